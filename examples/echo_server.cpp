@@ -1,0 +1,50 @@
+// sluice-echo: echoes every message back with its opcode (text as text, binary as binary).
+// The smallest complete sluice program, and the server the conformance suite runs against.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "sluice/sluice.hpp"
+
+int main(int argc, char** argv) {
+  sluice::ServerOptions options;
+  options.port = 9001;
+  // The conformance suite sends single messages of up to 16 MiB and expects them back.
+  options.max_message_size = 16 * 1024 * 1024;
+  options.max_buffered_bytes = 64 * 1024 * 1024;
+  std::string log_level = "info";
+
+  CLI::App app{"sluice-echo: a WebSocket echo server"};
+  app.add_option("--host", options.host, "address to listen on")->capture_default_str();
+  app.add_option("--port", options.port, "port to listen on (0 picks a free one)")->capture_default_str();
+  app.add_option("--threads", options.threads, "worker threads, each with its own loop")
+      ->capture_default_str();
+  app.add_option("--max-message-size", options.max_message_size, "largest message in bytes (else 1009)")
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "debug, info, warn, error or off")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  sluice::LogLevel level;
+  if (!sluice::parse_log_level(log_level, level)) {
+    std::fprintf(stderr, "sluice-echo: unknown log level '%s'\n", log_level.c_str());
+    return 2;
+  }
+  sluice::set_log_level(level);
+
+  sluice::Behaviors behaviors;
+  behaviors.on_message = [](sluice::WebSocket ws, std::string_view data, sluice::Opcode opcode) {
+    ws.send(data, opcode);
+  };
+
+  try {
+    sluice::Server server(options, behaviors);
+    server.listen();
+    std::printf("sluice-echo listening on ws://%s:%u/\n", options.host.c_str(), server.port());
+    std::fflush(stdout);
+    server.run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sluice-echo: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

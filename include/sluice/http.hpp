@@ -1,0 +1,61 @@
+// The HTTP side of the server as the application sees it: the parsed request handed to
+// on_upgrade and to plain-GET routes, the upgrade decision, and a route's response.
+// Views into a request are valid only during the callback that receives it.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice {
+
+struct HttpHeader {
+  std::string_view name;
+  std::string_view value;
+};
+
+class HttpRequest {
+ public:
+  std::string_view method;
+  std::string_view target;  // path and query as sent
+  std::string_view path;
+  std::string_view query;  // without the '?'
+  std::span<const HttpHeader> headers;
+
+  // First value of the header, matched case-insensitively; empty when absent.
+  std::string_view header(std::string_view name) const;
+  bool has_header(std::string_view name) const;
+};
+
+class UpgradeRequest : public HttpRequest {
+ public:
+  std::string_view origin() const { return header("origin"); }
+  // Subprotocols the client offered in Sec-WebSocket-Protocol, in its order of preference.
+  std::vector<std::string_view> subprotocols() const;
+  bool offers_subprotocol(std::string_view name) const;
+};
+
+// on_upgrade's answer. A refusal is sent as an HTTP response with that status and body.
+struct UpgradeDecision {
+  int status = 101;
+  std::string subprotocol;  // must be one the client offered; empty selects none
+  void* user_data = nullptr;
+  std::string body;
+
+  static UpgradeDecision accept(std::string_view subprotocol = {}, void* user_data = nullptr) {
+    return {101, std::string(subprotocol), user_data, {}};
+  }
+  static UpgradeDecision refuse(int status, std::string_view body = {}) {
+    return {status, {}, nullptr, std::string(body)};
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+
+}  // namespace sluice

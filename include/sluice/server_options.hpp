@@ -1,0 +1,42 @@
+// ServerOptions: every limit and deadline of a Server, with its default.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "sluice/policy.hpp"
+
+namespace sluice {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 9001;  // 0 picks a free port; Server::port() tells which
+  int threads = 1;            // each thread runs its own loop and SO_REUSEPORT listener
+  int backlog = 1024;
+
+  // Opening handshake (RFC 6455 §4).
+  std::size_t max_header_bytes = 8 * 1024;  // request line + headers; larger gets 431
+  std::size_t max_headers = 64;
+  std::chrono::milliseconds handshake_timeout{10'000};
+
+  // Messages.
+  std::size_t max_message_size = 16 * 1024 * 1024;  // a larger message closes with 1009
+
+  // Send path.
+  std::size_t max_buffered_bytes = 1024 * 1024;
+  std::size_t low_watermark = 256 * 1024;  // on_drain fires when the queue falls below it
+  SlowConsumerPolicy policy = SlowConsumerPolicy::close;
+
+  // Liveness: a ping after ping_interval of silence, a close after idle_timeout of silence.
+  std::chrono::milliseconds ping_interval{30'000};
+  std::chrono::milliseconds idle_timeout{120'000};
+  std::chrono::milliseconds close_timeout{5'000};  // wait for the peer's close, then cut
+
+  // SIGINT/SIGTERM stop the server: stop accepting, close everyone with 1001, drain, return.
+  bool handle_signals = true;
+  std::chrono::milliseconds shutdown_timeout{5'000};
+};
+
+}  // namespace sluice

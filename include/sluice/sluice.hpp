@@ -1,0 +1,13 @@
+// Umbrella header: everything an application needs to run a sluice server.
+#pragma once
+
+#include "sluice/behaviors.hpp"
+#include "sluice/close_code.hpp"
+#include "sluice/http.hpp"
+#include "sluice/log.hpp"
+#include "sluice/opcode.hpp"
+#include "sluice/policy.hpp"
+#include "sluice/send_status.hpp"
+#include "sluice/server.hpp"
+#include "sluice/server_options.hpp"
+#include "sluice/websocket.hpp"

@@ -1,0 +1,50 @@
+// WebSocket: the application's handle to one upgraded connection. It is a pointer-sized value;
+// copy it freely while the connection lives. After on_close returns the handle is dangling.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "sluice/close_code.hpp"
+#include "sluice/opcode.hpp"
+#include "sluice/send_status.hpp"
+
+namespace sluice {
+
+namespace detail {
+class Connection;
+}
+
+class WebSocket {
+ public:
+  explicit WebSocket(detail::Connection* c) : conn_(c) {}
+
+  // Sends one message. Text must be valid UTF-8; the caller keeps ownership of `data`
+  // (it is encoded into a frame before send returns).
+  SendStatus send(std::string_view data, Opcode opcode = Opcode::binary);
+  SendStatus send_text(std::string_view data) { return send(data, Opcode::text); }
+  SendStatus ping(std::string_view data = {});
+
+  // Starts the closing handshake (RFC 6455 §7.1.2). Reason is cut to fit a control frame.
+  void close(std::uint16_t code = close_code::normal, std::string_view reason = {});
+
+  // Bytes accepted by send() that the socket has not taken yet.
+  std::size_t buffered_amount() const;
+  bool is_open() const;
+
+  void* user_data() const;
+  void set_user_data(void* p);
+  template <typename T>
+  T* user() const {
+    return static_cast<T*>(user_data());
+  }
+
+  bool operator==(const WebSocket&) const = default;
+  detail::Connection* connection() const { return conn_; }
+
+ private:
+  detail::Connection* conn_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,115 @@
+// Connection: one accepted socket from handshake to close, and the point where the data path
+// turns around. Read side: socket -> loop scratch -> RequestParser (until upgraded) ->
+// FrameParser -> MessageAssembler -> on_message. Write side: send() -> encode once ->
+// SendQueue (the cap is checked here and nowhere else) -> flush before the loop sleeps ->
+// one sendmsg over the queue -> on_drain.
+//
+// A connection is never freed inside a call chain: closing marks it, and the loop's
+// before-sleep pass deletes it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "loop/loop_client.hpp"
+#include "net/fd.hpp"
+#include "send/send_queue.hpp"
+#include "sluice/send_status.hpp"
+#include "sluice/websocket.hpp"
+#include "ws/frame_parser.hpp"
+#include "ws/message_assembler.hpp"
+
+namespace sluice::detail {
+
+class Worker;
+class RequestParser;
+struct RequestHead;
+
+enum class ConnState : std::uint8_t {
+  handshaking,  // reading the HTTP request
+  open,         // upgraded; messages flow both ways
+  closing,      // our close frame is queued; waiting for the peer's
+  draining,     // nothing more to say: flush, half-close, read until EOF or the close deadline
+  closed,       // the socket is closed; freed before the loop sleeps
+};
+
+class Connection final : public LoopClient {
+ public:
+  Connection(Worker& worker, Fd fd);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void start();
+
+  void on_io(std::uint32_t events) override;
+  void on_timer() override;
+  void on_before_sleep() override;
+
+  // The WebSocket API.
+  SendStatus send(std::string_view data, Opcode opcode);
+  SendStatus ping(std::string_view payload);
+  void close(std::uint16_t code, std::string_view reason);
+  std::size_t buffered_amount() const { return queue_.bytes(); }
+  bool is_open() const { return state_ == ConnState::open; }
+  void* user_data() const { return user_data_; }
+  void set_user_data(void* p) { user_data_ = p; }
+
+  // Server shutdown: open connections get 1001, half-done handshakes are dropped.
+  void go_away();
+  // Closes the socket now, without a closing handshake (logged at debug level when `why`).
+  void abort(const char* why);
+  ConnState state() const { return state_; }
+
+  // Links in the worker's list of its connections.
+  Connection* prev_in_worker = nullptr;
+  Connection* next_in_worker = nullptr;
+
+ private:
+  // Read side, in data-path order.
+  void on_readable();
+  void on_handshake_bytes(std::span<std::uint8_t> in);                                // upgrade.cpp
+  void accept_upgrade(const RequestHead& head, std::string_view key);                 // upgrade.cpp
+  void serve_plain_http(const RequestHead& head);                                     // upgrade.cpp
+  void respond_and_close(int status, std::string_view body, bool head_only = false);  // upgrade.cpp
+  void on_frame_bytes(std::span<std::uint8_t> in);
+  bool on_assembled(const MessageAssembler::Event& ev);
+  void on_control(Opcode opcode, std::string_view payload);
+  void on_peer_close(std::string_view payload);
+
+  // Write side.
+  SendStatus enqueue(FrameRef frame, bool is_control);
+  SendStatus over_cap();
+  void request_flush();
+  void flush();
+  void update_interest();
+
+  // Endings.
+  void fail(ProtocolError e);
+  void send_close_frame(std::uint16_t code, std::string_view reason);
+  void begin_draining();
+  void notify_closed(std::uint16_t code, std::string_view reason);
+  void schedule_liveness();
+
+  Worker& worker_;
+  Fd fd_;
+  SendQueue queue_;
+  FrameParser parser_;
+  MessageAssembler assembler_;
+  std::unique_ptr<RequestParser> http_;  // only while handshaking
+  void* user_data_ = nullptr;
+  std::uint64_t last_heard_ms_ = 0;
+  ConnState state_ = ConnState::handshaking;
+  std::uint16_t sent_close_code_ = 0;
+  bool upgraded_ = false;     // on_open ran, so on_close is owed
+  bool notified_ = false;     // on_close ran
+  bool write_armed_ = false;  // EPOLLOUT is armed
+  bool read_paused_ = false;  // over the cap: the peer's bytes wait in the kernel
+  bool over_watermark_ = false;
+  bool half_closed_ = false;
+  bool ping_outstanding_ = false;
+};
+
+}  // namespace sluice::detail

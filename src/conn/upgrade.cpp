@@ -1,0 +1,92 @@
+// The handshaking state of a Connection: from the first request byte to on_open, or to the
+// HTTP response that ends the connection (RFC 6455 §4.2).
+#include <exception>
+
+#include "conn/connection.hpp"
+#include "http/handshake.hpp"
+#include "http/request_parser.hpp"
+#include "http/response.hpp"
+#include "log.hpp"
+#include "net/socket.hpp"
+#include "server/worker.hpp"
+
+namespace sluice::detail {
+
+void Connection::on_handshake_bytes(std::span<std::uint8_t> in) {
+  RequestParser::Result r = http_->feed(in);
+  if (r.status == RequestParser::Status::need_more) return;
+  if (r.status == RequestParser::Status::error) {
+    log(LogLevel::warn, "{}: bad request: {}; answering {}", describe_peer(fd_.get()), r.reason,
+        r.http_status);
+    respond_and_close(r.http_status, r.reason);
+    return;
+  }
+  const RequestHead& head = http_->head();
+  if (!wants_websocket(head.request)) {
+    serve_plain_http(head);
+    return;
+  }
+  HandshakeCheck check = check_upgrade(head);
+  if (check.status != 0) {
+    log(LogLevel::warn, "{}: bad WebSocket handshake: {}; answering {}", describe_peer(fd_.get()),
+        check.reason, check.status);
+    respond_and_close(check.status, check.reason);
+    return;
+  }
+  accept_upgrade(head, check.key);
+  // Frames the client sent right behind its request arrived in the same read.
+  if (state_ == ConnState::open && r.consumed < in.size()) on_frame_bytes(in.subspan(r.consumed));
+}
+
+void Connection::accept_upgrade(const RequestHead& head, std::string_view key) {
+  UpgradeRequest req;
+  static_cast<HttpRequest&>(req) = head.request;
+  const Behaviors& b = worker_.behaviors();
+  UpgradeDecision d = b.on_upgrade ? b.on_upgrade(req) : UpgradeDecision::accept();
+  if (d.status != 101) {
+    log(LogLevel::info, "{}: upgrade of {} refused by the application with {}", describe_peer(fd_.get()),
+        req.path, d.status);
+    respond_and_close(d.status, d.body);
+    return;
+  }
+  if (!d.subprotocol.empty() && !req.offers_subprotocol(d.subprotocol)) {
+    log(LogLevel::error, "on_upgrade chose subprotocol '{}' that the client did not offer", d.subprotocol);
+    respond_and_close(500, "server chose a subprotocol the client did not offer");
+    return;
+  }
+  queue_.push(raw_bytes(switching_protocols(accept_key(key), d.subprotocol)));
+  http_.reset();
+  user_data_ = d.user_data;
+  state_ = ConnState::open;
+  upgraded_ = true;
+  worker_.loop().cancel_timer(this);
+  schedule_liveness();
+  request_flush();
+  if (b.on_open) b.on_open(WebSocket(this));
+}
+
+void Connection::serve_plain_http(const RequestHead& head) {
+  const HttpRequest& req = head.request;
+  bool head_only = req.method == "HEAD";
+  if (req.method != "GET" && !head_only) return respond_and_close(405, "method not allowed");
+  auto route = worker_.routes().find(req.path);
+  if (route == worker_.routes().end()) return respond_and_close(404, "not found", head_only);
+  HttpResponse resp;
+  try {
+    resp = route->second(req);
+  } catch (const std::exception& e) {
+    log(LogLevel::error, "route {} threw: {}", req.path, e.what());
+    resp = {500, "text/plain; charset=utf-8", "internal server error\n"};
+  }
+  queue_.push(raw_bytes(simple_response(resp.status, resp.content_type, resp.body, head_only)));
+  begin_draining();
+}
+
+void Connection::respond_and_close(int status, std::string_view body, bool head_only) {
+  std::string text(body);
+  text += '\n';
+  queue_.push(raw_bytes(simple_response(status, "text/plain; charset=utf-8", text, head_only)));
+  begin_draining();
+}
+
+}  // namespace sluice::detail

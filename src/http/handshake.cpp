@@ -1,0 +1,58 @@
+#include "http/handshake.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include "http/tokens.hpp"
+
+namespace sluice::detail {
+namespace {
+
+constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+// The key must be base64 of exactly 16 bytes: 22 characters and "==" (§4.1, step 7).
+bool valid_key(std::string_view key) {
+  if (key.size() != 24 || key.substr(22) != "==") return false;
+  unsigned char out[24];
+  int n = EVP_DecodeBlock(out, reinterpret_cast<const unsigned char*>(key.data()), 24);
+  return n == 18;  // EVP_DecodeBlock counts the two padding bytes
+}
+
+int count_headers(const HttpRequest& req, std::string_view name) {
+  int n = 0;
+  for (const HttpHeader& h : req.headers) n += iequals(h.name, name) ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+bool wants_websocket(const HttpRequest& req) { return has_token(req, "upgrade", "websocket"); }
+
+HandshakeCheck check_upgrade(const RequestHead& head) {
+  auto fail = [](int status, const char* reason) { return HandshakeCheck{status, reason, {}}; };
+  const HttpRequest& req = head.request;
+  if (req.method != "GET") return fail(400, "WebSocket upgrade must use GET");
+  if (head.minor_version < 1) return fail(400, "WebSocket upgrade needs HTTP/1.1");
+  if (count_headers(req, "host") != 1) return fail(400, "missing or repeated Host header");
+  if (!has_token(req, "connection", "upgrade")) return fail(400, "Connection header lacks 'Upgrade'");
+  if (count_headers(req, "sec-websocket-version") == 0) return fail(426, "missing Sec-WebSocket-Version");
+  if (count_headers(req, "sec-websocket-version") != 1 || req.header("sec-websocket-version") != "13")
+    return fail(426, "unsupported Sec-WebSocket-Version");
+  if (count_headers(req, "sec-websocket-key") != 1) return fail(400, "missing or repeated Sec-WebSocket-Key");
+  std::string_view key = req.header("sec-websocket-key");
+  if (!valid_key(key)) return fail(400, "Sec-WebSocket-Key is not base64 of 16 bytes");
+  return {0, "", key};
+}
+
+std::string accept_key(std::string_view key) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  std::string input;
+  input.reserve(key.size() + kGuid.size());
+  input.append(key).append(kGuid);
+  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
+  char out[32];
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out), digest, SHA_DIGEST_LENGTH);
+  return std::string(out, static_cast<std::size_t>(n));
+}
+
+}  // namespace sluice::detail

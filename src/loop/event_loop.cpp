@@ -1,0 +1,155 @@
+#include "loop/event_loop.hpp"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+
+#include <cerrno>
+#include <system_error>
+
+namespace sluice::detail {
+namespace {
+
+std::uint32_t to_epoll(bool want_read, bool want_write) {
+  return (want_read ? EPOLLIN | EPOLLRDHUP : 0u) | (want_write ? EPOLLOUT : 0u);
+}
+
+std::uint32_t from_epoll(std::uint32_t ev) {
+  std::uint32_t out = 0;
+  if (ev & (EPOLLIN | EPOLLRDHUP)) out |= io_event::readable;
+  if (ev & EPOLLOUT) out |= io_event::writable;
+  // As in nginx: an error or hang-up is reported as both, so the read or write sees it.
+  if (ev & (EPOLLERR | EPOLLHUP)) out |= io_event::readable | io_event::writable;
+  return out;
+}
+
+std::uint64_t monotonic_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000u + static_cast<std::uint64_t>(ts.tv_nsec) / 1000000u;
+}
+
+}  // namespace
+
+class EventLoop::Wakeup final : public LoopClient {
+ public:
+  explicit Wakeup(EventLoop& loop) : loop_(loop) {}
+  void on_io(std::uint32_t) override {
+    std::uint64_t v;
+    while (::read(loop_.event_fd_.get(), &v, sizeof v) > 0) {
+    }
+    loop_.run_posted();
+  }
+
+ private:
+  EventLoop& loop_;
+};
+
+EventLoop::EventLoop()
+    : epoll_(::epoll_create1(EPOLL_CLOEXEC)),
+      event_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      wakeup_(std::make_unique<Wakeup>(*this)),
+      scratch_(new std::uint8_t[kScratchSize]) {
+  if (!epoll_ || !event_fd_) throw std::system_error(errno, std::generic_category(), "epoll/eventfd");
+  epoch_ms_ = now_ms_ = monotonic_ms();
+  watch(event_fd_.get(), wakeup_.get(), true, false);
+}
+
+EventLoop::~EventLoop() = default;
+
+void EventLoop::watch(int fd, LoopClient* client, bool want_read, bool want_write) {
+  epoll_event ev{};
+  ev.events = to_epoll(want_read, want_write);
+  ev.data.ptr = client;
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
+    throw std::system_error(errno, std::generic_category(), "epoll_ctl ADD");
+}
+
+void EventLoop::rewatch(int fd, LoopClient* client, bool want_read, bool want_write) {
+  epoll_event ev{};
+  ev.events = to_epoll(want_read, want_write);
+  ev.data.ptr = client;
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev);
+}
+
+void EventLoop::unwatch(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }
+
+void EventLoop::stop() { stopped_ = true; }
+
+void EventLoop::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(post_mutex_);
+    posted_.push_back(std::move(task));
+  }
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(event_fd_.get(), &one, sizeof one);
+}
+
+void EventLoop::run_posted() {
+  std::vector<std::function<void()>> tasks;
+  {
+    std::lock_guard lock(post_mutex_);
+    tasks.swap(posted_);
+  }
+  for (auto& t : tasks) t();
+}
+
+void EventLoop::defer(LoopClient* client) {
+  if (client->deferred) return;
+  client->deferred = true;
+  client->next_deferred = deferred_head_;
+  deferred_head_ = client;
+}
+
+void EventLoop::schedule(LoopClient* client, std::chrono::milliseconds after) {
+  std::uint64_t due = now_ms_ + static_cast<std::uint64_t>(after.count());
+  // Round up: a deadline never fires early.
+  wheel_.schedule(*client, tick_of(due + TimerWheel::kTickMs - 1));
+}
+
+void EventLoop::run_deferred() {
+  // A flush may defer more work (a close after the last byte); bounded rounds keep it fair.
+  for (int round = 0; round < 8 && deferred_head_; ++round) {
+    LoopClient* c = deferred_head_;
+    deferred_head_ = nullptr;
+    while (c) {
+      LoopClient* next = c->next_deferred;
+      c->deferred = false;
+      c->next_deferred = nullptr;
+      c->on_before_sleep();  // may free c
+      c = next;
+    }
+  }
+}
+
+void EventLoop::refresh_now() { now_ms_ = monotonic_ms(); }
+
+int EventLoop::wait_timeout_ms() const {
+  if (deferred_head_ || stopped_) return 0;
+  if (wheel_.empty()) return -1;
+  std::uint64_t next_tick_ms =
+      epoch_ms_ + (static_cast<std::uint64_t>(wheel_.current_tick()) + 1) * TimerWheel::kTickMs;
+  return next_tick_ms > now_ms_ ? static_cast<int>(next_tick_ms - now_ms_) : 0;
+}
+
+void EventLoop::run() {
+  constexpr int kMaxEvents = 256;
+  epoll_event events[kMaxEvents];
+  stopped_ = false;
+  wheel_.set_start(tick_of(now_ms_));
+  auto fire = [](TimerNode& node) { static_cast<LoopClient&>(node).on_timer(); };
+  while (!stopped_) {
+    run_deferred();
+    int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, wait_timeout_ms());
+    refresh_now();
+    dispatching_ = true;
+    for (int i = 0; i < n; ++i) {
+      static_cast<LoopClient*>(events[i].data.ptr)->on_io(from_epoll(events[i].events));
+    }
+    wheel_.advance(tick_of(now_ms_), fire);
+    dispatching_ = false;
+  }
+  run_deferred();
+}
+
+}  // namespace sluice::detail

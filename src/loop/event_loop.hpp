@@ -1,0 +1,71 @@
+// EventLoop: one epoll instance per thread. It dispatches readiness to LoopClients found
+// through epoll_event.data.ptr, runs due timers, then calls every deferred client (the corked
+// flushes) before it sleeps again. post() is the one thread-safe entry, woken by an eventfd.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "loop/loop_client.hpp"
+#include "loop/timer_wheel.hpp"
+#include "net/fd.hpp"
+
+namespace sluice::detail {
+
+class EventLoop {
+ public:
+  EventLoop();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  void watch(int fd, LoopClient* client, bool want_read, bool want_write);
+  void rewatch(int fd, LoopClient* client, bool want_read, bool want_write);
+  void unwatch(int fd);
+
+  void run();                             // until stop()
+  void stop();                            // loop thread only; run() returns after the current iteration
+  void post(std::function<void()> task);  // any thread
+
+  // Calls client->on_before_sleep() once before the loop next sleeps.
+  void defer(LoopClient* client);
+  void schedule(LoopClient* client, std::chrono::milliseconds after);
+  void cancel_timer(LoopClient* client) { wheel_.cancel(*client); }
+
+  std::uint64_t now_ms() const { return now_ms_; }  // monotonic, refreshed once per wake-up
+  // True while the loop handles events: sends are corked until the loop is about to sleep.
+  bool dispatching() const { return dispatching_; }
+  // Scratch space for reads, shared by every connection of this loop.
+  std::uint8_t* scratch() { return scratch_.get(); }
+  static constexpr std::size_t kScratchSize = 64 * 1024;
+
+ private:
+  class Wakeup;
+  void refresh_now();
+  int wait_timeout_ms() const;
+  void run_deferred();
+  void run_posted();
+  std::uint32_t tick_of(std::uint64_t ms) const {
+    return static_cast<std::uint32_t>((ms - epoch_ms_) / TimerWheel::kTickMs);
+  }
+
+  Fd epoll_;
+  Fd event_fd_;
+  std::unique_ptr<Wakeup> wakeup_;
+  TimerWheel wheel_;
+  LoopClient* deferred_head_ = nullptr;
+  std::uint64_t epoch_ms_ = 0;
+  std::uint64_t now_ms_ = 0;
+  bool dispatching_ = false;
+  bool stopped_ = false;
+  std::unique_ptr<std::uint8_t[]> scratch_;
+
+  std::mutex post_mutex_;
+  std::vector<std::function<void()>> posted_;
+};
+
+}  // namespace sluice::detail

@@ -1,0 +1,37 @@
+// LoopClient: anything the event loop calls back — on readiness, on a timer, before it sleeps.
+// The loop finds it through the pointer stored in the epoll event itself (no fd-indexed table),
+// and the intrusive hooks below mean registering with the loop allocates nothing.
+#pragma once
+
+#include <cstdint>
+
+namespace sluice::detail {
+
+namespace io_event {
+inline constexpr std::uint32_t readable = 1;
+inline constexpr std::uint32_t writable = 2;
+}  // namespace io_event
+
+struct TimerNode {
+  TimerNode* prev = nullptr;
+  TimerNode* next = nullptr;  // null while not scheduled
+  std::uint32_t expires = 0;  // absolute wheel tick
+  bool scheduled() const { return next != nullptr; }
+};
+
+class LoopClient : public TimerNode {
+ public:
+  // `events` holds io_event bits; errors and hang-ups arrive as readable|writable so the next
+  // read or write reports them.
+  virtual void on_io(std::uint32_t events) = 0;
+  virtual void on_timer() {}
+  virtual void on_before_sleep() {}
+
+  LoopClient* next_deferred = nullptr;
+  bool deferred = false;
+
+ protected:
+  ~LoopClient() = default;
+};
+
+}  // namespace sluice::detail

@@ -1,0 +1,131 @@
+#include "net/socket.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <cerrno>
+
+#include <cstring>
+#include <system_error>
+
+namespace sluice::detail {
+namespace {
+
+IoResult from_errno(int err) {
+  if (err == EAGAIN || err == EWOULDBLOCK) return {IoResult::Kind::would_block};
+  if (err == ECONNRESET || err == EPIPE) return {IoResult::Kind::closed};
+  return {IoResult::Kind::error, 0, err};
+}
+
+}  // namespace
+
+IoResult read_some(int fd, std::span<std::uint8_t> buf) {
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n > 0) return IoResult::done_(static_cast<std::size_t>(n));
+    if (n == 0) return {IoResult::Kind::closed};
+    if (errno == EINTR) continue;
+    return from_errno(errno);
+  }
+}
+
+IoResult write_some(int fd, const iovec* iov, int count) {
+  msghdr msg{};
+  msg.msg_iov = const_cast<iovec*>(iov);
+  msg.msg_iovlen = static_cast<std::size_t>(count);
+  for (;;) {
+    ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0) return IoResult::done_(static_cast<std::size_t>(n));
+    if (errno == EINTR) continue;
+    return from_errno(errno);
+  }
+}
+
+IoResult write_some(int fd, std::span<const std::uint8_t> buf) {
+  iovec v{const_cast<std::uint8_t*>(buf.data()), buf.size()};
+  return write_some(fd, &v, 1);
+}
+
+IoResult accept_one(int listen_fd, Fd& out) {
+  for (;;) {
+    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      out.reset(fd);
+      return IoResult::done_(0);
+    }
+    if (errno == EINTR || errno == ECONNABORTED) continue;
+    return from_errno(errno);
+  }
+}
+
+Fd listen_tcp(const std::string& host, std::uint16_t port, int backlog, bool reuse_port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  std::string service = std::to_string(port);
+  int rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &res);
+  if (rc != 0) {
+    throw std::system_error(EINVAL, std::generic_category(),
+                            "cannot resolve listen address '" + host + "': " + gai_strerror(rc));
+  }
+  int last_err = 0;
+  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+    Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd) {
+      last_err = errno;
+      continue;
+    }
+    int one = 1;
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (reuse_port) ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd.get(), backlog) == 0) {
+      ::freeaddrinfo(res);
+      return fd;
+    }
+    last_err = errno;
+  }
+  ::freeaddrinfo(res);
+  throw std::system_error(last_err, std::generic_category(),
+                          "cannot listen on " + host + ":" + std::to_string(port));
+}
+
+std::uint16_t local_port(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return 0;
+  if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+  return 0;
+}
+
+void shutdown_write(int fd) { ::shutdown(fd, SHUT_WR); }
+
+std::string describe_peer(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "?";
+  char host[INET6_ADDRSTRLEN] = "?";
+  std::uint16_t port = 0;
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    ::inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+    port = ntohs(a->sin_port);
+    return std::string(host) + ":" + std::to_string(port);
+  }
+  if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    ::inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+    port = ntohs(a->sin6_port);
+    return "[" + std::string(host) + "]:" + std::to_string(port);
+  }
+  return "?";
+}
+
+}  // namespace sluice::detail

@@ -1,0 +1,43 @@
+// The only code that calls read, sendmsg, accept4, socket and friends. Syscall outcomes become
+// an IoResult here, so nobody else reads errno.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "net/fd.hpp"
+
+namespace sluice::detail {
+
+struct IoResult {
+  enum class Kind : std::uint8_t { done, would_block, closed, error };
+  Kind kind;
+  std::size_t bytes = 0;  // for done
+  int error = 0;          // errno, for error
+
+  static IoResult done_(std::size_t n) { return {Kind::done, n, 0}; }
+  bool ok() const { return kind == Kind::done; }
+};
+
+// Reads what is available into `buf` (one read call).
+IoResult read_some(int fd, std::span<std::uint8_t> buf);
+// Gathers `iov` into one sendmsg with MSG_NOSIGNAL, so a dead peer never raises SIGPIPE.
+IoResult write_some(int fd, const iovec* iov, int count);
+// Writes a small control message (best effort, used when cutting a connection).
+IoResult write_some(int fd, std::span<const std::uint8_t> buf);
+
+// Accepts one connection as non-blocking, close-on-exec with TCP_NODELAY set.
+IoResult accept_one(int listen_fd, Fd& out);
+
+// Binds and listens on host:port (IPv4 or IPv6 literal or name). Throws std::system_error.
+Fd listen_tcp(const std::string& host, std::uint16_t port, int backlog, bool reuse_port);
+std::uint16_t local_port(int fd);
+
+void shutdown_write(int fd);
+std::string describe_peer(int fd);  // "ip:port" for log lines
+
+}  // namespace sluice::detail

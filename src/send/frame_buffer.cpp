@@ -1,0 +1,36 @@
+#include "send/frame_buffer.hpp"
+
+#include <cstring>
+#include <new>
+
+#include "ws/frame_encoder.hpp"
+
+namespace sluice::detail {
+
+FrameBuffer* FrameBuffer::allocate(std::size_t size) {
+  void* mem = ::operator new(sizeof(FrameBuffer) + size);
+  return new (mem) FrameBuffer(size);
+}
+
+void FrameBuffer::release() {
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    this->~FrameBuffer();
+    ::operator delete(this);
+  }
+}
+
+FrameRef encode_frame(Opcode opcode, std::string_view payload, bool fin) {
+  std::size_t header = frame_header_size(payload.size(), false);
+  FrameBuffer* f = FrameBuffer::allocate(header + payload.size());
+  write_frame_header(f->data(), opcode, fin, payload.size());
+  if (!payload.empty()) std::memcpy(f->data() + header, payload.data(), payload.size());
+  return FrameRef(f);
+}
+
+FrameRef raw_bytes(std::string_view bytes) {
+  FrameBuffer* f = FrameBuffer::allocate(bytes.size());
+  if (!bytes.empty()) std::memcpy(f->data(), bytes.data(), bytes.size());
+  return FrameRef(f);
+}
+
+}  // namespace sluice::detail

@@ -1,0 +1,71 @@
+// FrameBuffer: one encoded frame (header + payload) in an immutable, reference-counted block.
+// A broadcast to N receivers holds one FrameBuffer and N references to it (DESIGN invariant 4).
+// FrameRef is the owning handle; copying one is explicit (share()) so no reference is taken by
+// accident on the hot path.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+
+#include "sluice/opcode.hpp"
+
+namespace sluice::detail {
+
+class FrameBuffer {
+ public:
+  static FrameBuffer* allocate(std::size_t size);  // one reference, uninitialised bytes
+
+  std::uint8_t* data() { return reinterpret_cast<std::uint8_t*>(this + 1); }
+  const std::uint8_t* data() const { return reinterpret_cast<const std::uint8_t*>(this + 1); }
+  std::size_t size() const { return size_; }
+
+  void retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release();
+
+ private:
+  explicit FrameBuffer(std::size_t size) : size_(size) {}
+  std::atomic<std::uint32_t> refs_{1};
+  std::size_t size_;
+};
+
+class FrameRef {
+ public:
+  FrameRef() = default;
+  explicit FrameRef(FrameBuffer* adopt) : p_(adopt) {}
+  FrameRef(FrameRef&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  FrameRef& operator=(FrameRef&& o) noexcept {
+    if (this != &o) {
+      reset();
+      p_ = std::exchange(o.p_, nullptr);
+    }
+    return *this;
+  }
+  FrameRef(const FrameRef&) = delete;
+  FrameRef& operator=(const FrameRef&) = delete;
+  ~FrameRef() { reset(); }
+
+  FrameRef share() const {
+    if (p_) p_->retain();
+    return FrameRef(p_);
+  }
+  void reset() {
+    if (p_) std::exchange(p_, nullptr)->release();
+  }
+  FrameBuffer* release_ownership() { return std::exchange(p_, nullptr); }
+  FrameBuffer* get() const { return p_; }
+  std::size_t size() const { return p_ ? p_->size() : 0; }
+  explicit operator bool() const { return p_ != nullptr; }
+
+ private:
+  FrameBuffer* p_ = nullptr;
+};
+
+// Encodes one unmasked (server-to-client) frame.
+FrameRef encode_frame(Opcode opcode, std::string_view payload, bool fin = true);
+// Wraps bytes that are not a frame (an HTTP response) so they travel the same send queue.
+FrameRef raw_bytes(std::string_view bytes);
+
+}  // namespace sluice::detail

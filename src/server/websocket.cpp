@@ -1,0 +1,17 @@
+// WebSocket: the public handle's calls, forwarded to its Connection.
+#include "sluice/websocket.hpp"
+
+#include "conn/connection.hpp"
+#include "send/frame_buffer.hpp"
+
+namespace sluice {
+
+SendStatus WebSocket::send(std::string_view data, Opcode opcode) { return conn_->send(data, opcode); }
+SendStatus WebSocket::ping(std::string_view data) { return conn_->ping(data); }
+void WebSocket::close(std::uint16_t code, std::string_view reason) { conn_->close(code, reason); }
+std::size_t WebSocket::buffered_amount() const { return conn_->buffered_amount(); }
+bool WebSocket::is_open() const { return conn_->is_open(); }
+void* WebSocket::user_data() const { return conn_->user_data(); }
+void WebSocket::set_user_data(void* p) { conn_->set_user_data(p); }
+
+}  // namespace sluice

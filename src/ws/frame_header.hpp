@@ -1,0 +1,29 @@
+// FrameHeader: the decoded fixed part of a frame (RFC 6455 §5.2).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "sluice/opcode.hpp"
+
+namespace sluice::detail {
+
+struct FrameHeader {
+  bool fin = true;
+  std::uint8_t rsv = 0;  // RSV1-3 as the low three bits
+  Opcode opcode = Opcode::binary;
+  bool masked = false;
+  std::uint64_t payload_length = 0;
+  std::array<std::uint8_t, 4> mask{};
+
+  constexpr bool is_control() const { return (static_cast<std::uint8_t>(opcode) & 0x8) != 0; }
+  static constexpr bool is_known(std::uint8_t op) { return op <= 2 || (op >= 8 && op <= 10); }
+};
+
+// Which side this end is: servers require masked frames, clients reject them.
+enum class Role : std::uint8_t { server, client };
+
+inline constexpr std::size_t kMaxHeaderSize = 14;
+inline constexpr std::size_t kMaxControlPayload = 125;
+
+}  // namespace sluice::detail
