@@ -7,7 +7,10 @@
 
 #include "sluice/behaviors.hpp"
 #include "sluice/http.hpp"
+#include "sluice/opcode.hpp"
+#include "sluice/policy.hpp"
 #include "sluice/server_options.hpp"
+#include "sluice/stats.hpp"
 
 namespace sluice {
 
@@ -20,6 +23,25 @@ class Server {
 
   // Serves plain (non-upgrade) GET requests for `path`; unknown paths answer 404.
   void route(std::string path, std::function<HttpResponse(const HttpRequest&)> handler);
+  // Settings for one topic (call before run()).
+  void topic(std::string name, TopicOptions options);
+
+  // Encodes once and queues a reference for every subscriber of `topic` on every worker.
+  // Any thread. The result counts the subscribers served synchronously: those of the calling
+  // loop thread; receivers on other threads are counted in stats() only.
+  PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode = Opcode::binary);
+
+  // Runs `task` on the first worker's loop thread, inside a loop turn (so sends are corked).
+  void post(std::function<void()> task);
+  // Calls `on_readable` on the first worker's loop whenever `fd` (owned by the caller) is
+  // readable. Call after listen(); stop watching with unwatch() before closing the fd.
+  void watch(int fd, std::function<void()> on_readable);
+  void set_paused(int fd, bool paused);  // loop thread only: stop/resume reading `fd`
+  void unwatch(int fd);                  // loop thread only
+  // Calls `handler` on the first worker's loop when `signo` arrives (call before run()).
+  void on_signal(int signo, std::function<void()> handler);
+
+  ServerStats stats() const;  // any thread; a snapshot summed over the workers
 
   // Binds the listeners now. Throws std::system_error with a clear message when it cannot.
   void listen();

@@ -25,9 +25,18 @@ struct ServerOptions {
   std::size_t max_message_size = 16 * 1024 * 1024;  // a larger message closes with 1009
 
   // Send path.
-  std::size_t max_buffered_bytes = 1024 * 1024;
-  std::size_t low_watermark = 256 * 1024;  // on_drain fires when the queue falls below it
+  std::size_t max_buffered_bytes = 1024 * 1024;  // cap on one connection's send queue
+  std::size_t low_watermark = 256 * 1024;        // on_drain fires when the queue falls below it
+  std::size_t max_total_buffered_bytes = 1024ull * 1024 * 1024;  // budget across all connections
   SlowConsumerPolicy policy = SlowConsumerPolicy::close;
+  // Under `close`: how long a connection may stay over its cap (its new messages dropped)
+  // before it is closed; 0 closes at once.
+  std::chrono::milliseconds close_grace{0};
+  // A connection whose queued bytes make no progress this long is closed with 1008; 0: never.
+  std::chrono::milliseconds write_timeout{10'000};
+  // SO_SNDBUF for every accepted socket, bounding what the kernel holds behind a stalled peer;
+  // 0 keeps the kernel's default (which grows up to net.ipv4.tcp_wmem's maximum).
+  int send_buffer_bytes = 0;
 
   // Liveness: a ping after ping_interval of silence, a close after idle_timeout of silence.
   std::chrono::milliseconds ping_interval{30'000};

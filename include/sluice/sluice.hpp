@@ -10,4 +10,5 @@
 #include "sluice/send_status.hpp"
 #include "sluice/server.hpp"
 #include "sluice/server_options.hpp"
+#include "sluice/stats.hpp"
 #include "sluice/websocket.hpp"

@@ -8,7 +8,9 @@
 
 #include "sluice/close_code.hpp"
 #include "sluice/opcode.hpp"
+#include "sluice/policy.hpp"
 #include "sluice/send_status.hpp"
+#include "sluice/stats.hpp"
 
 namespace sluice {
 
@@ -32,6 +34,17 @@ class WebSocket {
   // Bytes accepted by send() that the socket has not taken yet.
   std::size_t buffered_amount() const;
   bool is_open() const;
+  ConnectionStats stats() const;
+
+  // Topics: publish() reaches every subscriber on every worker thread, encoded once.
+  void subscribe(std::string_view topic);
+  void unsubscribe(std::string_view topic);
+  bool is_subscribed(std::string_view topic) const;
+  // The outcome for the subscribers on this connection's thread (all of them with one thread).
+  PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode = Opcode::binary);
+
+  // Overrides the server's and the topics' slow-consumer policy for this connection.
+  void set_policy(SlowConsumerPolicy policy);
 
   void* user_data() const;
   void set_user_data(void* p);

@@ -19,11 +19,17 @@ Connection::Connection(Worker& worker, Fd fd)
       http_(
           std::make_unique<RequestParser>(worker.options().max_header_bytes, worker.options().max_headers)) {}
 
-Connection::~Connection() { worker_.loop().cancel_timer(this); }
+Connection::~Connection() {
+  leave_topics();
+  worker_.loop().cancel_timer(this);
+  worker_.counters().buffered_bytes.sub(queue_.bytes());
+}
+
+std::uint32_t Connection::now32() const { return static_cast<std::uint32_t>(worker_.loop().now_ms()); }
 
 void Connection::start() {
   EventLoop& loop = worker_.loop();
-  last_heard_ms_ = loop.now_ms();
+  last_heard_ = now32();
   loop.watch(fd_.get(), this, true, false);
   loop.schedule(this, worker_.options().handshake_timeout);
 }
@@ -47,7 +53,7 @@ void Connection::on_readable() {
     case IoResult::Kind::error: abort("read failed"); return;
     case IoResult::Kind::done: break;
   }
-  last_heard_ms_ = loop.now_ms();
+  last_heard_ = now32();
   ping_outstanding_ = false;
   std::span<std::uint8_t> in(loop.scratch(), r.bytes);
   switch (state_) {
@@ -97,10 +103,10 @@ bool Connection::on_assembled(const MessageAssembler::Event& ev) {
 void Connection::on_control(Opcode opcode, std::string_view payload) {
   switch (opcode) {
     case Opcode::ping:
-      if (state_ == ConnState::open) enqueue(encode_frame(Opcode::pong, payload), true);
+      if (state_ == ConnState::open) enqueue_control(encode_frame(Opcode::pong, payload));
       break;
     case Opcode::close: on_peer_close(payload); break;
-    default:  // pong: last_heard_ms_ already moved
+    default:  // pong: last_heard_ already moved
       break;
   }
 }
@@ -116,109 +122,40 @@ void Connection::on_peer_close(std::string_view payload) {
     reason = payload.substr(2);
     if (!is_valid_utf8(reason)) return fail(ProtocolError::invalid_utf8);
   }
-  if (state_ == ConnState::open)
-    send_close_frame(code == close_code::no_status ? 0 : code, {});  // §5.5.1 echo
+  // §5.5.1: answer with a close frame carrying the same code.
+  if (state_ == ConnState::open) send_close_frame(code == close_code::no_status ? 0 : code, {});
   notify_closed(code, reason);
   begin_draining();
 }
 
-// ---- Write side ---------------------------------------------------------------------------
+// ---- Topics -------------------------------------------------------------------------------
 
-SendStatus Connection::send(std::string_view data, Opcode opcode) {
-  if (state_ != ConnState::open) return SendStatus::closed;
-  const ServerOptions& o = worker_.options();
-  std::size_t frame_size = data.size() + 14;
-  // The cap: one message always fits an empty queue, so a message larger than the cap is
-  // still deliverable; anything beyond that goes to the policy.
-  if (queue_.bytes() > 0 && queue_.bytes() + frame_size > o.max_buffered_bytes) return over_cap();
-  if (opcode != Opcode::text && opcode != Opcode::binary) opcode = Opcode::binary;
-  return enqueue(encode_frame(opcode, data), false);
+void Connection::subscribe(std::string_view name) {
+  if (state_ != ConnState::open || is_subscribed(name)) return;
+  Topic& t = worker_.topics().get_or_create(name, worker_.core().options_for_topic(name));
+  t.subscribers.push_back(this);
+  if (!topics_) topics_ = std::make_unique<std::vector<Topic*>>();
+  topics_->push_back(&t);
+  if (t.options.send_buffer_bytes > 0) set_send_buffer(fd_.get(), t.options.send_buffer_bytes);
 }
 
-SendStatus Connection::ping(std::string_view payload) {
-  if (state_ != ConnState::open) return SendStatus::closed;
-  return enqueue(encode_frame(Opcode::ping, payload.substr(0, kMaxControlPayload)), true);
+void Connection::unsubscribe(std::string_view name) {
+  if (!topics_) return;
+  auto it = std::find_if(topics_->begin(), topics_->end(), [&](Topic* t) { return t->name == name; });
+  if (it == topics_->end()) return;
+  worker_.topics().remove(**it, this);
+  topics_->erase(it);
+  if (topics_->empty()) topics_.reset();
 }
 
-SendStatus Connection::enqueue(FrameRef frame, bool is_control) {
-  if (state_ == ConnState::closed || (!is_control && state_ != ConnState::open)) return SendStatus::closed;
-  queue_.push(std::move(frame));
-  if (queue_.bytes() > worker_.options().low_watermark) over_watermark_ = true;
-  SendStatus status = write_armed_ ? SendStatus::queued : SendStatus::sent;
-  request_flush();
-  return status;
+bool Connection::is_subscribed(std::string_view name) const {
+  return topics_ && std::any_of(topics_->begin(), topics_->end(), [&](Topic* t) { return t->name == name; });
 }
 
-SendStatus Connection::over_cap() {
-  const ServerOptions& o = worker_.options();
-  over_watermark_ = true;
-  switch (o.policy) {
-    case SlowConsumerPolicy::drop_newest: return SendStatus::dropped;
-    case SlowConsumerPolicy::backpressure: return SendStatus::would_block;
-    case SlowConsumerPolicy::close: break;
-  }
-  log(LogLevel::warn, "{}: slow consumer: {} bytes queued, cap {}; closing with 1008",
-      describe_peer(fd_.get()), queue_.bytes(), o.max_buffered_bytes);
-  queue_.drop_unstarted();  // the close frame goes right behind the frame already on the wire
-  close(close_code::policy_violation, "slow consumer");
-  return SendStatus::closed;
-}
-
-void Connection::request_flush() {
-  EventLoop& loop = worker_.loop();
-  // Inside a loop turn sends are corked: one sendmsg per connection before the loop sleeps.
-  if (loop.dispatching()) {
-    loop.defer(this);
-  } else {
-    flush();
-  }
-}
-
-void Connection::flush() {
-  if (state_ == ConnState::closed) return;
-  constexpr int kMaxIov = 64;
-  iovec iov[kMaxIov];
-  while (!queue_.empty()) {
-    int n = queue_.fill_iovecs(iov, kMaxIov);
-    std::size_t want = 0;
-    for (int i = 0; i < n; ++i) want += iov[i].iov_len;
-    IoResult r = write_some(fd_.get(), iov, n);
-    if (r.kind == IoResult::Kind::would_block) break;
-    if (r.kind != IoResult::Kind::done) {
-      abort("write failed");
-      return;
-    }
-    queue_.consume(r.bytes);
-    if (r.bytes < want) break;  // the socket is full; EPOLLOUT tells us when it is not
-  }
-  if (queue_.empty() && state_ == ConnState::draining && !half_closed_) {
-    shutdown_write(fd_.get());  // our last byte is out; the peer's EOF ends the connection
-    half_closed_ = true;
-  }
-  update_interest();
-  if (over_watermark_ && state_ == ConnState::open && queue_.bytes() < worker_.options().low_watermark) {
-    over_watermark_ = false;
-    if (worker_.behaviors().on_drain) worker_.behaviors().on_drain(WebSocket(this));
-  }
-}
-
-void Connection::update_interest() {
-  if (state_ == ConnState::closed) return;
-  bool want_write = !queue_.empty();
-  // A peer that sends but never reads must not grow our queue: stop reading until it drains.
-  bool pause = state_ == ConnState::open && queue_.bytes() >= worker_.options().max_buffered_bytes;
-  if (want_write == write_armed_ && pause == read_paused_) return;
-  write_armed_ = want_write;
-  read_paused_ = pause;
-  worker_.loop().rewatch(fd_.get(), this, !pause, want_write);
-}
-
-void Connection::on_before_sleep() {
-  if (state_ == ConnState::closed) {
-    worker_.destroy(this);
-    return;
-  }
-  flush();
+void Connection::leave_topics() {
+  if (!topics_) return;
+  for (Topic* t : *topics_) worker_.topics().remove(*t, this);
+  topics_.reset();
 }
 
 // ---- Endings ------------------------------------------------------------------------------
@@ -245,7 +182,7 @@ void Connection::send_close_frame(std::uint16_t code, std::string_view reason) {
     size = 2 + reason.size();
     sent_close_code_ = code;
   }
-  enqueue(encode_frame(Opcode::close, {payload, size}), true);
+  enqueue_control(encode_frame(Opcode::close, {payload, size}));
 }
 
 void Connection::fail(ProtocolError e) {
@@ -268,6 +205,7 @@ void Connection::begin_draining() {
 void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
   if (!upgraded_ || notified_) return;
   notified_ = true;
+  worker_.counters().connections_open.sub(1);
   if (worker_.behaviors().on_close) worker_.behaviors().on_close(WebSocket(this), code, reason);
 }
 
@@ -279,7 +217,9 @@ void Connection::abort(const char* why) {
   loop.unwatch(fd_.get());
   loop.cancel_timer(this);
   fd_.reset();
+  worker_.counters().buffered_bytes.sub(queue_.bytes());
   queue_.clear();
+  leave_topics();
   state_ = ConnState::closed;
   loop.defer(this);  // freed in the before-sleep pass, never inside this call chain
 }
@@ -291,16 +231,23 @@ void Connection::go_away() {
 
 // ---- Timers -------------------------------------------------------------------------------
 
-void Connection::schedule_liveness() {
+void Connection::schedule_timer() {
   const ServerOptions& o = worker_.options();
-  std::uint64_t due = UINT64_MAX;
-  if (o.ping_interval.count() > 0 && !ping_outstanding_)
-    due = last_heard_ms_ + static_cast<std::uint64_t>(o.ping_interval.count());
-  if (o.idle_timeout.count() > 0)
-    due = std::min(due, last_heard_ms_ + static_cast<std::uint64_t>(o.idle_timeout.count()));
-  if (due == UINT64_MAX) return;
-  std::uint64_t now = worker_.loop().now_ms();
-  worker_.loop().schedule(this, std::chrono::milliseconds(due > now ? due - now : 0));
+  std::uint32_t now = now32();
+  std::int64_t wait = INT64_MAX;  // ms from now
+  auto consider = [&](std::uint32_t since, std::chrono::milliseconds limit) {
+    if (limit.count() <= 0) return;
+    std::int64_t left = limit.count() - static_cast<std::int64_t>(now - since);
+    wait = std::min(wait, std::max<std::int64_t>(left, 0));
+  };
+  if (!ping_outstanding_) consider(last_heard_, o.ping_interval);
+  consider(last_heard_, o.idle_timeout);
+  if (write_armed_) consider(last_progress_, o.write_timeout);
+  if (wait == INT64_MAX) {
+    worker_.loop().cancel_timer(this);
+    return;
+  }
+  worker_.loop().schedule(this, std::chrono::milliseconds(wait));
 }
 
 void Connection::on_timer() {
@@ -312,18 +259,24 @@ void Connection::on_timer() {
       abort(nullptr);
       return;
     case ConnState::open: {
-      std::uint64_t silent = worker_.loop().now_ms() - last_heard_ms_;
-      if (o.idle_timeout.count() > 0 && silent >= static_cast<std::uint64_t>(o.idle_timeout.count())) {
-        log(LogLevel::info, "{}: silent for {} ms; closing", describe_peer(fd_.get()), silent);
+      std::uint32_t now = now32();
+      auto passed = [now](std::uint32_t since, std::chrono::milliseconds limit) {
+        return limit.count() > 0 && static_cast<std::int64_t>(now - since) >= limit.count();
+      };
+      if (write_armed_ && passed(last_progress_, o.write_timeout)) {
+        close_slow_consumer("no write progress within write_timeout");
+        return;
+      }
+      if (passed(last_heard_, o.idle_timeout)) {
+        log(LogLevel::info, "{}: silent for {} ms; closing", describe_peer(fd_.get()), now - last_heard_);
         close(close_code::going_away, "idle timeout");
         return;
       }
-      if (o.ping_interval.count() > 0 && !ping_outstanding_ &&
-          silent >= static_cast<std::uint64_t>(o.ping_interval.count())) {
-        enqueue(encode_frame(Opcode::ping, {}), true);
+      if (!ping_outstanding_ && passed(last_heard_, o.ping_interval)) {
+        enqueue_control(encode_frame(Opcode::ping, {}));
         ping_outstanding_ = true;
       }
-      schedule_liveness();
+      schedule_timer();
       return;
     }
     case ConnState::closing:

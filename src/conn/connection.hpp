@@ -1,8 +1,8 @@
 // Connection: one accepted socket from handshake to close, and the point where the data path
-// turns around. Read side: socket -> loop scratch -> RequestParser (until upgraded) ->
-// FrameParser -> MessageAssembler -> on_message. Write side: send() -> encode once ->
-// SendQueue (the cap is checked here and nowhere else) -> flush before the loop sleeps ->
-// one sendmsg over the queue -> on_drain.
+// turns around. Read side (connection.cpp, upgrade.cpp): socket -> loop scratch ->
+// RequestParser (until upgraded) -> FrameParser -> MessageAssembler -> on_message. Write side
+// (send_path.cpp): send()/publish -> SendQueue, with the cap checked there and nowhere else ->
+// flush before the loop sleeps -> one sendmsg over the queue -> on_drain.
 //
 // A connection is never freed inside a call chain: closing marks it, and the loop's
 // before-sleep pass deletes it.
@@ -12,11 +12,14 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "loop/loop_client.hpp"
 #include "net/fd.hpp"
 #include "send/send_queue.hpp"
+#include "sluice/policy.hpp"
 #include "sluice/send_status.hpp"
+#include "sluice/stats.hpp"
 #include "sluice/websocket.hpp"
 #include "ws/frame_parser.hpp"
 #include "ws/message_assembler.hpp"
@@ -26,6 +29,7 @@ namespace sluice::detail {
 class Worker;
 class RequestParser;
 struct RequestHead;
+struct Topic;
 
 enum class ConnState : std::uint8_t {
   handshaking,  // reading the HTTP request
@@ -51,17 +55,28 @@ class Connection final : public LoopClient {
   // The WebSocket API.
   SendStatus send(std::string_view data, Opcode opcode);
   SendStatus ping(std::string_view payload);
+  // Queues a shared frame published to `topic` (the worker walks the subscribers).
+  SendStatus publish(FrameRef frame, const Topic& topic);
   void close(std::uint16_t code, std::string_view reason);
   std::size_t buffered_amount() const { return queue_.bytes(); }
   bool is_open() const { return state_ == ConnState::open; }
+  ConnectionStats stats() const;
   void* user_data() const { return user_data_; }
   void set_user_data(void* p) { user_data_ = p; }
+  void set_policy(SlowConsumerPolicy p) {
+    policy_override_ = p;
+    has_policy_override_ = true;
+  }
+  void subscribe(std::string_view topic);
+  void unsubscribe(std::string_view topic);
+  bool is_subscribed(std::string_view topic) const;
 
   // Server shutdown: open connections get 1001, half-done handshakes are dropped.
   void go_away();
   // Closes the socket now, without a closing handshake (logged at debug level when `why`).
   void abort(const char* why);
   ConnState state() const { return state_; }
+  Worker& worker() { return worker_; }
 
   // Links in the worker's list of its connections.
   Connection* prev_in_worker = nullptr;
@@ -79,9 +94,12 @@ class Connection final : public LoopClient {
   void on_control(Opcode opcode, std::string_view payload);
   void on_peer_close(std::string_view payload);
 
-  // Write side.
-  SendStatus enqueue(FrameRef frame, bool is_control);
-  SendStatus over_cap();
+  // Write side (send_path.cpp).
+  SendStatus enqueue_message(FrameRef frame, std::uint32_t tag, SlowConsumerPolicy policy);
+  SendStatus enqueue_control(FrameRef frame);
+  void push(FrameRef frame, std::uint32_t tag);
+  void count_dropped(const Dropped& d);
+  void close_slow_consumer(const char* why);
   void request_flush();
   void flush();
   void update_interest();
@@ -91,18 +109,32 @@ class Connection final : public LoopClient {
   void send_close_frame(std::uint16_t code, std::string_view reason);
   void begin_draining();
   void notify_closed(std::uint16_t code, std::string_view reason);
-  void schedule_liveness();
+  void leave_topics();
+  void schedule_timer();
+
+  std::uint32_t now32() const;
 
   Worker& worker_;
   Fd fd_;
   SendQueue queue_;
   FrameParser parser_;
   MessageAssembler assembler_;
-  std::unique_ptr<RequestParser> http_;  // only while handshaking
+  std::unique_ptr<RequestParser> http_;          // only while handshaking
+  std::unique_ptr<std::vector<Topic*>> topics_;  // only while subscribed
   void* user_data_ = nullptr;
-  std::uint64_t last_heard_ms_ = 0;
-  ConnState state_ = ConnState::handshaking;
+  std::uint64_t messages_sent_ = 0;
+  std::uint64_t bytes_sent_ = 0;
+  std::uint64_t bytes_dropped_ = 0;
+  std::uint32_t messages_dropped_ = 0;
+  std::uint32_t high_water_ = 0;
+  // Loop times in milliseconds, truncated to 32 bits; differences stay right for 49 days.
+  std::uint32_t last_heard_ = 0;      // last byte from the peer
+  std::uint32_t last_progress_ = 0;   // last byte the socket took while bytes were waiting
+  std::uint32_t over_cap_since_ = 0;  // 0: not over the cap
   std::uint16_t sent_close_code_ = 0;
+  ConnState state_ = ConnState::handshaking;
+  SlowConsumerPolicy policy_override_ = SlowConsumerPolicy::close;
+  bool has_policy_override_ = false;
   bool upgraded_ = false;     // on_open ran, so on_close is owed
   bool notified_ = false;     // on_close ran
   bool write_armed_ = false;  // EPOLLOUT is armed

@@ -54,13 +54,13 @@ void Connection::accept_upgrade(const RequestHead& head, std::string_view key) {
     respond_and_close(500, "server chose a subprotocol the client did not offer");
     return;
   }
-  queue_.push(raw_bytes(switching_protocols(accept_key(key), d.subprotocol)));
+  push(raw_bytes(switching_protocols(accept_key(key), d.subprotocol)), 0);
   http_.reset();
   user_data_ = d.user_data;
   state_ = ConnState::open;
   upgraded_ = true;
-  worker_.loop().cancel_timer(this);
-  schedule_liveness();
+  worker_.counters().connections_open.add(1);
+  schedule_timer();
   request_flush();
   if (b.on_open) b.on_open(WebSocket(this));
 }
@@ -78,14 +78,14 @@ void Connection::serve_plain_http(const RequestHead& head) {
     log(LogLevel::error, "route {} threw: {}", req.path, e.what());
     resp = {500, "text/plain; charset=utf-8", "internal server error\n"};
   }
-  queue_.push(raw_bytes(simple_response(resp.status, resp.content_type, resp.body, head_only)));
+  push(raw_bytes(simple_response(resp.status, resp.content_type, resp.body, head_only)), 0);
   begin_draining();
 }
 
 void Connection::respond_and_close(int status, std::string_view body, bool head_only) {
   std::string text(body);
   text += '\n';
-  queue_.push(raw_bytes(simple_response(status, "text/plain; charset=utf-8", text, head_only)));
+  push(raw_bytes(simple_response(status, "text/plain; charset=utf-8", text, head_only)), 0);
   begin_draining();
 }
 

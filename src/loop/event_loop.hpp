@@ -39,6 +39,18 @@ class EventLoop {
   std::uint64_t now_ms() const { return now_ms_; }  // monotonic, refreshed once per wake-up
   // True while the loop handles events: sends are corked until the loop is about to sleep.
   bool dispatching() const { return dispatching_; }
+  // Corks sends for a scope even outside event handling (a publish walking its subscribers).
+  class Cork {
+   public:
+    explicit Cork(EventLoop& loop) : loop_(loop), was_(loop.dispatching_) { loop.dispatching_ = true; }
+    ~Cork() { loop_.dispatching_ = was_; }
+    Cork(const Cork&) = delete;
+    Cork& operator=(const Cork&) = delete;
+
+   private:
+    EventLoop& loop_;
+    bool was_;
+  };
   // Scratch space for reads, shared by every connection of this loop.
   std::uint8_t* scratch() { return scratch_.get(); }
   static constexpr std::size_t kScratchSize = 64 * 1024;

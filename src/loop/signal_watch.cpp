@@ -8,7 +8,7 @@
 
 namespace sluice::detail {
 namespace {
-sigset_t make_set(std::initializer_list<int> signals) {
+sigset_t make_set(const std::vector<int>& signals) {
   sigset_t set;
   sigemptyset(&set);
   for (int s : signals) sigaddset(&set, s);
@@ -16,13 +16,12 @@ sigset_t make_set(std::initializer_list<int> signals) {
 }
 }  // namespace
 
-void block_signals(std::initializer_list<int> signals) {
+void block_signals(const std::vector<int>& signals) {
   sigset_t set = make_set(signals);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-SignalWatch::SignalWatch(EventLoop& loop, std::initializer_list<int> signals,
-                         std::function<void(int)> handler)
+SignalWatch::SignalWatch(EventLoop& loop, const std::vector<int>& signals, std::function<void(int)> handler)
     : loop_(loop), handler_(std::move(handler)) {
   sigset_t set = make_set(signals);
   fd_.reset(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));

@@ -4,7 +4,7 @@
 
 #include <csignal>
 #include <functional>
-#include <initializer_list>
+#include <vector>
 
 #include "loop/event_loop.hpp"
 
@@ -13,7 +13,7 @@ namespace sluice::detail {
 class SignalWatch final : public LoopClient {
  public:
   // The signals must already be blocked in every thread (see block_signals).
-  SignalWatch(EventLoop& loop, std::initializer_list<int> signals, std::function<void(int)> handler);
+  SignalWatch(EventLoop& loop, const std::vector<int>& signals, std::function<void(int)> handler);
   ~SignalWatch();
   void on_io(std::uint32_t events) override;
 
@@ -24,6 +24,6 @@ class SignalWatch final : public LoopClient {
 };
 
 // Blocks the signals in the calling thread; threads started afterwards inherit the mask.
-void block_signals(std::initializer_list<int> signals);
+void block_signals(const std::vector<int>& signals);
 
 }  // namespace sluice::detail

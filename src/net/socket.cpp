@@ -2,9 +2,11 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <cerrno>
 
@@ -106,6 +108,14 @@ std::uint16_t local_port(int fd) {
 }
 
 void shutdown_write(int fd) { ::shutdown(fd, SHUT_WR); }
+
+void set_send_buffer(int fd, int bytes) { ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes); }
+
+std::size_t kernel_unsent_bytes(int fd) {
+  int n = 0;
+  if (::ioctl(fd, SIOCOUTQ, &n) != 0 || n < 0) return 0;
+  return static_cast<std::size_t>(n);
+}
 
 std::string describe_peer(int fd) {
   sockaddr_storage ss{};

@@ -38,6 +38,9 @@ Fd listen_tcp(const std::string& host, std::uint16_t port, int backlog, bool reu
 std::uint16_t local_port(int fd);
 
 void shutdown_write(int fd);
+void set_send_buffer(int fd, int bytes);
+// Bytes in the socket's send buffer that the peer has not acknowledged (SIOCOUTQ).
+std::size_t kernel_unsent_bytes(int fd);
 std::string describe_peer(int fd);  // "ip:port" for log lines
 
 }  // namespace sluice::detail

@@ -1,17 +1,24 @@
 // SendQueue: the bytes of one connection that the socket has not taken yet, as references to
-// shared frames. A chain of fixed-size blocks, never one growing buffer (DESIGN invariant 5);
-// an empty queue owns no memory. It counts its bytes exactly; caps and policies live in the
-// connection, which is the only caller of push().
+// shared frames. The oldest entry lives inline, so the common case (one frame per loop turn)
+// allocates nothing beyond the frame itself; more entries go into a chain of fixed-size blocks,
+// never one growing buffer (DESIGN invariant 5). An empty queue owns no memory. It counts its
+// bytes exactly; caps and policies live in the connection, the only caller of push().
 #pragma once
 
 #include <sys/uio.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 #include "send/frame_buffer.hpp"
 
 namespace sluice::detail {
+
+struct Dropped {
+  std::uint32_t messages = 0;
+  std::size_t bytes = 0;
+};
 
 class SendQueue {
  public:
@@ -20,38 +27,49 @@ class SendQueue {
   SendQueue& operator=(const SendQueue&) = delete;
   ~SendQueue() { clear(); }
 
-  void push(FrameRef frame);
-  bool empty() const { return first_ == nullptr; }
+  // `tag` groups entries for conflation (the topic a frame was published to; 0 for direct sends).
+  void push(FrameRef frame, std::uint32_t tag = 0);
+  bool empty() const { return head_.frame == nullptr && first_ == nullptr; }
   std::size_t bytes() const { return bytes_; }
+  std::size_t entries() const { return entries_; }
 
   // Describes up to `max` pending slices, oldest first; returns how many.
   int fill_iovecs(iovec* iov, int max) const;
-  // The socket took `n` bytes: releases the frames they completed.
-  void consume(std::size_t n);
-  // Releases every frame not yet started; a partly written frame stays so the stream stays
-  // well-formed. Returns the bytes dropped.
-  std::size_t drop_unstarted();
+  // The socket took `n` bytes: releases the frames they completed and returns how many.
+  std::uint32_t consume(std::size_t n);
+
+  // Drops frames not yet started, oldest first, until at least `want` bytes are gone.
+  // A partly written frame always stays, so the byte stream stays well-formed.
+  Dropped drop_oldest(std::size_t want);
+  Dropped drop_tag(std::uint32_t tag);
+  Dropped drop_unstarted();
   void clear();
 
  private:
   struct Entry {
-    FrameBuffer* frame;
-    std::size_t offset;  // bytes of this frame already written
+    FrameBuffer* frame = nullptr;
+    std::uint32_t offset = 0;  // bytes of this frame already written
+    std::uint32_t tag = 0;
   };
-  static constexpr std::uint16_t kEntries = 16;
+  static constexpr std::uint16_t kBlockEntries = 16;
   struct Block {
     Block* next = nullptr;
     std::uint16_t head = 0;  // first live entry
     std::uint16_t tail = 0;  // one past the last
-    Entry entries[kEntries];
+    Entry entries[kBlockEntries];
   };
   static Block* new_block();
   static void free_block(Block* b);
-  void pop_front_block();
+  void pop_front();
+  Entry& front() { return head_.frame ? head_ : first_->entries[first_->head]; }
+  // Removes the unstarted entries `drop` selects (it sees the tally so far), keeping order.
+  Dropped remove_unstarted(const std::function<bool(const Entry&, const Dropped&)>& drop);
 
+  Entry head_;  // the oldest entry, when the queue is not empty and it is not in a block
   Block* first_ = nullptr;
   Block* last_ = nullptr;
   std::size_t bytes_ = 0;
+  std::size_t entries_ = 0;
 };
 
 }  // namespace sluice::detail

@@ -11,69 +11,104 @@
 #include "log.hpp"
 #include "loop/signal_watch.hpp"
 #include "net/socket.hpp"
+#include "server/server_core.hpp"
 #include "server/worker.hpp"
 
 namespace sluice {
 
 struct Server::Impl {
-  ServerOptions options;
-  Behaviors behaviors;
-  detail::RouteTable routes;
-  std::vector<std::unique_ptr<detail::Worker>> workers;
+  detail::ServerCore core;
   std::uint16_t port = 0;
+  std::map<int, std::function<void()>> signal_handlers;
+  detail::Worker& first() { return *core.workers.front(); }
 };
 
 Server::Server(ServerOptions options, Behaviors behaviors) : impl_(std::make_unique<Impl>()) {
-  impl_->options = std::move(options);
-  impl_->behaviors = std::move(behaviors);
+  impl_->core.options = std::move(options);
+  impl_->core.behaviors = std::move(behaviors);
 }
 
 Server::~Server() = default;
 
 void Server::route(std::string path, std::function<HttpResponse(const HttpRequest&)> handler) {
-  impl_->routes[std::move(path)] = std::move(handler);
+  impl_->core.routes[std::move(path)] = std::move(handler);
+}
+
+void Server::topic(std::string name, TopicOptions options) {
+  impl_->core.topic_options[std::move(name)] = options;
 }
 
 void Server::listen() {
-  if (!impl_->workers.empty()) return;
-  const ServerOptions& o = impl_->options;
+  detail::ServerCore& core = impl_->core;
+  if (!core.workers.empty()) return;
+  const ServerOptions& o = core.options;
   int n = o.threads < 1 ? 1 : o.threads;
   // The first bind settles the port (port 0 picks one); the others share it via SO_REUSEPORT.
   detail::Fd first = detail::listen_tcp(o.host, o.port, o.backlog, n > 1);
   impl_->port = detail::local_port(first.get());
-  impl_->workers.push_back(
-      std::make_unique<detail::Worker>(o, impl_->behaviors, impl_->routes, std::move(first)));
+  core.workers.push_back(std::make_unique<detail::Worker>(core, std::move(first)));
   for (int i = 1; i < n; ++i) {
-    impl_->workers.push_back(std::make_unique<detail::Worker>(
-        o, impl_->behaviors, impl_->routes, detail::listen_tcp(o.host, impl_->port, o.backlog, true)));
+    core.workers.push_back(
+        std::make_unique<detail::Worker>(core, detail::listen_tcp(o.host, impl_->port, o.backlog, true)));
   }
 }
 
 void Server::run() {
   listen();
+  std::vector<int> signals;
+  if (impl_->core.options.handle_signals) signals = {SIGINT, SIGTERM};
+  for (const auto& [signo, handler] : impl_->signal_handlers) signals.push_back(signo);
+
   sigset_t old_mask;
   pthread_sigmask(SIG_SETMASK, nullptr, &old_mask);
-  std::unique_ptr<detail::SignalWatch> signals;
-  if (impl_->options.handle_signals) {
-    detail::block_signals({SIGINT, SIGTERM});  // before the threads start, so they inherit it
-    signals = std::make_unique<detail::SignalWatch>(
-        impl_->workers[0]->loop(), std::initializer_list<int>{SIGINT, SIGTERM}, [this](int sig) {
-          detail::log(LogLevel::info, "received {}; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
-          stop();
-        });
+  std::unique_ptr<detail::SignalWatch> watch;
+  if (!signals.empty()) {
+    detail::block_signals(signals);  // before the threads start, so they inherit the mask
+    watch = std::make_unique<detail::SignalWatch>(impl_->first().loop(), signals, [this](int signo) {
+      auto it = impl_->signal_handlers.find(signo);
+      if (it != impl_->signal_handlers.end()) {
+        it->second();
+        return;
+      }
+      detail::log(LogLevel::info, "received {}; shutting down", signo == SIGINT ? "SIGINT" : "SIGTERM");
+      stop();
+    });
   }
   std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < impl_->workers.size(); ++i)
-    threads.emplace_back([w = impl_->workers[i].get()] { w->run(); });
-  impl_->workers[0]->run();
+  auto& workers = impl_->core.workers;
+  for (std::size_t i = 1; i < workers.size(); ++i) threads.emplace_back([w = workers[i].get()] { w->run(); });
+  workers[0]->run();
   for (auto& t : threads) t.join();
-  signals.reset();
+  watch.reset();
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
 }
 
 void Server::stop() {
-  for (auto& w : impl_->workers) w->request_stop();
+  for (auto& w : impl_->core.workers) w->request_stop();
 }
+
+PublishResult Server::publish(std::string_view topic, std::string_view data, Opcode opcode) {
+  return impl_->core.publish(topic, data, opcode);
+}
+
+void Server::post(std::function<void()> task) {
+  listen();
+  impl_->first().loop().post(std::move(task));
+}
+
+void Server::watch(int fd, std::function<void()> on_readable) {
+  listen();
+  impl_->first().watch_app_fd(fd, std::move(on_readable));
+}
+
+void Server::set_paused(int fd, bool paused) { impl_->first().pause_app_fd(fd, paused); }
+void Server::unwatch(int fd) { impl_->first().unwatch_app_fd(fd); }
+
+void Server::on_signal(int signo, std::function<void()> handler) {
+  impl_->signal_handlers[signo] = std::move(handler);
+}
+
+ServerStats Server::stats() const { return impl_->core.stats(); }
 
 std::uint16_t Server::port() const { return impl_->port; }
 

@@ -3,6 +3,7 @@
 
 #include "conn/connection.hpp"
 #include "send/frame_buffer.hpp"
+#include "server/worker.hpp"
 
 namespace sluice {
 
@@ -13,5 +14,13 @@ std::size_t WebSocket::buffered_amount() const { return conn_->buffered_amount()
 bool WebSocket::is_open() const { return conn_->is_open(); }
 void* WebSocket::user_data() const { return conn_->user_data(); }
 void WebSocket::set_user_data(void* p) { conn_->set_user_data(p); }
+ConnectionStats WebSocket::stats() const { return conn_->stats(); }
+void WebSocket::subscribe(std::string_view topic) { conn_->subscribe(topic); }
+void WebSocket::unsubscribe(std::string_view topic) { conn_->unsubscribe(topic); }
+bool WebSocket::is_subscribed(std::string_view topic) const { return conn_->is_subscribed(topic); }
+void WebSocket::set_policy(SlowConsumerPolicy policy) { conn_->set_policy(policy); }
+PublishResult WebSocket::publish(std::string_view topic, std::string_view data, Opcode opcode) {
+  return conn_->worker().core().publish(topic, data, opcode);
+}
 
 }  // namespace sluice

@@ -7,10 +7,19 @@
 #include "net/socket.hpp"
 
 namespace sluice::detail {
+namespace {
+thread_local Worker* t_current = nullptr;
+}
 
-Worker::Worker(const ServerOptions& options, const Behaviors& behaviors, const RouteTable& routes,
-               Fd listener)
-    : options_(options), behaviors_(behaviors), routes_(routes), listener_(std::move(listener)) {
+class Worker::AppWatch final : public LoopClient {
+ public:
+  AppWatch(int fd, std::function<void()> fn) : fd(fd), fn(std::move(fn)) {}
+  void on_io(std::uint32_t) override { fn(); }
+  int fd;
+  std::function<void()> fn;
+};
+
+Worker::Worker(ServerCore& core, Fd listener) : core_(core), listener_(std::move(listener)) {
   loop_.watch(listener_.get(), this, true, false);
 }
 
@@ -21,6 +30,14 @@ Worker::~Worker() {
     connections_ = c->next_in_worker;
     delete c;
   }
+}
+
+Worker* Worker::current() { return t_current; }
+
+void Worker::run() {
+  t_current = this;
+  loop_.run();
+  t_current = nullptr;
 }
 
 void Worker::on_io(std::uint32_t) {
@@ -56,11 +73,13 @@ void Worker::on_timer() {
 }
 
 void Worker::adopt(Fd fd) {
+  if (options().send_buffer_bytes > 0) set_send_buffer(fd.get(), options().send_buffer_bytes);
   auto* c = new Connection(*this, std::move(fd));
   c->next_in_worker = connections_;
   if (connections_) connections_->prev_in_worker = c;
   connections_ = c;
   ++connection_count_;
+  counters_.connections_accepted.add(1);
   c->start();
 }
 
@@ -76,6 +95,42 @@ void Worker::destroy(Connection* c) {
   if (stopping_ && connection_count_ == 0) loop_.stop();
 }
 
+PublishResult Worker::publish_local(std::string_view topic, const FrameRef& frame) {
+  PublishResult r;
+  Topic* t = topics_.find(topic);
+  if (!t) return r;
+  // Corked: no flush, and so no application callback, runs while the subscriber list is walked.
+  EventLoop::Cork cork(loop_);
+  for (Connection* c : t->subscribers) {
+    switch (c->publish(frame.share(), *t)) {
+      case SendStatus::sent: r.sent++; break;
+      case SendStatus::queued: r.queued++; break;
+      case SendStatus::would_block: r.would_block++; break;
+      case SendStatus::dropped: r.dropped++; break;
+      case SendStatus::closed: r.closed++; break;
+    }
+  }
+  return r;
+}
+
+void Worker::watch_app_fd(int fd, std::function<void()> on_readable) {
+  auto w = std::make_unique<AppWatch>(fd, std::move(on_readable));
+  loop_.watch(fd, w.get(), true, false);
+  app_fds_[fd] = std::move(w);
+}
+
+void Worker::pause_app_fd(int fd, bool paused) {
+  auto it = app_fds_.find(fd);
+  if (it != app_fds_.end()) loop_.rewatch(fd, it->second.get(), !paused, false);
+}
+
+void Worker::unwatch_app_fd(int fd) {
+  auto it = app_fds_.find(fd);
+  if (it == app_fds_.end()) return;
+  loop_.unwatch(fd);
+  app_fds_.erase(it);
+}
+
 void Worker::request_stop() {
   loop_.post([this] { begin_stop(); });
 }
@@ -89,7 +144,7 @@ void Worker::begin_stop() {
   if (connection_count_ == 0) {
     loop_.stop();
   } else {
-    loop_.schedule(this, options_.shutdown_timeout);
+    loop_.schedule(this, options().shutdown_timeout);
   }
 }
 

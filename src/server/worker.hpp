@@ -1,38 +1,53 @@
 // Worker: one thread's share of a server. It owns the thread's EventLoop, its listening
-// socket (SO_REUSEPORT when there are several workers) and every connection accepted on it;
-// connections never migrate between workers.
+// socket (SO_REUSEPORT when there are several workers), every connection accepted on it, its
+// topics and its counters; connections never migrate between workers.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "loop/event_loop.hpp"
 #include "net/fd.hpp"
-#include "sluice/behaviors.hpp"
-#include "sluice/server_options.hpp"
+#include "send/frame_buffer.hpp"
+#include "server/counters.hpp"
+#include "server/server_core.hpp"
+#include "server/topic_registry.hpp"
 
 namespace sluice::detail {
 
 class Connection;
 
-using RouteTable = std::map<std::string, std::function<HttpResponse(const HttpRequest&)>, std::less<>>;
-
 class Worker final : public LoopClient {
  public:
-  Worker(const ServerOptions& options, const Behaviors& behaviors, const RouteTable& routes, Fd listener);
+  Worker(ServerCore& core, Fd listener);
   ~Worker();
 
-  void run() { loop_.run(); }
+  void run();
   // Any thread: stop accepting, send every open connection 1001, return from run() once they
   // are gone or shutdown_timeout passed.
   void request_stop();
+  // The worker whose loop runs on the calling thread, if any.
+  static Worker* current();
 
   EventLoop& loop() { return loop_; }
-  const ServerOptions& options() const { return options_; }
-  const Behaviors& behaviors() const { return behaviors_; }
-  const RouteTable& routes() const { return routes_; }
+  ServerCore& core() { return core_; }
+  const ServerOptions& options() const { return core_.options; }
+  const Behaviors& behaviors() const { return core_.behaviors; }
+  const RouteTable& routes() const { return core_.routes; }
+  TopicRegistry& topics() { return topics_; }
+  Counters& counters() { return counters_; }
+  const Counters& counters() const { return counters_; }
+
+  // Queues `frame` for every local subscriber of `topic` (loop thread only).
+  PublishResult publish_local(std::string_view topic, const FrameRef& frame);
+
+  // Application file descriptors watched on this loop (Server::watch).
+  void watch_app_fd(int fd, std::function<void()> on_readable);
+  void pause_app_fd(int fd, bool paused);
+  void unwatch_app_fd(int fd);
 
   void destroy(Connection* c);  // called by the loop's before-sleep pass only
 
@@ -40,14 +55,16 @@ class Worker final : public LoopClient {
   void on_timer() override;                   // accept back-off or the shutdown deadline
 
  private:
+  class AppWatch;
   void begin_stop();
   void adopt(Fd fd);
 
-  const ServerOptions& options_;
-  const Behaviors& behaviors_;
-  const RouteTable& routes_;
+  ServerCore& core_;
   EventLoop loop_;
   Fd listener_;
+  TopicRegistry topics_;
+  Counters counters_;
+  std::map<int, std::unique_ptr<AppWatch>> app_fds_;
   Connection* connections_ = nullptr;
   std::size_t connection_count_ = 0;
   bool stopping_ = false;

@@ -1,0 +1,188 @@
+// The write side of a Connection: where every outgoing byte is counted, capped, queued and
+// flushed. The cap is checked in enqueue_message and nowhere else; what happens at the cap is
+// decided by apply_policy (send/slow_consumer.cpp).
+#include <climits>
+
+#include "conn/connection.hpp"
+#include "log.hpp"
+#include "net/socket.hpp"
+#include "send/slow_consumer.hpp"
+#include "server/worker.hpp"
+
+namespace sluice::detail {
+
+SendStatus Connection::send(std::string_view data, Opcode opcode) {
+  if (state_ != ConnState::open) return SendStatus::closed;
+  if (opcode != Opcode::text && opcode != Opcode::binary) opcode = Opcode::binary;
+  SlowConsumerPolicy policy = has_policy_override_ ? policy_override_ : worker_.options().policy;
+  return enqueue_message(encode_frame(opcode, data), 0, policy);
+}
+
+SendStatus Connection::ping(std::string_view payload) {
+  if (state_ != ConnState::open) return SendStatus::closed;
+  return enqueue_control(encode_frame(Opcode::ping, payload.substr(0, kMaxControlPayload)));
+}
+
+SendStatus Connection::publish(FrameRef frame, const Topic& topic) {
+  SlowConsumerPolicy policy = has_policy_override_   ? policy_override_
+                              : topic.options.policy ? *topic.options.policy
+                                                     : worker_.options().policy;
+  return enqueue_message(std::move(frame), topic.id, policy);
+}
+
+SendStatus Connection::enqueue_message(FrameRef frame, std::uint32_t tag, SlowConsumerPolicy policy) {
+  if (state_ != ConnState::open) return SendStatus::closed;
+  const ServerOptions& o = worker_.options();
+  std::size_t size = frame.size();
+  bool over_budget = worker_.core().over_budget(size);
+  if (over_cap(queue_, size, o.max_buffered_bytes, over_budget)) {
+    over_watermark_ = true;
+    std::uint32_t now = now32();
+    if (over_cap_since_ == 0) over_cap_since_ = now | 1;  // 0 means "not over"
+    bool grace_over = o.close_grace.count() <= 0 ||
+                      static_cast<std::int64_t>(now - over_cap_since_) >= o.close_grace.count();
+    Verdict v = apply_policy(policy, queue_, size, o.max_buffered_bytes, tag, grace_over);
+    count_dropped(v.dropped);
+    switch (v.action) {
+      case Verdict::Action::enqueue: break;
+      case Verdict::Action::drop_new: count_dropped({1, size}); return SendStatus::dropped;
+      case Verdict::Action::would_block:
+        worker_.counters().sends_refused.add(1);
+        return SendStatus::would_block;
+      case Verdict::Action::close:
+        count_dropped({1, size});
+        close_slow_consumer(over_budget ? "process send budget exhausted"
+                                        : "send queue over max_buffered_bytes");
+        return SendStatus::closed;
+    }
+  }
+  SendStatus status = write_armed_ ? SendStatus::queued : SendStatus::sent;
+  push(std::move(frame), tag);
+  request_flush();
+  return status;
+}
+
+SendStatus Connection::enqueue_control(FrameRef frame) {
+  // Control frames are tiny and bypass the cap: a pong or a close must always get through.
+  if (state_ == ConnState::closed || state_ == ConnState::draining) return SendStatus::closed;
+  SendStatus status = write_armed_ ? SendStatus::queued : SendStatus::sent;
+  push(std::move(frame), 0);
+  request_flush();
+  return status;
+}
+
+void Connection::push(FrameRef frame, std::uint32_t tag) {
+  std::size_t size = frame.size();
+  queue_.push(std::move(frame), tag);
+  Counters& c = worker_.counters();
+  c.buffered_bytes.add(size);
+  c.buffered_high_water.raise_to(c.buffered_bytes.get());
+  if (queue_.bytes() > high_water_)
+    high_water_ = static_cast<std::uint32_t>(std::min<std::size_t>(queue_.bytes(), UINT32_MAX));
+  if (queue_.bytes() > worker_.options().low_watermark) over_watermark_ = true;
+}
+
+void Connection::count_dropped(const Dropped& d) {
+  if (d.messages == 0) return;
+  messages_dropped_ += d.messages;
+  bytes_dropped_ += d.bytes;
+  Counters& c = worker_.counters();
+  c.messages_dropped.add(d.messages);
+  c.bytes_dropped.add(d.bytes);
+}
+
+void Connection::close_slow_consumer(const char* why) {
+  log(LogLevel::warn, "{}: slow consumer ({}): {} bytes queued, {} in the kernel; closing with 1008",
+      describe_peer(fd_.get()), why, queue_.bytes(), kernel_unsent_bytes(fd_.get()));
+  worker_.counters().connections_closed_by_policy.add(1);
+  Dropped d = queue_.drop_unstarted();  // the close frame goes right behind the frame on the wire
+  worker_.counters().buffered_bytes.sub(d.bytes);
+  count_dropped(d);
+  close(close_code::policy_violation, "slow consumer");
+}
+
+void Connection::request_flush() {
+  EventLoop& loop = worker_.loop();
+  // Inside a loop turn sends are corked: one sendmsg per connection before the loop sleeps.
+  if (loop.dispatching()) {
+    loop.defer(this);
+  } else {
+    flush();
+  }
+}
+
+void Connection::flush() {
+  if (state_ == ConnState::closed) return;
+  iovec iov[IOV_MAX];
+  std::size_t written = 0;
+  while (!queue_.empty()) {
+    int n = queue_.fill_iovecs(iov, IOV_MAX);
+    std::size_t want = 0;
+    for (int i = 0; i < n; ++i) want += iov[i].iov_len;
+    IoResult r = write_some(fd_.get(), iov, n);
+    if (r.kind == IoResult::Kind::would_block) break;
+    if (r.kind != IoResult::Kind::done) {
+      abort("write failed");
+      return;
+    }
+    messages_sent_ += queue_.consume(r.bytes);
+    written += r.bytes;
+    if (r.bytes < want) break;  // the socket is full; EPOLLOUT tells us when it is not
+  }
+  if (written > 0) {
+    bytes_sent_ += written;
+    last_progress_ = now32();
+    Counters& c = worker_.counters();
+    c.buffered_bytes.sub(written);
+    c.bytes_sent.add(written);
+  }
+  if (queue_.empty() && state_ == ConnState::draining && !half_closed_) {
+    shutdown_write(fd_.get());  // our last byte is out; the peer's EOF ends the connection
+    half_closed_ = true;
+  }
+  const ServerOptions& o = worker_.options();
+  if (queue_.bytes() < o.max_buffered_bytes) over_cap_since_ = 0;
+  update_interest();
+  if (over_watermark_ && state_ == ConnState::open && queue_.bytes() < o.low_watermark) {
+    over_watermark_ = false;
+    if (worker_.behaviors().on_drain) worker_.behaviors().on_drain(WebSocket(this));
+  }
+}
+
+void Connection::update_interest() {
+  if (state_ == ConnState::closed) return;
+  bool want_write = !queue_.empty();
+  // A peer that sends but never reads must not grow our queue: stop reading until it drains.
+  bool pause = state_ == ConnState::open && queue_.bytes() >= worker_.options().max_buffered_bytes;
+  if (want_write == write_armed_ && pause == read_paused_) return;
+  bool started_waiting = want_write && !write_armed_;
+  write_armed_ = want_write;
+  read_paused_ = pause;
+  worker_.loop().rewatch(fd_.get(), this, !pause, want_write);
+  if (started_waiting && state_ == ConnState::open) {
+    last_progress_ = now32();  // the write deadline counts from here
+    schedule_timer();
+  }
+}
+
+void Connection::on_before_sleep() {
+  if (state_ == ConnState::closed) {
+    worker_.destroy(this);
+    return;
+  }
+  flush();
+}
+
+ConnectionStats Connection::stats() const {
+  ConnectionStats s;
+  s.messages_sent = messages_sent_;
+  s.bytes_sent = bytes_sent_;
+  s.messages_dropped = messages_dropped_;
+  s.bytes_dropped = bytes_dropped_;
+  s.buffered_bytes = queue_.bytes();
+  s.buffered_high_water = high_water_;
+  s.kernel_unsent_bytes = fd_ ? kernel_unsent_bytes(fd_.get()) : 0;
+  return s;
+}
+
+}  // namespace sluice::detail

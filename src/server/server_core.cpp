@@ -1,0 +1,53 @@
+#include "server/server_core.hpp"
+
+#include "send/frame_buffer.hpp"
+#include "server/worker.hpp"
+
+namespace sluice::detail {
+
+const TopicOptions& ServerCore::options_for_topic(std::string_view name) const {
+  static const TopicOptions kDefault;
+  auto it = topic_options.find(name);
+  return it == topic_options.end() ? kDefault : it->second;
+}
+
+bool ServerCore::over_budget(std::size_t extra) const {
+  std::size_t total = extra;
+  for (const auto& w : workers) total += w->counters().buffered_bytes.get();
+  return total > options.max_total_buffered_bytes;
+}
+
+PublishResult ServerCore::publish(std::string_view topic, std::string_view data, Opcode opcode) {
+  FrameRef frame = encode_frame(opcode, data);  // once, for every worker and subscriber
+  Worker* here = Worker::current();
+  PublishResult result;
+  for (const auto& w : workers) {
+    if (w.get() == here) {
+      result = w->publish_local(topic, frame);
+      continue;
+    }
+    auto shared = std::make_shared<FrameRef>(frame.share());
+    w->loop().post([w = w.get(), name = std::string(topic), shared] { w->publish_local(name, *shared); });
+  }
+  return result;
+}
+
+ServerStats ServerCore::stats() const {
+  ServerStats s;
+  for (const auto& w : workers) {
+    const Counters& c = w->counters();
+    s.connections_accepted += c.connections_accepted.get();
+    s.connections_open += c.connections_open.get();
+    s.connections_closed_by_policy += c.connections_closed_by_policy.get();
+    s.messages_sent += c.messages_sent.get();
+    s.bytes_sent += c.bytes_sent.get();
+    s.messages_dropped += c.messages_dropped.get();
+    s.bytes_dropped += c.bytes_dropped.get();
+    s.sends_refused += c.sends_refused.get();
+    s.buffered_bytes += c.buffered_bytes.get();
+    s.buffered_high_water += c.buffered_high_water.get();
+  }
+  return s;
+}
+
+}  // namespace sluice::detail

@@ -1,0 +1,37 @@
+// ServerCore: what every worker of one server shares: settings, callbacks, routes, topic
+// settings (all read-only once run() starts) and the list of workers, for publish and stats.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sluice/behaviors.hpp"
+#include "sluice/opcode.hpp"
+#include "sluice/policy.hpp"
+#include "sluice/server_options.hpp"
+#include "sluice/stats.hpp"
+
+namespace sluice::detail {
+
+class Worker;
+
+using RouteTable = std::map<std::string, std::function<HttpResponse(const HttpRequest&)>, std::less<>>;
+
+struct ServerCore {
+  ServerOptions options;
+  Behaviors behaviors;
+  RouteTable routes;
+  std::map<std::string, TopicOptions, std::less<>> topic_options;
+  std::vector<std::unique_ptr<Worker>> workers;
+
+  const TopicOptions& options_for_topic(std::string_view name) const;
+  // Would `extra` more queued bytes take the process past max_total_buffered_bytes?
+  bool over_budget(std::size_t extra) const;
+  PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode);
+  ServerStats stats() const;
+};
+
+}  // namespace sluice::detail
