@@ -125,7 +125,9 @@ void Connection::flush() {
       abort("write failed");
       return;
     }
-    messages_sent_ += queue_.consume(r.bytes);
+    std::uint32_t frames = queue_.consume(r.bytes);
+    messages_sent_ += frames;
+    worker_.counters().messages_sent.add(frames);
     written += r.bytes;
     if (r.bytes < want) break;  // the socket is full; EPOLLOUT tells us when it is not
   }
