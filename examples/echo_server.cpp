@@ -1,19 +1,18 @@
 // sluice-echo: echoes every message back with its opcode (text as text, binary as binary).
 // The smallest complete sluice program, and the server the conformance suite runs against.
+#include <malloc.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 
 #include "sluice/sluice.hpp"
 
-int main(int argc, char** argv) {
-  sluice::ServerOptions options;
-  options.port = 9001;
-  // The conformance suite sends single messages of up to 16 MiB and expects them back.
-  options.max_message_size = 16 * 1024 * 1024;
-  options.max_buffered_bytes = 64 * 1024 * 1024;
-  std::string log_level = "info";
+namespace {
 
+// Parsing lives in its own scope so its allocations are gone before the server starts.
+bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& exit_code) {
+  std::string log_level = "info";
   CLI::App app{"sluice-echo: a WebSocket echo server"};
   app.add_option("--host", options.host, "address to listen on")->capture_default_str();
   app.add_option("--port", options.port, "port to listen on (0 picks a free one)")->capture_default_str();
@@ -22,14 +21,33 @@ int main(int argc, char** argv) {
   app.add_option("--max-message-size", options.max_message_size, "largest message in bytes (else 1009)")
       ->capture_default_str();
   app.add_option("--log-level", log_level, "debug, info, warn, error or off")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
-
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    exit_code = app.exit(e);
+    return false;
+  }
   sluice::LogLevel level;
   if (!sluice::parse_log_level(log_level, level)) {
     std::fprintf(stderr, "sluice-echo: unknown log level '%s'\n", log_level.c_str());
-    return 2;
+    exit_code = 2;
+    return false;
   }
   sluice::set_log_level(level);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  sluice::ServerOptions options;
+  options.port = 9001;
+  // The conformance suite sends single messages of up to 16 MiB and expects them back.
+  options.max_message_size = 16 * 1024 * 1024;
+  options.max_buffered_bytes = 64 * 1024 * 1024;
+  int exit_code = 0;
+  if (!parse_options(argc, argv, options, exit_code)) return exit_code;
+  malloc_trim(0);  // hand the parser's freed pages back: many small echo processes add up
 
   sluice::Behaviors behaviors;
   behaviors.on_message = [](sluice::WebSocket ws, std::string_view data, sluice::Opcode opcode) {

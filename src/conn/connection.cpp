@@ -13,16 +13,33 @@ namespace sluice::detail {
 
 Connection::Connection(Worker& worker, Fd fd)
     : worker_(worker),
-      fd_(std::move(fd)),
       parser_(Role::server),
       assembler_(worker.options().max_message_size),
-      http_(
-          std::make_unique<RequestParser>(worker.options().max_header_bytes, worker.options().max_headers)) {}
+      http_(new RequestParser(worker.options().max_header_bytes, worker.options().max_headers)),
+      fd_(std::move(fd)),
+      has_http_(true) {}
 
 Connection::~Connection() {
   leave_topics();
   worker_.loop().cancel_timer(this);
   worker_.counters().buffered_bytes.sub(queue_.bytes());
+  if (has_http_) {
+    delete http_;
+  } else {
+    delete extras_;
+  }
+}
+
+void Connection::drop_handshake() {
+  if (!has_http_) return;
+  delete http_;
+  has_http_ = false;
+  extras_ = nullptr;
+}
+
+Connection::Extras& Connection::extras() {
+  if (!extras_) extras_ = new Extras();  // only called once upgraded, when the slot is ours
+  return *extras_;
 }
 
 std::uint32_t Connection::now32() const { return static_cast<std::uint32_t>(worker_.loop().now_ms()); }
@@ -134,28 +151,29 @@ void Connection::subscribe(std::string_view name) {
   if (state_ != ConnState::open || is_subscribed(name)) return;
   Topic& t = worker_.topics().get_or_create(name, worker_.core().options_for_topic(name));
   t.subscribers.push_back(this);
-  if (!topics_) topics_ = std::make_unique<std::vector<Topic*>>();
-  topics_->push_back(&t);
+  extras().topics.push_back(&t);
   if (t.options.send_buffer_bytes > 0) set_send_buffer(fd_.get(), t.options.send_buffer_bytes);
 }
 
 void Connection::unsubscribe(std::string_view name) {
-  if (!topics_) return;
-  auto it = std::find_if(topics_->begin(), topics_->end(), [&](Topic* t) { return t->name == name; });
-  if (it == topics_->end()) return;
+  if (has_http_ || !extras_) return;
+  auto& topics = extras_->topics;
+  auto it = std::find_if(topics.begin(), topics.end(), [&](Topic* t) { return t->name == name; });
+  if (it == topics.end()) return;
   worker_.topics().remove(**it, this);
-  topics_->erase(it);
-  if (topics_->empty()) topics_.reset();
+  topics.erase(it);
 }
 
 bool Connection::is_subscribed(std::string_view name) const {
-  return topics_ && std::any_of(topics_->begin(), topics_->end(), [&](Topic* t) { return t->name == name; });
+  if (has_http_ || !extras_) return false;
+  auto& topics = extras_->topics;
+  return std::any_of(topics.begin(), topics.end(), [&](Topic* t) { return t->name == name; });
 }
 
 void Connection::leave_topics() {
-  if (!topics_) return;
-  for (Topic* t : *topics_) worker_.topics().remove(*t, this);
-  topics_.reset();
+  if (has_http_ || !extras_) return;
+  for (Topic* t : extras_->topics) worker_.topics().remove(*t, this);
+  extras_->topics.clear();
 }
 
 // ---- Endings ------------------------------------------------------------------------------
@@ -196,8 +214,8 @@ void Connection::fail(ProtocolError e) {
 
 void Connection::begin_draining() {
   if (state_ == ConnState::draining || state_ == ConnState::closed) return;
+  drop_handshake();
   state_ = ConnState::draining;
-  http_.reset();
   worker_.loop().schedule(this, worker_.options().close_timeout);
   request_flush();
 }

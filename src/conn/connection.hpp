@@ -113,35 +113,48 @@ class Connection final : public LoopClient {
   void schedule_timer();
 
   std::uint32_t now32() const;
+  void drop_handshake();
+
+  // What a connection needs only once it carries messages; allocated on first use, so an idle
+  // upgraded connection is just the fields below (DESIGN invariant 1).
+  struct Extras {
+    std::vector<Topic*> topics;
+    std::uint64_t messages_sent = 0;
+    std::uint64_t bytes_sent = 0;
+    std::uint64_t messages_dropped = 0;
+    std::uint64_t bytes_dropped = 0;
+    std::uint32_t high_water = 0;
+    std::uint32_t over_cap_since = 0;  // loop ms; 0: not over the cap
+  };
+  Extras& extras();
 
   Worker& worker_;
-  Fd fd_;
   SendQueue queue_;
   FrameParser parser_;
   MessageAssembler assembler_;
-  std::unique_ptr<RequestParser> http_;          // only while handshaking
-  std::unique_ptr<std::vector<Topic*>> topics_;  // only while subscribed
+  // The handshake parser lives only until the upgrade and the extras only after it, so they
+  // share one slot; has_http_ says which is there.
+  union {
+    RequestParser* http_;
+    Extras* extras_;
+  };
   void* user_data_ = nullptr;
-  std::uint64_t messages_sent_ = 0;
-  std::uint64_t bytes_sent_ = 0;
-  std::uint64_t bytes_dropped_ = 0;
-  std::uint32_t messages_dropped_ = 0;
-  std::uint32_t high_water_ = 0;
+  Fd fd_;
   // Loop times in milliseconds, truncated to 32 bits; differences stay right for 49 days.
-  std::uint32_t last_heard_ = 0;      // last byte from the peer
-  std::uint32_t last_progress_ = 0;   // last byte the socket took while bytes were waiting
-  std::uint32_t over_cap_since_ = 0;  // 0: not over the cap
+  std::uint32_t last_heard_ = 0;     // last byte from the peer
+  std::uint32_t last_progress_ = 0;  // last byte the socket took while bytes were waiting
   std::uint16_t sent_close_code_ = 0;
   ConnState state_ = ConnState::handshaking;
   SlowConsumerPolicy policy_override_ = SlowConsumerPolicy::close;
-  bool has_policy_override_ = false;
-  bool upgraded_ = false;     // on_open ran, so on_close is owed
-  bool notified_ = false;     // on_close ran
-  bool write_armed_ = false;  // EPOLLOUT is armed
-  bool read_paused_ = false;  // over the cap: the peer's bytes wait in the kernel
-  bool over_watermark_ = false;
-  bool half_closed_ = false;
-  bool ping_outstanding_ = false;
+  bool has_http_ : 1 = false;
+  bool has_policy_override_ : 1 = false;
+  bool upgraded_ : 1 = false;     // on_open ran, so on_close is owed
+  bool notified_ : 1 = false;     // on_close ran
+  bool write_armed_ : 1 = false;  // EPOLLOUT is armed
+  bool read_paused_ : 1 = false;  // over the cap: the peer's bytes wait in the kernel
+  bool over_watermark_ : 1 = false;
+  bool half_closed_ : 1 = false;
+  bool ping_outstanding_ : 1 = false;
 };
 
 }  // namespace sluice::detail

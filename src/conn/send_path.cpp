@@ -38,9 +38,10 @@ SendStatus Connection::enqueue_message(FrameRef frame, std::uint32_t tag, SlowCo
   if (over_cap(queue_, size, o.max_buffered_bytes, over_budget)) {
     over_watermark_ = true;
     std::uint32_t now = now32();
-    if (over_cap_since_ == 0) over_cap_since_ = now | 1;  // 0 means "not over"
-    bool grace_over = o.close_grace.count() <= 0 ||
-                      static_cast<std::int64_t>(now - over_cap_since_) >= o.close_grace.count();
+    std::uint32_t& since = extras().over_cap_since;
+    if (since == 0) since = now | 1;  // 0 means "not over"
+    bool grace_over =
+        o.close_grace.count() <= 0 || static_cast<std::int64_t>(now - since) >= o.close_grace.count();
     Verdict v = apply_policy(policy, queue_, size, o.max_buffered_bytes, tag, grace_over);
     count_dropped(v.dropped);
     switch (v.action) {
@@ -77,15 +78,17 @@ void Connection::push(FrameRef frame, std::uint32_t tag) {
   Counters& c = worker_.counters();
   c.buffered_bytes.add(size);
   c.buffered_high_water.raise_to(c.buffered_bytes.get());
-  if (queue_.bytes() > high_water_)
-    high_water_ = static_cast<std::uint32_t>(std::min<std::size_t>(queue_.bytes(), UINT32_MAX));
+  if (!has_http_ && upgraded_) {
+    std::uint32_t& hw = extras().high_water;
+    if (queue_.bytes() > hw) hw = static_cast<std::uint32_t>(queue_.bytes());
+  }
   if (queue_.bytes() > worker_.options().low_watermark) over_watermark_ = true;
 }
 
 void Connection::count_dropped(const Dropped& d) {
   if (d.messages == 0) return;
-  messages_dropped_ += d.messages;
-  bytes_dropped_ += d.bytes;
+  extras().messages_dropped += d.messages;
+  extras().bytes_dropped += d.bytes;
   Counters& c = worker_.counters();
   c.messages_dropped.add(d.messages);
   c.bytes_dropped.add(d.bytes);
@@ -113,7 +116,7 @@ void Connection::request_flush() {
 
 void Connection::flush() {
   if (state_ == ConnState::closed) return;
-  iovec iov[IOV_MAX];
+  iovec* iov = worker_.loop().iovecs();
   std::size_t written = 0;
   while (!queue_.empty()) {
     int n = queue_.fill_iovecs(iov, IOV_MAX);
@@ -126,13 +129,13 @@ void Connection::flush() {
       return;
     }
     std::uint32_t frames = queue_.consume(r.bytes);
-    messages_sent_ += frames;
+    if (!has_http_ && extras_) extras_->messages_sent += frames;
     worker_.counters().messages_sent.add(frames);
     written += r.bytes;
     if (r.bytes < want) break;  // the socket is full; EPOLLOUT tells us when it is not
   }
   if (written > 0) {
-    bytes_sent_ += written;
+    if (!has_http_ && extras_) extras_->bytes_sent += written;
     last_progress_ = now32();
     Counters& c = worker_.counters();
     c.buffered_bytes.sub(written);
@@ -143,7 +146,7 @@ void Connection::flush() {
     half_closed_ = true;
   }
   const ServerOptions& o = worker_.options();
-  if (queue_.bytes() < o.max_buffered_bytes) over_cap_since_ = 0;
+  if (!has_http_ && extras_ && queue_.bytes() < o.max_buffered_bytes) extras_->over_cap_since = 0;
   update_interest();
   if (over_watermark_ && state_ == ConnState::open && queue_.bytes() < o.low_watermark) {
     over_watermark_ = false;
@@ -177,12 +180,14 @@ void Connection::on_before_sleep() {
 
 ConnectionStats Connection::stats() const {
   ConnectionStats s;
-  s.messages_sent = messages_sent_;
-  s.bytes_sent = bytes_sent_;
-  s.messages_dropped = messages_dropped_;
-  s.bytes_dropped = bytes_dropped_;
+  if (!has_http_ && extras_) {
+    s.messages_sent = extras_->messages_sent;
+    s.bytes_sent = extras_->bytes_sent;
+    s.messages_dropped = extras_->messages_dropped;
+    s.bytes_dropped = extras_->bytes_dropped;
+    s.buffered_high_water = extras_->high_water;
+  }
   s.buffered_bytes = queue_.bytes();
-  s.buffered_high_water = high_water_;
   s.kernel_unsent_bytes = fd_ ? kernel_unsent_bytes(fd_.get()) : 0;
   return s;
 }

@@ -54,8 +54,9 @@ void Connection::accept_upgrade(const RequestHead& head, std::string_view key) {
     respond_and_close(500, "server chose a subprotocol the client did not offer");
     return;
   }
-  push(raw_bytes(switching_protocols(accept_key(key), d.subprotocol)), 0);
-  http_.reset();
+  FrameRef response = raw_bytes(switching_protocols(accept_key(key), d.subprotocol));
+  drop_handshake();  // `head` and `key` point into the parser: not used past here
+  push(std::move(response), 0);
   user_data_ = d.user_data;
   state_ = ConnState::open;
   upgraded_ = true;

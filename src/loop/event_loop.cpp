@@ -49,7 +49,8 @@ EventLoop::EventLoop()
     : epoll_(::epoll_create1(EPOLL_CLOEXEC)),
       event_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
       wakeup_(std::make_unique<Wakeup>(*this)),
-      scratch_(new std::uint8_t[kScratchSize]) {
+      scratch_(new std::uint8_t[kScratchSize]),
+      iovecs_(new iovec[IOV_MAX]) {
   if (!epoll_ || !event_fd_) throw std::system_error(errno, std::generic_category(), "epoll/eventfd");
   epoch_ms_ = now_ms_ = monotonic_ms();
   watch(event_fd_.get(), wakeup_.get(), true, false);
@@ -97,8 +98,7 @@ void EventLoop::run_posted() {
 void EventLoop::defer(LoopClient* client) {
   if (client->deferred) return;
   client->deferred = true;
-  client->next_deferred = deferred_head_;
-  deferred_head_ = client;
+  deferred_.push_back(client);
 }
 
 void EventLoop::schedule(LoopClient* client, std::chrono::milliseconds after) {
@@ -109,23 +109,20 @@ void EventLoop::schedule(LoopClient* client, std::chrono::milliseconds after) {
 
 void EventLoop::run_deferred() {
   // A flush may defer more work (a close after the last byte); bounded rounds keep it fair.
-  for (int round = 0; round < 8 && deferred_head_; ++round) {
-    LoopClient* c = deferred_head_;
-    deferred_head_ = nullptr;
-    while (c) {
-      LoopClient* next = c->next_deferred;
+  for (int round = 0; round < 8 && !deferred_.empty(); ++round) {
+    running_.swap(deferred_);
+    for (LoopClient* c : running_) {
       c->deferred = false;
-      c->next_deferred = nullptr;
       c->on_before_sleep();  // may free c
-      c = next;
     }
+    running_.clear();
   }
 }
 
 void EventLoop::refresh_now() { now_ms_ = monotonic_ms(); }
 
 int EventLoop::wait_timeout_ms() const {
-  if (deferred_head_ || stopped_) return 0;
+  if (!deferred_.empty() || stopped_) return 0;
   if (wheel_.empty()) return -1;
   std::uint64_t next_tick_ms =
       epoch_ms_ + (static_cast<std::uint64_t>(wheel_.current_tick()) + 1) * TimerWheel::kTickMs;

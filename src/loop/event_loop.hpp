@@ -3,7 +3,10 @@
 // flushes) before it sleeps again. post() is the one thread-safe entry, woken by an eventfd.
 #pragma once
 
+#include <sys/uio.h>
 #include <chrono>
+
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -54,6 +57,9 @@ class EventLoop {
   // Scratch space for reads, shared by every connection of this loop.
   std::uint8_t* scratch() { return scratch_.get(); }
   static constexpr std::size_t kScratchSize = 64 * 1024;
+  // Room for one gather write of IOV_MAX slices, shared by every connection of this loop (on
+  // the heap: on the stack, stack-clash probing would touch all of it on every flush).
+  iovec* iovecs() { return iovecs_.get(); }
 
  private:
   class Wakeup;
@@ -69,12 +75,14 @@ class EventLoop {
   Fd event_fd_;
   std::unique_ptr<Wakeup> wakeup_;
   TimerWheel wheel_;
-  LoopClient* deferred_head_ = nullptr;
+  std::vector<LoopClient*> deferred_;  // reused every turn; never shrinks below its peak
+  std::vector<LoopClient*> running_;
   std::uint64_t epoch_ms_ = 0;
   std::uint64_t now_ms_ = 0;
   bool dispatching_ = false;
   bool stopped_ = false;
   std::unique_ptr<std::uint8_t[]> scratch_;
+  std::unique_ptr<iovec[]> iovecs_;
 
   std::mutex post_mutex_;
   std::vector<std::function<void()>> posted_;

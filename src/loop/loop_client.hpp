@@ -27,8 +27,7 @@ class LoopClient : public TimerNode {
   virtual void on_timer() {}
   virtual void on_before_sleep() {}
 
-  LoopClient* next_deferred = nullptr;
-  bool deferred = false;
+  bool deferred = false;  // queued for on_before_sleep; sits in TimerNode's padding
 
  protected:
   ~LoopClient() = default;

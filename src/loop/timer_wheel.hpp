@@ -14,7 +14,7 @@ namespace sluice::detail {
 class TimerWheel {
  public:
   static constexpr std::uint32_t kTickMs = 50;
-  static constexpr std::uint32_t kSlots = 1024;
+  static constexpr std::uint32_t kSlots = 256;  // 12.8 s per turn; 4 KiB per loop
 
   TimerWheel();
   TimerWheel(const TimerWheel&) = delete;

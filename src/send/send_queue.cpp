@@ -32,19 +32,25 @@ void SendQueue::free_block(Block* b) {
 }
 
 void SendQueue::push(FrameRef frame, std::uint32_t tag) {
-  bytes_ += frame.size();
-  ++entries_;
+  bytes_ += static_cast<std::uint32_t>(frame.size());
   Entry e{frame.release_ownership(), 0, tag};
   if (empty()) {
     head_ = e;
     return;
   }
-  if (!last_ || last_->tail == kBlockEntries) {
+  if (!tail_ || tail_->tail == kBlockEntries) {
     Block* b = new_block();
-    (last_ ? last_->next : first_) = b;
-    last_ = b;
+    b->next = tail_ ? tail_->next : b;
+    if (tail_) tail_->next = b;
+    tail_ = b;
   }
-  last_->entries[last_->tail++] = e;
+  tail_->entries[tail_->tail++] = e;
+}
+
+std::size_t SendQueue::entries() const {
+  std::size_t n = head_.frame ? 1 : 0;
+  for (const Block* b = first(); b; b = b == tail_ ? nullptr : b->next) n += b->tail - b->head;
+  return n;
 }
 
 int SendQueue::fill_iovecs(iovec* iov, int max) const {
@@ -55,27 +61,28 @@ int SendQueue::fill_iovecs(iovec* iov, int max) const {
     ++n;
   };
   if (head_.frame && n < max) add(head_);
-  for (const Block* b = first_; b && n < max; b = b->next)
+  for (const Block* b = first(); b && n < max; b = b == tail_ ? nullptr : b->next)
     for (std::uint16_t i = b->head; i < b->tail && n < max; ++i) add(b->entries[i]);
   return n;
 }
 
 void SendQueue::pop_front() {
-  --entries_;
   if (head_.frame) {
     head_ = {};
     return;
   }
-  if (++first_->head == first_->tail) {
-    Block* b = first_;
-    first_ = b->next;
-    if (!first_) last_ = nullptr;
-    free_block(b);
+  Block* b = first();
+  if (++b->head < b->tail) return;
+  if (b == tail_) {
+    tail_ = nullptr;
+  } else {
+    tail_->next = b->next;
   }
+  free_block(b);
 }
 
 std::uint32_t SendQueue::consume(std::size_t n) {
-  bytes_ -= n;
+  bytes_ -= static_cast<std::uint32_t>(n);
   std::uint32_t completed = 0;
   while (n > 0) {
     Entry& e = front();
@@ -102,35 +109,36 @@ Dropped SendQueue::remove_unstarted(const std::function<bool(const Entry&, const
     return true;
   };
   if (head_.frame && consider(head_)) head_ = {};
-  // Compact the blocks in place: a write cursor trails the read cursor.
-  Block* wb = first_;
-  std::uint16_t wi = wb ? wb->head : 0;
-  for (Block* rb = first_; rb; rb = rb->next) {
-    for (std::uint16_t ri = rb->head; ri < rb->tail; ++ri) {
-      if (consider(rb->entries[ri])) continue;
-      if (wi == kBlockEntries) {
-        wb = wb->next;
-        wi = wb->head = 0;
+  if (tail_) {
+    // Compact the ring in place: a write cursor trails the read cursor.
+    Block* first_block = first();
+    Block* wb = first_block;
+    std::uint16_t wi = wb->head;
+    for (Block* rb = first_block;; rb = rb->next) {
+      for (std::uint16_t ri = rb->head; ri < rb->tail; ++ri) {
+        if (consider(rb->entries[ri])) continue;
+        if (wi == kBlockEntries) {
+          wb = wb->next;
+          wi = wb->head = 0;
+        }
+        wb->entries[wi++] = rb->entries[ri];
       }
-      wb->entries[wi++] = rb->entries[ri];
+      if (rb == tail_) break;
     }
-  }
-  if (wb) {
     wb->tail = wi;
-    for (Block* b = wb->next; b;) {
+    for (Block* b = wb->next; b != first_block;) {  // free the blocks past the write cursor
       Block* next = b->next;
       free_block(b);
       b = next;
     }
-    wb->next = nullptr;
-    last_ = wb;
-    if (wb == first_ && wb->head == wb->tail) {
+    wb->next = first_block;
+    tail_ = wb;
+    if (wb == first_block && wb->head == wb->tail) {
       free_block(wb);
-      first_ = last_ = nullptr;
+      tail_ = nullptr;
     }
   }
-  bytes_ -= d.bytes;
-  entries_ -= d.messages;
+  bytes_ -= static_cast<std::uint32_t>(d.bytes);
   return d;
 }
 

@@ -29,9 +29,9 @@ class SendQueue {
 
   // `tag` groups entries for conflation (the topic a frame was published to; 0 for direct sends).
   void push(FrameRef frame, std::uint32_t tag = 0);
-  bool empty() const { return head_.frame == nullptr && first_ == nullptr; }
+  bool empty() const { return head_.frame == nullptr && tail_ == nullptr; }
   std::size_t bytes() const { return bytes_; }
-  std::size_t entries() const { return entries_; }
+  std::size_t entries() const;  // walks the queue
 
   // Describes up to `max` pending slices, oldest first; returns how many.
   int fill_iovecs(iovec* iov, int max) const;
@@ -61,15 +61,14 @@ class SendQueue {
   static Block* new_block();
   static void free_block(Block* b);
   void pop_front();
-  Entry& front() { return head_.frame ? head_ : first_->entries[first_->head]; }
+  Block* first() const { return tail_ ? tail_->next : nullptr; }
+  Entry& front() { return head_.frame ? head_ : first()->entries[first()->head]; }
   // Removes the unstarted entries `drop` selects (it sees the tally so far), keeping order.
   Dropped remove_unstarted(const std::function<bool(const Entry&, const Dropped&)>& drop);
 
-  Entry head_;  // the oldest entry, when the queue is not empty and it is not in a block
-  Block* first_ = nullptr;
-  Block* last_ = nullptr;
-  std::size_t bytes_ = 0;
-  std::size_t entries_ = 0;
+  Entry head_;               // the oldest entry, unless it is in a block
+  Block* tail_ = nullptr;    // blocks form a ring: tail_->next is the first block
+  std::uint32_t bytes_ = 0;  // frames are under 4 GiB and caps far below that
 };
 
 }  // namespace sluice::detail

@@ -9,12 +9,12 @@
 namespace sluice::detail {
 
 struct FrameHeader {
+  std::uint64_t payload_length = 0;
+  std::array<std::uint8_t, 4> mask{};
   bool fin = true;
   std::uint8_t rsv = 0;  // RSV1-3 as the low three bits
   Opcode opcode = Opcode::binary;
   bool masked = false;
-  std::uint64_t payload_length = 0;
-  std::array<std::uint8_t, 4> mask{};
 
   constexpr bool is_control() const { return (static_cast<std::uint8_t>(opcode) & 0x8) != 0; }
   static constexpr bool is_known(std::uint8_t op) { return op <= 2 || (op >= 8 && op <= 10); }

@@ -64,8 +64,7 @@ Step FrameParser::decode_header(const std::uint8_t* p, std::size_t size, std::si
   }
   if (h.masked) std::memcpy(h.mask.data(), p + pos, 4);
 
-  header_ = h;
-  remaining_ = h.payload_length;
+  header_ = h;  // after the last read of partial_, which it overwrites
   offset_ = 0;
   phase_ = Phase::payload;
   return {Step::Kind::header, ProtocolError::none, {}, false};
@@ -100,14 +99,14 @@ Step FrameParser::next(std::span<std::uint8_t>& input) {
     return s;
   }
 
-  std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, input.size()));
-  if (take == 0 && remaining_ > 0) return {};
+  std::uint64_t remaining = header_.payload_length - offset_;
+  std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, input.size()));
+  if (take == 0 && remaining > 0) return {};
   std::span<std::uint8_t> chunk = input.first(take);
   if (header_.masked) apply_mask(chunk.data(), take, header_.mask, static_cast<std::size_t>(offset_ & 3));
   input = input.subspan(take);
-  remaining_ -= take;
   offset_ += take;
-  bool end = remaining_ == 0;
+  bool end = offset_ == header_.payload_length;
   if (end) phase_ = Phase::header;
   return {Step::Kind::payload, ProtocolError::none, chunk, end};
 }

@@ -22,7 +22,7 @@ class FrameParser {
     bool frame_end = false;           // Kind::payload: this chunk ends the frame
   };
 
-  explicit FrameParser(Role role) : role_(role) {}
+  explicit FrameParser(Role role) : header_(), role_(role) {}
 
   // Consumes a prefix of `input` and advances it. A zero-length frame yields its (empty)
   // payload step even when `input` is empty.
@@ -34,13 +34,16 @@ class FrameParser {
   enum class Phase : std::uint8_t { header, payload };
   Step decode_header(const std::uint8_t* p, std::size_t size, std::size_t& used);
 
-  FrameHeader header_;
-  std::uint64_t remaining_ = 0;
-  std::uint64_t offset_ = 0;  // payload bytes already delivered: the mask phase
+  // A partial header is only ever held between frames, so it shares storage with the header
+  // of the frame in progress.
+  union {
+    FrameHeader header_;
+    std::uint8_t partial_[kMaxHeaderSize];
+  };
+  std::uint64_t offset_ = 0;  // payload bytes already delivered; also the mask phase
   Role role_;
   Phase phase_ = Phase::header;
   std::uint8_t have_ = 0;  // header bytes held in partial_
-  std::uint8_t partial_[kMaxHeaderSize];
 };
 
 }  // namespace sluice::detail

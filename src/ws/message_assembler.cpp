@@ -1,5 +1,6 @@
 #include "ws/message_assembler.hpp"
 
+#include <cstdlib>
 #include <cstring>
 
 namespace sluice::detail {
@@ -9,8 +10,15 @@ Event error(ProtocolError e) { return {Event::Kind::error, Opcode::binary, {}, e
 std::string_view view(const std::uint8_t* p, std::size_t n) { return {reinterpret_cast<const char*>(p), n}; }
 }  // namespace
 
+MessageAssembler::Gather::~Gather() { std::free(data); }
+
+MessageAssembler::Gather& MessageAssembler::gather() {
+  if (!gather_) gather_ = std::make_unique<Gather>();
+  return *gather_;
+}
+
 Event MessageAssembler::on_header(const FrameHeader& h) {
-  frame_offset_ = 0;
+  frame_started_ = false;
   if (h.is_control()) return {};
   if (h.opcode == Opcode::continuation) {
     if (!in_message_) return error(ProtocolError::unexpected_continuation);
@@ -25,44 +33,68 @@ Event MessageAssembler::on_header(const FrameHeader& h) {
   return {};
 }
 
+bool MessageAssembler::append(std::span<const std::uint8_t> chunk) {
+  Gather& g = gather();
+  std::uint32_t need = g.size + static_cast<std::uint32_t>(chunk.size());
+  if (need > g.capacity) {
+    // Grow with what has arrived (never with what a header merely claims), doubling.
+    std::uint32_t cap = std::max<std::uint32_t>(
+        need, g.capacity > max_message_size_ / 2 ? max_message_size_ : g.capacity * 2);
+    auto* p = static_cast<std::uint8_t*>(std::realloc(g.data, cap));
+    if (!p) return false;
+    g.data = p;
+    g.capacity = cap;
+  }
+  if (!chunk.empty()) std::memcpy(g.data + g.size, chunk.data(), chunk.size());
+  g.size = need;
+  return true;
+}
+
 Event MessageAssembler::on_payload(std::span<std::uint8_t> chunk, bool frame_end, const FrameHeader& h) {
   if (h.is_control()) return on_control_payload(chunk, frame_end, h);
 
   if (message_opcode_ == Opcode::text && !utf8_.feed(chunk.data(), chunk.size()))
     return error(ProtocolError::invalid_utf8);
-  bool whole_frame_here = frame_offset_ == 0 && frame_end;
-  frame_offset_ += chunk.size();
-  message_size_ += chunk.size();
+  bool whole_frame_here = !frame_started_ && frame_end;
+  frame_started_ = true;
+  message_size_ += static_cast<std::uint32_t>(chunk.size());
   bool message_end = frame_end && h.fin;
   if (message_end && message_opcode_ == Opcode::text && !utf8_.complete())
     return error(ProtocolError::invalid_utf8);
 
-  if (message_end && whole_frame_here && buffer_.empty()) {
+  if (message_end && whole_frame_here && (!gather_ || gather_->size == 0)) {
     in_message_ = false;  // the common case: one frame, one read, no copy
     return {Event::Kind::message, message_opcode_, view(chunk.data(), chunk.size())};
   }
-  buffer_.insert(buffer_.end(), chunk.begin(), chunk.end());
+  if (!append(chunk)) return error(ProtocolError::message_too_big);
   if (!message_end) return {};
   in_message_ = false;
-  return {Event::Kind::message, message_opcode_, view(buffer_.data(), buffer_.size())};
+  return {Event::Kind::message, message_opcode_, view(gather_->data, gather_->size)};
 }
 
 Event MessageAssembler::on_control_payload(std::span<std::uint8_t> chunk, bool frame_end,
                                            const FrameHeader& h) {
-  bool whole_frame_here = frame_offset_ == 0 && frame_end;
-  frame_offset_ += chunk.size();
+  bool whole_frame_here = !frame_started_ && frame_end;
+  frame_started_ = true;
   if (whole_frame_here) return {Event::Kind::control, h.opcode, view(chunk.data(), chunk.size())};
-  if (!control_) control_ = std::make_unique<ControlBuffer>();
-  std::memcpy(control_->data + control_->size, chunk.data(), chunk.size());  // <= 125 in all
-  control_->size = static_cast<std::uint8_t>(control_->size + chunk.size());
+  Gather& g = gather();
+  std::memcpy(g.control + g.control_size, chunk.data(), chunk.size());  // <= 125 in all
+  g.control_size = static_cast<std::uint8_t>(g.control_size + chunk.size());
   if (!frame_end) return {};
-  control_->complete = true;
-  return {Event::Kind::control, h.opcode, view(control_->data, control_->size)};
+  g.control_complete = true;
+  return {Event::Kind::control, h.opcode, view(g.control, g.control_size)};
 }
 
 void MessageAssembler::release() {
-  if (!in_message_ && buffer_.capacity() != 0) std::vector<std::uint8_t>().swap(buffer_);
-  if (control_ && control_->complete) control_.reset();
+  if (!gather_) return;
+  Gather& g = *gather_;
+  if (!in_message_) {
+    std::free(g.data);
+    g.data = nullptr;
+    g.size = g.capacity = 0;
+  }
+  if (g.control_complete) g.control_size = 0, g.control_complete = false;
+  if (!g.data && g.control_size == 0) gather_.reset();
 }
 
 }  // namespace sluice::detail

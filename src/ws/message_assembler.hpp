@@ -4,11 +4,11 @@
 // only fragmented or split messages are gathered, and that buffer is freed once delivered.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string_view>
-#include <vector>
 
 #include "ws/frame_header.hpp"
 #include "ws/protocol_error.hpp"
@@ -26,30 +26,40 @@ class MessageAssembler {
     ProtocolError error = ProtocolError::none;
   };
 
-  explicit MessageAssembler(std::size_t max_message_size) : max_message_size_(max_message_size) {}
+  // Messages are limited to 4 GiB - 1 whatever the configured maximum.
+  explicit MessageAssembler(std::size_t max_message_size)
+      : max_message_size_(static_cast<std::uint32_t>(std::min<std::size_t>(max_message_size, UINT32_MAX))) {}
 
   Event on_header(const FrameHeader& h);
   Event on_payload(std::span<std::uint8_t> chunk, bool frame_end, const FrameHeader& h);
   // Frees what the last delivered message or control frame occupied.
   void release();
-  bool idle() const { return !in_message_ && buffer_.capacity() == 0 && !control_; }
+  bool idle() const { return !in_message_ && !gather_; }
 
  private:
   Event on_control_payload(std::span<std::uint8_t> chunk, bool frame_end, const FrameHeader& h);
+  bool append(std::span<const std::uint8_t> chunk);
 
-  std::size_t max_message_size_;
-  std::size_t message_size_ = 0;
-  std::uint64_t frame_offset_ = 0;
-  std::vector<std::uint8_t> buffer_;
-  struct ControlBuffer {
-    std::uint8_t size = 0;
-    bool complete = false;
-    std::uint8_t data[kMaxControlPayload];
+  // Bytes held between reads: a fragmented or split message, and a split control frame (which
+  // may arrive in the middle of a fragmented message). Allocated only while needed.
+  struct Gather {
+    std::uint8_t* data = nullptr;  // the message so far, grown as bytes arrive
+    std::uint32_t size = 0;
+    std::uint32_t capacity = 0;
+    std::uint8_t control_size = 0;
+    bool control_complete = false;
+    std::uint8_t control[kMaxControlPayload];
+    ~Gather();
   };
-  std::unique_ptr<ControlBuffer> control_;  // only while a control frame is split across reads
+  Gather& gather();
+
+  std::unique_ptr<Gather> gather_;
+  std::uint32_t max_message_size_;
+  std::uint32_t message_size_ = 0;
   Utf8Validator utf8_;
   Opcode message_opcode_ = Opcode::binary;
   bool in_message_ = false;
+  bool frame_started_ = false;  // a payload chunk of the current frame was seen
 };
 
 }  // namespace sluice::detail
