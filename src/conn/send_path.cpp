@@ -44,6 +44,7 @@ SendStatus Connection::enqueue_message(FrameRef frame, std::uint32_t tag, SlowCo
         o.close_grace.count() <= 0 || static_cast<std::int64_t>(now - since) >= o.close_grace.count();
     Verdict v = apply_policy(policy, queue_, size, o.max_buffered_bytes, tag, grace_over);
     count_dropped(v.dropped);
+    worker_.counters().buffered_bytes.sub(v.dropped.bytes);  // what the policy took out of the queue
     switch (v.action) {
       case Verdict::Action::enqueue: break;
       case Verdict::Action::drop_new: count_dropped({1, size}); return SendStatus::dropped;
