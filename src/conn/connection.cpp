@@ -3,26 +3,27 @@
 #include <algorithm>
 #include <string>
 
+#include "conn/endpoint.hpp"
 #include "http/request_parser.hpp"
 #include "log.hpp"
 #include "net/socket.hpp"
-#include "server/worker.hpp"
+#include "server/topic_registry.hpp"
 #include "ws/utf8.hpp"
 
 namespace sluice::detail {
 
-Connection::Connection(Worker& worker, Fd fd)
-    : worker_(worker),
-      parser_(Role::server),
-      assembler_(worker.options().max_message_size),
-      http_(new RequestParser(worker.options().max_header_bytes, worker.options().max_headers)),
+Connection::Connection(Endpoint& endpoint, Fd fd)
+    : ep_(endpoint),
+      parser_(endpoint.role()),
+      assembler_(endpoint.limits().max_message_size),
+      http_(new RequestParser(endpoint.limits().max_header_bytes, endpoint.limits().max_headers)),
       fd_(std::move(fd)),
       has_http_(true) {}
 
 Connection::~Connection() {
   leave_topics();
-  worker_.loop().cancel_timer(this);
-  worker_.counters().buffered_bytes.sub(queue_.bytes());
+  ep_.loop().cancel_timer(this);
+  ep_.counters().buffered_bytes.sub(queue_.bytes());
   if (has_http_) {
     delete http_;
   } else {
@@ -42,13 +43,13 @@ Connection::Extras& Connection::extras() {
   return *extras_;
 }
 
-std::uint32_t Connection::now32() const { return static_cast<std::uint32_t>(worker_.loop().now_ms()); }
+std::uint32_t Connection::now32() const { return static_cast<std::uint32_t>(ep_.loop().now_ms()); }
 
 void Connection::start() {
-  EventLoop& loop = worker_.loop();
+  EventLoop& loop = ep_.loop();
   last_heard_ = now32();
   loop.watch(fd_.get(), this, true, false);
-  loop.schedule(this, worker_.options().handshake_timeout);
+  loop.schedule(this, ep_.limits().handshake_timeout);
 }
 
 void Connection::on_io(std::uint32_t events) {
@@ -60,7 +61,7 @@ void Connection::on_io(std::uint32_t events) {
 // ---- Read side ----------------------------------------------------------------------------
 
 void Connection::on_readable() {
-  EventLoop& loop = worker_.loop();
+  EventLoop& loop = ep_.loop();
   IoResult r = read_some(fd_.get(), {loop.scratch(), EventLoop::kScratchSize});
   switch (r.kind) {
     case IoResult::Kind::would_block: return;
@@ -105,8 +106,8 @@ bool Connection::on_assembled(const MessageAssembler::Event& ev) {
     case MessageAssembler::Event::Kind::error: fail(ev.error); return false;
     case MessageAssembler::Event::Kind::message:
       // After our close frame, data is no longer delivered (RFC 6455 §5.5.1).
-      if (state_ == ConnState::open && worker_.behaviors().on_message)
-        worker_.behaviors().on_message(WebSocket(this), ev.data, ev.opcode);
+      if (state_ == ConnState::open && ep_.behaviors().on_message)
+        ep_.behaviors().on_message(WebSocket(this), ev.data, ev.opcode);
       assembler_.release();
       return true;
     case MessageAssembler::Event::Kind::control:
@@ -148,8 +149,8 @@ void Connection::on_peer_close(std::string_view payload) {
 // ---- Topics -------------------------------------------------------------------------------
 
 void Connection::subscribe(std::string_view name) {
-  if (state_ != ConnState::open || is_subscribed(name)) return;
-  Topic& t = worker_.topics().get_or_create(name, worker_.core().options_for_topic(name));
+  if (state_ != ConnState::open || !ep_.topics() || is_subscribed(name)) return;
+  Topic& t = ep_.topics()->get_or_create(name, ep_.topic_options(name));
   t.subscribers.push_back(this);
   extras().topics.push_back(&t);
   if (t.options.send_buffer_bytes > 0) set_send_buffer(fd_.get(), t.options.send_buffer_bytes);
@@ -160,7 +161,7 @@ void Connection::unsubscribe(std::string_view name) {
   auto& topics = extras_->topics;
   auto it = std::find_if(topics.begin(), topics.end(), [&](Topic* t) { return t->name == name; });
   if (it == topics.end()) return;
-  worker_.topics().remove(**it, this);
+  ep_.topics()->remove(**it, this);
   topics.erase(it);
 }
 
@@ -172,7 +173,7 @@ bool Connection::is_subscribed(std::string_view name) const {
 
 void Connection::leave_topics() {
   if (has_http_ || !extras_) return;
-  for (Topic* t : extras_->topics) worker_.topics().remove(*t, this);
+  for (Topic* t : extras_->topics) ep_.topics()->remove(*t, this);
   extras_->topics.clear();
 }
 
@@ -186,7 +187,7 @@ void Connection::close(std::uint16_t code, std::string_view reason) {
   }
   send_close_frame(code, reason);
   state_ = ConnState::closing;
-  worker_.loop().schedule(this, worker_.options().close_timeout);
+  ep_.loop().schedule(this, ep_.limits().close_timeout);
 }
 
 void Connection::send_close_frame(std::uint16_t code, std::string_view reason) {
@@ -216,26 +217,26 @@ void Connection::begin_draining() {
   if (state_ == ConnState::draining || state_ == ConnState::closed) return;
   drop_handshake();
   state_ = ConnState::draining;
-  worker_.loop().schedule(this, worker_.options().close_timeout);
+  ep_.loop().schedule(this, ep_.limits().close_timeout);
   request_flush();
 }
 
 void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
   if (!upgraded_ || notified_) return;
   notified_ = true;
-  worker_.counters().connections_open.sub(1);
-  if (worker_.behaviors().on_close) worker_.behaviors().on_close(WebSocket(this), code, reason);
+  ep_.counters().connections_open.sub(1);
+  if (ep_.behaviors().on_close) ep_.behaviors().on_close(WebSocket(this), code, reason);
 }
 
 void Connection::abort(const char* why) {
   if (state_ == ConnState::closed) return;
   if (why && log_level() <= LogLevel::debug) log(LogLevel::debug, "{}: {}", describe_peer(fd_.get()), why);
   notify_closed(sent_close_code_ ? sent_close_code_ : close_code::abnormal, {});
-  EventLoop& loop = worker_.loop();
+  EventLoop& loop = ep_.loop();
   loop.unwatch(fd_.get());
   loop.cancel_timer(this);
   fd_.reset();
-  worker_.counters().buffered_bytes.sub(queue_.bytes());
+  ep_.counters().buffered_bytes.sub(queue_.bytes());
   queue_.clear();
   leave_topics();
   state_ = ConnState::closed;
@@ -250,7 +251,7 @@ void Connection::go_away() {
 // ---- Timers -------------------------------------------------------------------------------
 
 void Connection::schedule_timer() {
-  const ServerOptions& o = worker_.options();
+  const Limits& o = ep_.limits();
   std::uint32_t now = now32();
   std::int64_t wait = INT64_MAX;  // ms from now
   auto consider = [&](std::uint32_t since, std::chrono::milliseconds limit) {
@@ -262,14 +263,14 @@ void Connection::schedule_timer() {
   consider(last_heard_, o.idle_timeout);
   if (write_armed_) consider(last_progress_, o.write_timeout);
   if (wait == INT64_MAX) {
-    worker_.loop().cancel_timer(this);
+    ep_.loop().cancel_timer(this);
     return;
   }
-  worker_.loop().schedule(this, std::chrono::milliseconds(wait));
+  ep_.loop().schedule(this, std::chrono::milliseconds(wait));
 }
 
 void Connection::on_timer() {
-  const ServerOptions& o = worker_.options();
+  const Limits& o = ep_.limits();
   switch (state_) {
     case ConnState::handshaking:
       log(LogLevel::info, "{}: no complete handshake within {} ms; closing", describe_peer(fd_.get()),

@@ -26,7 +26,7 @@
 
 namespace sluice::detail {
 
-class Worker;
+class Endpoint;
 class RequestParser;
 struct RequestHead;
 struct Topic;
@@ -41,7 +41,7 @@ enum class ConnState : std::uint8_t {
 
 class Connection final : public LoopClient {
  public:
-  Connection(Worker& worker, Fd fd);
+  Connection(Endpoint& endpoint, Fd fd);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -76,7 +76,7 @@ class Connection final : public LoopClient {
   // Closes the socket now, without a closing handshake (logged at debug level when `why`).
   void abort(const char* why);
   ConnState state() const { return state_; }
-  Worker& worker() { return worker_; }
+  Endpoint& endpoint() { return ep_; }
 
   // Links in the worker's list of its connections.
   Connection* prev_in_worker = nullptr;
@@ -128,7 +128,7 @@ class Connection final : public LoopClient {
   };
   Extras& extras();
 
-  Worker& worker_;
+  Endpoint& ep_;
   SendQueue queue_;
   FrameParser parser_;
   MessageAssembler assembler_;

@@ -4,17 +4,18 @@
 #include <climits>
 
 #include "conn/connection.hpp"
+#include "conn/endpoint.hpp"
 #include "log.hpp"
 #include "net/socket.hpp"
 #include "send/slow_consumer.hpp"
-#include "server/worker.hpp"
+#include "server/topic_registry.hpp"
 
 namespace sluice::detail {
 
 SendStatus Connection::send(std::string_view data, Opcode opcode) {
   if (state_ != ConnState::open) return SendStatus::closed;
   if (opcode != Opcode::text && opcode != Opcode::binary) opcode = Opcode::binary;
-  SlowConsumerPolicy policy = has_policy_override_ ? policy_override_ : worker_.options().policy;
+  SlowConsumerPolicy policy = has_policy_override_ ? policy_override_ : ep_.limits().policy;
   return enqueue_message(encode_frame(opcode, data), 0, policy);
 }
 
@@ -26,15 +27,15 @@ SendStatus Connection::ping(std::string_view payload) {
 SendStatus Connection::publish(FrameRef frame, const Topic& topic) {
   SlowConsumerPolicy policy = has_policy_override_   ? policy_override_
                               : topic.options.policy ? *topic.options.policy
-                                                     : worker_.options().policy;
+                                                     : ep_.limits().policy;
   return enqueue_message(std::move(frame), topic.id, policy);
 }
 
 SendStatus Connection::enqueue_message(FrameRef frame, std::uint32_t tag, SlowConsumerPolicy policy) {
   if (state_ != ConnState::open) return SendStatus::closed;
-  const ServerOptions& o = worker_.options();
+  const Limits& o = ep_.limits();
   std::size_t size = frame.size();
-  bool over_budget = worker_.core().over_budget(size);
+  bool over_budget = ep_.over_budget(size);
   if (over_cap(queue_, size, o.max_buffered_bytes, over_budget)) {
     over_watermark_ = true;
     std::uint32_t now = now32();
@@ -44,13 +45,11 @@ SendStatus Connection::enqueue_message(FrameRef frame, std::uint32_t tag, SlowCo
         o.close_grace.count() <= 0 || static_cast<std::int64_t>(now - since) >= o.close_grace.count();
     Verdict v = apply_policy(policy, queue_, size, o.max_buffered_bytes, tag, grace_over);
     count_dropped(v.dropped);
-    worker_.counters().buffered_bytes.sub(v.dropped.bytes);  // what the policy took out of the queue
+    ep_.counters().buffered_bytes.sub(v.dropped.bytes);  // what the policy took out of the queue
     switch (v.action) {
       case Verdict::Action::enqueue: break;
       case Verdict::Action::drop_new: count_dropped({1, size}); return SendStatus::dropped;
-      case Verdict::Action::would_block:
-        worker_.counters().sends_refused.add(1);
-        return SendStatus::would_block;
+      case Verdict::Action::would_block: ep_.counters().sends_refused.add(1); return SendStatus::would_block;
       case Verdict::Action::close:
         count_dropped({1, size});
         close_slow_consumer(over_budget ? "process send budget exhausted"
@@ -76,21 +75,21 @@ SendStatus Connection::enqueue_control(FrameRef frame) {
 void Connection::push(FrameRef frame, std::uint32_t tag) {
   std::size_t size = frame.size();
   queue_.push(std::move(frame), tag);
-  Counters& c = worker_.counters();
+  Counters& c = ep_.counters();
   c.buffered_bytes.add(size);
   c.buffered_high_water.raise_to(c.buffered_bytes.get());
   if (!has_http_ && upgraded_) {
     std::uint32_t& hw = extras().high_water;
     if (queue_.bytes() > hw) hw = static_cast<std::uint32_t>(queue_.bytes());
   }
-  if (queue_.bytes() > worker_.options().low_watermark) over_watermark_ = true;
+  if (queue_.bytes() > ep_.limits().low_watermark) over_watermark_ = true;
 }
 
 void Connection::count_dropped(const Dropped& d) {
   if (d.messages == 0) return;
   extras().messages_dropped += d.messages;
   extras().bytes_dropped += d.bytes;
-  Counters& c = worker_.counters();
+  Counters& c = ep_.counters();
   c.messages_dropped.add(d.messages);
   c.bytes_dropped.add(d.bytes);
 }
@@ -98,15 +97,15 @@ void Connection::count_dropped(const Dropped& d) {
 void Connection::close_slow_consumer(const char* why) {
   log(LogLevel::warn, "{}: slow consumer ({}): {} bytes queued, {} in the kernel; closing with 1008",
       describe_peer(fd_.get()), why, queue_.bytes(), kernel_unsent_bytes(fd_.get()));
-  worker_.counters().connections_closed_by_policy.add(1);
+  ep_.counters().connections_closed_by_policy.add(1);
   Dropped d = queue_.drop_unstarted();  // the close frame goes right behind the frame on the wire
-  worker_.counters().buffered_bytes.sub(d.bytes);
+  ep_.counters().buffered_bytes.sub(d.bytes);
   count_dropped(d);
   close(close_code::policy_violation, "slow consumer");
 }
 
 void Connection::request_flush() {
-  EventLoop& loop = worker_.loop();
+  EventLoop& loop = ep_.loop();
   // Inside a loop turn sends are corked: one sendmsg per connection before the loop sleeps.
   if (loop.dispatching()) {
     loop.defer(this);
@@ -117,7 +116,7 @@ void Connection::request_flush() {
 
 void Connection::flush() {
   if (state_ == ConnState::closed) return;
-  iovec* iov = worker_.loop().iovecs();
+  iovec* iov = ep_.loop().iovecs();
   std::size_t written = 0;
   while (!queue_.empty()) {
     int n = queue_.fill_iovecs(iov, IOV_MAX);
@@ -131,14 +130,14 @@ void Connection::flush() {
     }
     std::uint32_t frames = queue_.consume(r.bytes);
     if (!has_http_ && extras_) extras_->messages_sent += frames;
-    worker_.counters().messages_sent.add(frames);
+    ep_.counters().messages_sent.add(frames);
     written += r.bytes;
     if (r.bytes < want) break;  // the socket is full; EPOLLOUT tells us when it is not
   }
   if (written > 0) {
     if (!has_http_ && extras_) extras_->bytes_sent += written;
     last_progress_ = now32();
-    Counters& c = worker_.counters();
+    Counters& c = ep_.counters();
     c.buffered_bytes.sub(written);
     c.bytes_sent.add(written);
   }
@@ -146,12 +145,12 @@ void Connection::flush() {
     shutdown_write(fd_.get());  // our last byte is out; the peer's EOF ends the connection
     half_closed_ = true;
   }
-  const ServerOptions& o = worker_.options();
+  const Limits& o = ep_.limits();
   if (!has_http_ && extras_ && queue_.bytes() < o.max_buffered_bytes) extras_->over_cap_since = 0;
   update_interest();
   if (over_watermark_ && state_ == ConnState::open && queue_.bytes() < o.low_watermark) {
     over_watermark_ = false;
-    if (worker_.behaviors().on_drain) worker_.behaviors().on_drain(WebSocket(this));
+    if (ep_.behaviors().on_drain) ep_.behaviors().on_drain(WebSocket(this));
   }
 }
 
@@ -159,12 +158,12 @@ void Connection::update_interest() {
   if (state_ == ConnState::closed) return;
   bool want_write = !queue_.empty();
   // A peer that sends but never reads must not grow our queue: stop reading until it drains.
-  bool pause = state_ == ConnState::open && queue_.bytes() >= worker_.options().max_buffered_bytes;
+  bool pause = state_ == ConnState::open && queue_.bytes() >= ep_.limits().max_buffered_bytes;
   if (want_write == write_armed_ && pause == read_paused_) return;
   bool started_waiting = want_write && !write_armed_;
   write_armed_ = want_write;
   read_paused_ = pause;
-  worker_.loop().rewatch(fd_.get(), this, !pause, want_write);
+  ep_.loop().rewatch(fd_.get(), this, !pause, want_write);
   if (started_waiting && state_ == ConnState::open) {
     last_progress_ = now32();  // the write deadline counts from here
     schedule_timer();
@@ -173,7 +172,7 @@ void Connection::update_interest() {
 
 void Connection::on_before_sleep() {
   if (state_ == ConnState::closed) {
-    worker_.destroy(this);
+    ep_.destroy(this);
     return;
   }
   flush();

@@ -3,12 +3,13 @@
 #include <exception>
 
 #include "conn/connection.hpp"
+#include "conn/endpoint.hpp"
 #include "http/handshake.hpp"
 #include "http/request_parser.hpp"
 #include "http/response.hpp"
 #include "log.hpp"
 #include "net/socket.hpp"
-#include "server/worker.hpp"
+#include "server/topic_registry.hpp"
 
 namespace sluice::detail {
 
@@ -41,7 +42,7 @@ void Connection::on_handshake_bytes(std::span<std::uint8_t> in) {
 void Connection::accept_upgrade(const RequestHead& head, std::string_view key) {
   UpgradeRequest req;
   static_cast<HttpRequest&>(req) = head.request;
-  const Behaviors& b = worker_.behaviors();
+  const Behaviors& b = ep_.behaviors();
   UpgradeDecision d = b.on_upgrade ? b.on_upgrade(req) : UpgradeDecision::accept();
   if (d.status != 101) {
     log(LogLevel::info, "{}: upgrade of {} refused by the application with {}", describe_peer(fd_.get()),
@@ -60,7 +61,7 @@ void Connection::accept_upgrade(const RequestHead& head, std::string_view key) {
   user_data_ = d.user_data;
   state_ = ConnState::open;
   upgraded_ = true;
-  worker_.counters().connections_open.add(1);
+  ep_.counters().connections_open.add(1);
   schedule_timer();
   request_flush();
   if (b.on_open) b.on_open(WebSocket(this));
@@ -70,8 +71,9 @@ void Connection::serve_plain_http(const RequestHead& head) {
   const HttpRequest& req = head.request;
   bool head_only = req.method == "HEAD";
   if (req.method != "GET" && !head_only) return respond_and_close(405, "method not allowed");
-  auto route = worker_.routes().find(req.path);
-  if (route == worker_.routes().end()) return respond_and_close(404, "not found", head_only);
+  const RouteTable& routes = *ep_.routes();
+  auto route = routes.find(req.path);
+  if (route == routes.end()) return respond_and_close(404, "not found", head_only);
   HttpResponse resp;
   try {
     resp = route->second(req);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "http/route_table.hpp"
 #include "sluice/behaviors.hpp"
 #include "sluice/opcode.hpp"
 #include "sluice/policy.hpp"
@@ -17,8 +18,6 @@
 namespace sluice::detail {
 
 class Worker;
-
-using RouteTable = std::map<std::string, std::function<HttpResponse(const HttpRequest&)>, std::less<>>;
 
 struct ServerCore {
   ServerOptions options;

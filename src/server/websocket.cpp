@@ -2,8 +2,8 @@
 #include "sluice/websocket.hpp"
 
 #include "conn/connection.hpp"
+#include "conn/endpoint.hpp"
 #include "send/frame_buffer.hpp"
-#include "server/worker.hpp"
 
 namespace sluice {
 
@@ -20,7 +20,7 @@ void WebSocket::unsubscribe(std::string_view topic) { conn_->unsubscribe(topic);
 bool WebSocket::is_subscribed(std::string_view topic) const { return conn_->is_subscribed(topic); }
 void WebSocket::set_policy(SlowConsumerPolicy policy) { conn_->set_policy(policy); }
 PublishResult WebSocket::publish(std::string_view topic, std::string_view data, Opcode opcode) {
-  return conn_->worker().core().publish(topic, data, opcode);
+  return conn_->endpoint().publish(topic, data, opcode);
 }
 
 }  // namespace sluice

@@ -19,12 +19,15 @@ class Worker::AppWatch final : public LoopClient {
   std::function<void()> fn;
 };
 
-Worker::Worker(ServerCore& core, Fd listener) : core_(core), listener_(std::move(listener)) {
-  loop_.watch(listener_.get(), this, true, false);
+Worker::Worker(ServerCore& core, Fd listener)
+    : Endpoint(owned_loop, Role::server, limits_from(core.options), core.behaviors),
+      core_(core),
+      listener_(std::move(listener)) {
+  loop().watch(listener_.get(), this, true, false);
 }
 
 Worker::~Worker() {
-  loop_.cancel_timer(this);
+  loop().cancel_timer(this);
   while (connections_) {
     Connection* c = connections_;
     connections_ = c->next_in_worker;
@@ -36,7 +39,7 @@ Worker* Worker::current() { return t_current; }
 
 void Worker::run() {
   t_current = this;
-  loop_.run();
+  loop().run();
   t_current = nullptr;
 }
 
@@ -53,9 +56,9 @@ void Worker::on_io(std::uint32_t) {
     // Out of fds or memory: the backlog waits in the kernel while we back off, rather than
     // spinning on a listener that stays readable.
     log(LogLevel::warn, "accept failed: {}; pausing accepts for 100 ms", std::strerror(r.error));
-    loop_.unwatch(listener_.get());
+    loop().unwatch(listener_.get());
     accept_paused_ = true;
-    loop_.schedule(this, std::chrono::milliseconds(100));
+    loop().schedule(this, std::chrono::milliseconds(100));
     return;
   }
 }
@@ -68,7 +71,7 @@ void Worker::on_timer() {
   }
   if (accept_paused_ && listener_) {
     accept_paused_ = false;
-    loop_.watch(listener_.get(), this, true, false);
+    loop().watch(listener_.get(), this, true, false);
   }
 }
 
@@ -79,7 +82,7 @@ void Worker::adopt(Fd fd) {
   if (connections_) connections_->prev_in_worker = c;
   connections_ = c;
   ++connection_count_;
-  counters_.connections_accepted.add(1);
+  counters().connections_accepted.add(1);
   c->start();
 }
 
@@ -92,7 +95,7 @@ void Worker::destroy(Connection* c) {
   if (c->next_in_worker) c->next_in_worker->prev_in_worker = c->prev_in_worker;
   delete c;
   --connection_count_;
-  if (stopping_ && connection_count_ == 0) loop_.stop();
+  if (stopping_ && connection_count_ == 0) loop().stop();
 }
 
 PublishResult Worker::publish_local(std::string_view topic, const FrameRef& frame) {
@@ -100,7 +103,7 @@ PublishResult Worker::publish_local(std::string_view topic, const FrameRef& fram
   Topic* t = topics_.find(topic);
   if (!t) return r;
   // Corked: no flush, and so no application callback, runs while the subscriber list is walked.
-  EventLoop::Cork cork(loop_);
+  EventLoop::Cork cork(loop());
   for (Connection* c : t->subscribers) {
     switch (c->publish(frame.share(), *t)) {
       case SendStatus::sent: r.sent++; break;
@@ -115,36 +118,36 @@ PublishResult Worker::publish_local(std::string_view topic, const FrameRef& fram
 
 void Worker::watch_app_fd(int fd, std::function<void()> on_readable) {
   auto w = std::make_unique<AppWatch>(fd, std::move(on_readable));
-  loop_.watch(fd, w.get(), true, false);
+  loop().watch(fd, w.get(), true, false);
   app_fds_[fd] = std::move(w);
 }
 
 void Worker::pause_app_fd(int fd, bool paused) {
   auto it = app_fds_.find(fd);
-  if (it != app_fds_.end()) loop_.rewatch(fd, it->second.get(), !paused, false);
+  if (it != app_fds_.end()) loop().rewatch(fd, it->second.get(), !paused, false);
 }
 
 void Worker::unwatch_app_fd(int fd) {
   auto it = app_fds_.find(fd);
   if (it == app_fds_.end()) return;
-  loop_.unwatch(fd);
+  loop().unwatch(fd);
   app_fds_.erase(it);
 }
 
 void Worker::request_stop() {
-  loop_.post([this] { begin_stop(); });
+  loop().post([this] { begin_stop(); });
 }
 
 void Worker::begin_stop() {
   if (stopping_) return;
   stopping_ = true;
-  if (listener_ && !accept_paused_) loop_.unwatch(listener_.get());
+  if (listener_ && !accept_paused_) loop().unwatch(listener_.get());
   listener_.reset();
   for (Connection* c = connections_; c; c = c->next_in_worker) c->go_away();
   if (connection_count_ == 0) {
-    loop_.stop();
+    loop().stop();
   } else {
-    loop_.schedule(this, options().shutdown_timeout);
+    loop().schedule(this, options().shutdown_timeout);
   }
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "conn/endpoint.hpp"
 #include "loop/event_loop.hpp"
 #include "net/fd.hpp"
 #include "send/frame_buffer.hpp"
@@ -20,7 +21,12 @@ namespace sluice::detail {
 
 class Connection;
 
-class Worker final : public LoopClient {
+// The loop lives in a base that is constructed before Endpoint, which keeps a reference to it.
+struct OwnedLoop {
+  EventLoop owned_loop;
+};
+
+class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
  public:
   Worker(ServerCore& core, Fd listener);
   ~Worker();
@@ -32,14 +38,21 @@ class Worker final : public LoopClient {
   // The worker whose loop runs on the calling thread, if any.
   static Worker* current();
 
-  EventLoop& loop() { return loop_; }
+  using Endpoint::loop;
   ServerCore& core() { return core_; }
   const ServerOptions& options() const { return core_.options; }
-  const Behaviors& behaviors() const { return core_.behaviors; }
-  const RouteTable& routes() const { return core_.routes; }
-  TopicRegistry& topics() { return topics_; }
-  Counters& counters() { return counters_; }
-  const Counters& counters() const { return counters_; }
+
+  // Endpoint
+  void destroy(Connection* c) override;  // called by the loop's before-sleep pass only
+  bool over_budget(std::size_t extra) const override { return core_.over_budget(extra); }
+  TopicRegistry* topics() override { return &topics_; }
+  const TopicOptions& topic_options(std::string_view name) const override {
+    return core_.options_for_topic(name);
+  }
+  PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode) override {
+    return core_.publish(topic, data, opcode);
+  }
+  const RouteTable* routes() const override { return &core_.routes; }
 
   // Queues `frame` for every local subscriber of `topic` (loop thread only).
   PublishResult publish_local(std::string_view topic, const FrameRef& frame);
@@ -48,8 +61,6 @@ class Worker final : public LoopClient {
   void watch_app_fd(int fd, std::function<void()> on_readable);
   void pause_app_fd(int fd, bool paused);
   void unwatch_app_fd(int fd);
-
-  void destroy(Connection* c);  // called by the loop's before-sleep pass only
 
   void on_io(std::uint32_t events) override;  // the listener is readable
   void on_timer() override;                   // accept back-off or the shutdown deadline
@@ -60,10 +71,8 @@ class Worker final : public LoopClient {
   void adopt(Fd fd);
 
   ServerCore& core_;
-  EventLoop loop_;
   Fd listener_;
   TopicRegistry topics_;
-  Counters counters_;
   std::map<int, std::unique_ptr<AppWatch>> app_fds_;
   Connection* connections_ = nullptr;
   std::size_t connection_count_ = 0;

@@ -1,0 +1,86 @@
+// Endpoint: what a Connection needs from whoever owns it, a server's Worker or a Client. The
+// parts used on every message (loop, limits, callbacks, counters) are plain members; the few
+// that only one side has are virtual.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string_view>
+
+#include "http/route_table.hpp"
+#include "loop/event_loop.hpp"
+#include "server/counters.hpp"
+#include "sluice/behaviors.hpp"
+#include "sluice/policy.hpp"
+#include "sluice/stats.hpp"
+#include "ws/frame_header.hpp"
+
+namespace sluice::detail {
+
+class Connection;
+class TopicRegistry;
+
+// The per-connection limits and deadlines, the same for both ends of a WebSocket.
+struct Limits {
+  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_headers = 64;
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::size_t max_message_size = 16 * 1024 * 1024;
+  std::size_t max_buffered_bytes = 1024 * 1024;
+  std::size_t low_watermark = 256 * 1024;
+  SlowConsumerPolicy policy = SlowConsumerPolicy::close;
+  std::chrono::milliseconds close_grace{0};
+  std::chrono::milliseconds write_timeout{10'000};
+  std::chrono::milliseconds ping_interval{30'000};
+  std::chrono::milliseconds idle_timeout{120'000};
+  std::chrono::milliseconds close_timeout{5'000};
+};
+
+// Fills Limits from any options struct that names the same fields (ServerOptions, ClientOptions).
+template <typename Options>
+Limits limits_from(const Options& o) {
+  return {o.max_header_bytes, o.max_headers,  o.handshake_timeout, o.max_message_size, o.max_buffered_bytes,
+          o.low_watermark,    o.policy,       o.close_grace,       o.write_timeout,    o.ping_interval,
+          o.idle_timeout,     o.close_timeout};
+}
+
+class Endpoint {
+ public:
+  Endpoint(EventLoop& loop, Role role, Limits limits, const Behaviors& behaviors)
+      : loop_(loop), limits_(limits), behaviors_(behaviors), role_(role) {}
+  Endpoint(const Endpoint&) = delete;
+  Endpoint& operator=(const Endpoint&) = delete;
+
+  EventLoop& loop() { return loop_; }
+  Role role() const { return role_; }
+  const Limits& limits() const { return limits_; }
+  const Behaviors& behaviors() const { return behaviors_; }
+  Counters& counters() { return counters_; }
+  const Counters& counters() const { return counters_; }
+
+  // Frees a connection; called by the loop's before-sleep pass only.
+  virtual void destroy(Connection* c) = 0;
+  // Would `extra` more queued bytes take the owner past its budget?
+  virtual bool over_budget(std::size_t) const { return false; }
+
+  // Server side only: topics and publishing, and plain-HTTP routes.
+  virtual TopicRegistry* topics() { return nullptr; }
+  virtual const TopicOptions& topic_options(std::string_view) const {
+    static const TopicOptions kNone;
+    return kNone;
+  }
+  virtual PublishResult publish(std::string_view, std::string_view, Opcode) { return {}; }
+  virtual const RouteTable* routes() const { return nullptr; }
+
+ protected:
+  ~Endpoint() = default;
+
+ private:
+  EventLoop& loop_;
+  Limits limits_;
+  const Behaviors& behaviors_;
+  Counters counters_;
+  Role role_;
+};
+
+}  // namespace sluice::detail
