@@ -199,7 +199,6 @@ void Connection::send_close_frame(std::uint16_t code, std::string_view reason) {
     reason = reason.substr(0, kMaxControlPayload - 2);
     std::copy(reason.begin(), reason.end(), payload + 2);
     size = 2 + reason.size();
-    sent_close_code_ = code;
   }
   enqueue_control(encode_frame(Opcode::close, {payload, size}));
 }
@@ -207,9 +206,9 @@ void Connection::send_close_frame(std::uint16_t code, std::string_view reason) {
 void Connection::fail(ProtocolError e) {
   std::uint16_t code = close_code_for(e);
   log(LogLevel::warn, "{}: {}; closing with {}", describe_peer(fd_.get()), describe(e), code);
-  // _Fail the WebSocket Connection_ (§7.1.7): our close frame, then no more parsing.
+  // _Fail the WebSocket Connection_ (§7.1.7): our close frame, then no more parsing. The peer's
+  // close frame is never read, so on_close reports 1006 (§7.1.5) once the connection ends.
   if (state_ == ConnState::open) send_close_frame(code, describe(e));
-  notify_closed(sent_close_code_ ? sent_close_code_ : code, {});
   begin_draining();
 }
 
@@ -231,7 +230,7 @@ void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
 void Connection::abort(const char* why) {
   if (state_ == ConnState::closed) return;
   if (why && log_level() <= LogLevel::debug) log(LogLevel::debug, "{}: {}", describe_peer(fd_.get()), why);
-  notify_closed(sent_close_code_ ? sent_close_code_ : close_code::abnormal, {});
+  notify_closed(close_code::abnormal, {});  // no close frame came from the peer (§7.1.5)
   EventLoop& loop = ep_.loop();
   loop.unwatch(fd_.get());
   loop.cancel_timer(this);

@@ -143,7 +143,6 @@ class Connection final : public LoopClient {
   // Loop times in milliseconds, truncated to 32 bits; differences stay right for 49 days.
   std::uint32_t last_heard_ = 0;     // last byte from the peer
   std::uint32_t last_progress_ = 0;  // last byte the socket took while bytes were waiting
-  std::uint16_t sent_close_code_ = 0;
   ConnState state_ = ConnState::handshaking;
   SlowConsumerPolicy policy_override_ = SlowConsumerPolicy::close;
   bool has_http_ : 1 = false;

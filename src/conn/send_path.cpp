@@ -98,9 +98,8 @@ void Connection::close_slow_consumer(const char* why) {
   log(LogLevel::warn, "{}: slow consumer ({}): {} bytes queued, {} in the kernel; closing with 1008",
       describe_peer(fd_.get()), why, queue_.bytes(), kernel_unsent_bytes(fd_.get()));
   ep_.counters().connections_closed_by_policy.add(1);
-  Dropped d = queue_.drop_unstarted();  // the close frame goes right behind the frame on the wire
-  ep_.counters().buffered_bytes.sub(d.bytes);
-  count_dropped(d);
+  // What was accepted stays queued (each send already reported its outcome) and the close frame
+  // goes behind it: the queue is within its cap, and close_timeout bounds how long it may wait.
   close(close_code::policy_violation, "slow consumer");
 }
 

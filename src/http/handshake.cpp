@@ -13,12 +13,16 @@ namespace {
 
 constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-// The key must be base64 of exactly 16 bytes: 22 characters and "==" (§4.1, step 7).
+// The key must be base64 of exactly 16 bytes (§4.1, step 7): 22 alphabet characters, the last
+// of which carries only two data bits, then "==".
 bool valid_key(std::string_view key) {
   if (key.size() != 24 || key.substr(22) != "==") return false;
+  for (char c : key.substr(0, 22)) {
+    bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+    if (!alpha) return false;
+  }
   unsigned char out[24];
-  int n = EVP_DecodeBlock(out, reinterpret_cast<const unsigned char*>(key.data()), 24);
-  return n == 18;  // EVP_DecodeBlock counts the two padding bytes
+  return EVP_DecodeBlock(out, reinterpret_cast<const unsigned char*>(key.data()), 24) == 18;
 }
 
 int count_headers(const HttpRequest& req, std::string_view name) {

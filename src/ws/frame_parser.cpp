@@ -77,7 +77,7 @@ Step FrameParser::next(std::span<std::uint8_t>& input) {
     if (have_ == 0) {
       s = decode_header(input.data(), input.size(), used);  // common case: parse in place
       if (s.kind == Step::Kind::need_more) {
-        std::memcpy(partial_, input.data(), input.size());  // fewer than 14 bytes
+        if (!input.empty()) std::memcpy(partial_, input.data(), input.size());  // fewer than 14 bytes
         have_ = static_cast<std::uint8_t>(input.size());
         input = input.subspan(input.size());
         return {};
