@@ -2,9 +2,11 @@
 #pragma once
 
 #include "sluice/behaviors.hpp"
+#include "sluice/client.hpp"
 #include "sluice/close_code.hpp"
 #include "sluice/http.hpp"
 #include "sluice/log.hpp"
+#include "sluice/loop.hpp"
 #include "sluice/opcode.hpp"
 #include "sluice/policy.hpp"
 #include "sluice/send_status.hpp"

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "conn/endpoint.hpp"
+#include "http/client_handshake.hpp"
 #include "http/request_parser.hpp"
 #include "log.hpp"
 #include "net/socket.hpp"
@@ -16,16 +17,18 @@ Connection::Connection(Endpoint& endpoint, Fd fd)
     : ep_(endpoint),
       parser_(endpoint.role()),
       assembler_(endpoint.limits().max_message_size),
-      http_(new RequestParser(endpoint.limits().max_header_bytes, endpoint.limits().max_headers)),
+      http_(endpoint.role() == Role::server
+                ? new RequestParser(endpoint.limits().max_header_bytes, endpoint.limits().max_headers)
+                : nullptr),
       fd_(std::move(fd)),
-      has_http_(true) {}
+      has_http_(endpoint.role() == Role::server) {}
 
 Connection::~Connection() {
   leave_topics();
   ep_.loop().cancel_timer(this);
   ep_.counters().buffered_bytes.sub(queue_.bytes());
   if (has_http_) {
-    delete http_;
+    drop_handshake();
   } else {
     delete extras_;
   }
@@ -33,7 +36,11 @@ Connection::~Connection() {
 
 void Connection::drop_handshake() {
   if (!has_http_) return;
-  delete http_;
+  if (ep_.role() == Role::server) {
+    delete http_;
+  } else {
+    delete client_hs_;
+  }
   has_http_ = false;
   extras_ = nullptr;
 }
@@ -54,6 +61,10 @@ void Connection::start() {
 
 void Connection::on_io(std::uint32_t events) {
   if (state_ == ConnState::closed) return;
+  if (state_ == ConnState::connecting) {
+    if (events & (io_event::writable | io_event::readable)) on_connected();
+    return;
+  }
   if ((events & io_event::writable) && write_armed_) flush();
   if (state_ != ConnState::closed && (events & io_event::readable)) on_readable();
 }
@@ -75,9 +86,16 @@ void Connection::on_readable() {
   ping_outstanding_ = false;
   std::span<std::uint8_t> in(loop.scratch(), r.bytes);
   switch (state_) {
-    case ConnState::handshaking: on_handshake_bytes(in); break;
+    case ConnState::handshaking:
+      if (ep_.role() == Role::server) {
+        on_handshake_bytes(in);
+      } else {
+        on_handshake_response(in);
+      }
+      break;
     case ConnState::open:
     case ConnState::closing: on_frame_bytes(in); break;
+    case ConnState::connecting:
     case ConnState::draining:  // the conversation is over; what still arrives is discarded
     case ConnState::closed: break;
   }
@@ -105,9 +123,9 @@ bool Connection::on_assembled(const MessageAssembler::Event& ev) {
     case MessageAssembler::Event::Kind::none: return true;
     case MessageAssembler::Event::Kind::error: fail(ev.error); return false;
     case MessageAssembler::Event::Kind::message:
-      // After our close frame, data is no longer delivered (RFC 6455 §5.5.1).
-      if (state_ == ConnState::open && ep_.behaviors().on_message)
-        ep_.behaviors().on_message(WebSocket(this), ev.data, ev.opcode);
+      // Messages the peer sent before it saw our close frame are still delivered; we only may
+      // not send any more (RFC 6455 §5.5.1).
+      if (ep_.behaviors().on_message) ep_.behaviors().on_message(WebSocket(this), ev.data, ev.opcode);
       assembler_.release();
       return true;
     case MessageAssembler::Event::Kind::control:
@@ -121,7 +139,7 @@ bool Connection::on_assembled(const MessageAssembler::Event& ev) {
 void Connection::on_control(Opcode opcode, std::string_view payload) {
   switch (opcode) {
     case Opcode::ping:
-      if (state_ == ConnState::open) enqueue_control(encode_frame(Opcode::pong, payload));
+      if (state_ == ConnState::open) enqueue_control(encode(Opcode::pong, payload));
       break;
     case Opcode::close: on_peer_close(payload); break;
     default:  // pong: last_heard_ already moved
@@ -200,7 +218,7 @@ void Connection::send_close_frame(std::uint16_t code, std::string_view reason) {
     std::copy(reason.begin(), reason.end(), payload + 2);
     size = 2 + reason.size();
   }
-  enqueue_control(encode_frame(Opcode::close, {payload, size}));
+  enqueue_control(encode(Opcode::close, {payload, size}));
 }
 
 void Connection::fail(ProtocolError e) {
@@ -243,7 +261,7 @@ void Connection::abort(const char* why) {
 }
 
 void Connection::go_away() {
-  if (state_ == ConnState::handshaking) abort("server shutting down");
+  if (state_ == ConnState::handshaking || state_ == ConnState::connecting) abort("shutting down");
   close(close_code::going_away, "server shutting down");
 }
 
@@ -271,7 +289,12 @@ void Connection::schedule_timer() {
 void Connection::on_timer() {
   const Limits& o = ep_.limits();
   switch (state_) {
+    case ConnState::connecting: fail_open("connect timed out"); return;
     case ConnState::handshaking:
+      if (ep_.role() == Role::client) {
+        fail_open("no handshake response in time");
+        return;
+      }
       log(LogLevel::info, "{}: no complete handshake within {} ms; closing", describe_peer(fd_.get()),
           o.handshake_timeout.count());
       abort(nullptr);
@@ -291,7 +314,7 @@ void Connection::on_timer() {
         return;
       }
       if (!ping_outstanding_ && passed(last_heard_, o.ping_interval)) {
-        enqueue_control(encode_frame(Opcode::ping, {}));
+        enqueue_control(encode(Opcode::ping, {}));
         ping_outstanding_ = true;
       }
       schedule_timer();

@@ -30,9 +30,11 @@ class Endpoint;
 class RequestParser;
 struct RequestHead;
 struct Topic;
+struct ClientHandshake;
 
 enum class ConnState : std::uint8_t {
-  handshaking,  // reading the HTTP request
+  connecting,   // client: the TCP connect is in progress
+  handshaking,  // server: reading the HTTP request; client: waiting for the 101 response
   open,         // upgraded; messages flow both ways
   closing,      // our close frame is queued; waiting for the peer's
   draining,     // nothing more to say: flush, half-close, read until EOF or the close deadline
@@ -46,7 +48,9 @@ class Connection final : public LoopClient {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  void start();
+  void start();  // server side: an accepted socket
+  // Client side: `fd` is connecting; `hs` holds the request to send once it is connected.
+  void start_client(std::unique_ptr<ClientHandshake> hs);
 
   void on_io(std::uint32_t events) override;
   void on_timer() override;
@@ -89,12 +93,16 @@ class Connection final : public LoopClient {
   void accept_upgrade(const RequestHead& head, std::string_view key);                 // upgrade.cpp
   void serve_plain_http(const RequestHead& head);                                     // upgrade.cpp
   void respond_and_close(int status, std::string_view body, bool head_only = false);  // upgrade.cpp
+  void on_connected();                                                                // client_upgrade.cpp
+  void on_handshake_response(std::span<std::uint8_t> in);                             // client_upgrade.cpp
+  void fail_open(std::string_view why);                                               // client_upgrade.cpp
   void on_frame_bytes(std::span<std::uint8_t> in);
   bool on_assembled(const MessageAssembler::Event& ev);
   void on_control(Opcode opcode, std::string_view payload);
   void on_peer_close(std::string_view payload);
 
   // Write side (send_path.cpp).
+  FrameRef encode(Opcode opcode, std::string_view payload) const;  // masked on the client side
   SendStatus enqueue_message(FrameRef frame, std::uint32_t tag, SlowConsumerPolicy policy);
   SendStatus enqueue_control(FrameRef frame);
   void push(FrameRef frame, std::uint32_t tag);
@@ -135,7 +143,8 @@ class Connection final : public LoopClient {
   // The handshake parser lives only until the upgrade and the extras only after it, so they
   // share one slot; has_http_ says which is there.
   union {
-    RequestParser* http_;
+    RequestParser* http_;         // server, while has_http_
+    ClientHandshake* client_hs_;  // client, while has_http_
     Extras* extras_;
   };
   void* user_data_ = nullptr;

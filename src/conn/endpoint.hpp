@@ -25,6 +25,7 @@ struct Limits {
   std::size_t max_header_bytes = 8 * 1024;
   std::size_t max_headers = 64;
   std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds connect_timeout{10'000};  // client side
   std::size_t max_message_size = 16 * 1024 * 1024;
   std::size_t max_buffered_bytes = 1024 * 1024;
   std::size_t low_watermark = 256 * 1024;
@@ -39,9 +40,21 @@ struct Limits {
 // Fills Limits from any options struct that names the same fields (ServerOptions, ClientOptions).
 template <typename Options>
 Limits limits_from(const Options& o) {
-  return {o.max_header_bytes, o.max_headers,  o.handshake_timeout, o.max_message_size, o.max_buffered_bytes,
-          o.low_watermark,    o.policy,       o.close_grace,       o.write_timeout,    o.ping_interval,
-          o.idle_timeout,     o.close_timeout};
+  Limits l;
+  l.max_header_bytes = o.max_header_bytes;
+  l.max_headers = o.max_headers;
+  l.handshake_timeout = o.handshake_timeout;
+  if constexpr (requires { o.connect_timeout; }) l.connect_timeout = o.connect_timeout;
+  l.max_message_size = o.max_message_size;
+  l.max_buffered_bytes = o.max_buffered_bytes;
+  l.low_watermark = o.low_watermark;
+  l.policy = o.policy;
+  l.close_grace = o.close_grace;
+  l.write_timeout = o.write_timeout;
+  l.ping_interval = o.ping_interval;
+  l.idle_timeout = o.idle_timeout;
+  l.close_timeout = o.close_timeout;
+  return l;
 }
 
 class Endpoint {
@@ -60,6 +73,8 @@ class Endpoint {
 
   // Frees a connection; called by the loop's before-sleep pass only.
   virtual void destroy(Connection* c) = 0;
+  // Client side: the connection could not be opened (connect, handshake); it is aborted next.
+  virtual void on_open_failed(Connection*, std::string_view /*why*/) {}
   // Would `extra` more queued bytes take the owner past its budget?
   virtual bool over_budget(std::size_t) const { return false; }
 

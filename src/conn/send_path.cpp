@@ -12,16 +12,20 @@
 
 namespace sluice::detail {
 
+FrameRef Connection::encode(Opcode opcode, std::string_view payload) const {
+  return ep_.role() == Role::server ? encode_frame(opcode, payload) : encode_masked_frame(opcode, payload);
+}
+
 SendStatus Connection::send(std::string_view data, Opcode opcode) {
   if (state_ != ConnState::open) return SendStatus::closed;
   if (opcode != Opcode::text && opcode != Opcode::binary) opcode = Opcode::binary;
   SlowConsumerPolicy policy = has_policy_override_ ? policy_override_ : ep_.limits().policy;
-  return enqueue_message(encode_frame(opcode, data), 0, policy);
+  return enqueue_message(encode(opcode, data), 0, policy);
 }
 
 SendStatus Connection::ping(std::string_view payload) {
   if (state_ != ConnState::open) return SendStatus::closed;
-  return enqueue_control(encode_frame(Opcode::ping, payload.substr(0, kMaxControlPayload)));
+  return enqueue_control(encode(Opcode::ping, payload.substr(0, kMaxControlPayload)));
 }
 
 SendStatus Connection::publish(FrameRef frame, const Topic& topic) {
@@ -140,7 +144,8 @@ void Connection::flush() {
     c.buffered_bytes.sub(written);
     c.bytes_sent.add(written);
   }
-  if (queue_.empty() && state_ == ConnState::draining && !half_closed_) {
+  // The server closes the TCP connection first (RFC 6455 §7.1.1); a client waits for it.
+  if (queue_.empty() && state_ == ConnState::draining && !half_closed_ && ep_.role() == Role::server) {
     shutdown_write(fd_.get());  // our last byte is out; the peer's EOF ends the connection
     half_closed_ = true;
   }

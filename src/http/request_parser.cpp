@@ -52,11 +52,14 @@ RequestParser::Result RequestParser::feed(std::span<const std::uint8_t> chunk) {
   return parse(std::string_view(buffer_).substr(0, head_len), head_len - old);
 }
 
-RequestParser::Result RequestParser::parse(std::string_view head, std::size_t consumed) {
-  auto bad = [](const char* why) { return Result{Status::error, 0, 400, why}; };
-  std::string_view rest = head, line;
-  if (!take_line(rest, line)) return bad("malformed request line");
+namespace {
+bool valid_version(std::string_view v) {
+  return v.size() == 8 && v.substr(0, 7) == "HTTP/1." && v[7] >= '0' && v[7] <= '9';
+}
+}  // namespace
 
+RequestParser::Result RequestParser::parse_request_line(std::string_view line) {
+  auto bad = [](const char* why) { return Result{Status::error, 0, 400, why}; };
   // request-line = method SP request-target SP HTTP-version
   auto sp1 = line.find(' ');
   if (sp1 == std::string_view::npos || sp1 == 0) return bad("malformed request line");
@@ -71,8 +74,40 @@ RequestParser::Result RequestParser::parse(std::string_view head, std::size_t co
   if (target.front() != '/') return bad("request target must be an absolute path");
   for (unsigned char c : target)
     if (c <= 0x20 || c >= 0x7F) return bad("invalid character in request target");
-  if (version.size() != 8 || version.substr(0, 7) != "HTTP/1." || version[7] < '0' || version[7] > '9')
-    return bad("unsupported HTTP version");
+  if (!valid_version(version)) return bad("unsupported HTTP version");
+
+  HttpRequest& r = head_.request;
+  r.method = method;
+  r.target = target;
+  auto q = target.find('?');
+  r.path = target.substr(0, q);
+  r.query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+  head_.minor_version = version[7] - '0';
+  return {Status::complete};
+}
+
+RequestParser::Result RequestParser::parse_status_line(std::string_view line) {
+  // status-line = HTTP-version SP status-code SP [ reason-phrase ]
+  auto bad = [] { return Result{Status::error, 0, 400, "malformed status line"}; };
+  if (line.size() < 12 || !valid_version(line.substr(0, 8)) || line[8] != ' ' || line[12] != ' ')
+    return bad();
+  int status = 0;
+  for (char c : line.substr(9, 3)) {
+    if (c < '0' || c > '9') return bad();
+    status = status * 10 + (c - '0');
+  }
+  head_.request = {};
+  head_.status = status;
+  head_.minor_version = line[7] - '0';
+  return {Status::complete};
+}
+
+RequestParser::Result RequestParser::parse(std::string_view head, std::size_t consumed) {
+  auto bad = [](const char* why) { return Result{Status::error, 0, 400, why}; };
+  std::string_view rest = head, line;
+  if (!take_line(rest, line)) return bad("malformed first line");
+  Result first = kind_ == HeadKind::request ? parse_request_line(line) : parse_status_line(line);
+  if (first.status == Status::error) return first;
 
   headers_.clear();
   for (;;) {
@@ -92,15 +127,7 @@ RequestParser::Result RequestParser::parse(std::string_view head, std::size_t co
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
     headers_.push_back({name, value});
   }
-
-  HttpRequest& r = head_.request;
-  r.method = method;
-  r.target = target;
-  auto q = target.find('?');
-  r.path = target.substr(0, q);
-  r.query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-  r.headers = headers_;
-  head_.minor_version = version[7] - '0';
+  head_.request.headers = headers_;
   return {Status::complete, consumed};
 }
 

@@ -1,5 +1,6 @@
-// RequestParser: an incremental, strict HTTP/1.1 request-head parser (RFC 9112 §2-§5) for the
-// opening handshake. Pure: bytes in, a result out. A head that arrives in one read is parsed in
+// RequestParser: an incremental, strict HTTP/1.1 head parser (RFC 9112 §2-§5) for the opening
+// handshake: the request on the server side, the response on the client side. Pure: bytes in,
+// a result out. A head that arrives in one read is parsed in
 // place; only a head split across reads is copied, into a buffer capped at max_bytes.
 #pragma once
 
@@ -16,7 +17,10 @@ namespace sluice::detail {
 struct RequestHead {
   HttpRequest request;  // views into the parser's input; valid until the next feed or reset
   int minor_version = 1;
+  int status = 0;  // a response's status code (method and target are then empty)
 };
+
+enum class HeadKind : std::uint8_t { request, response };
 
 class RequestParser {
  public:
@@ -28,8 +32,8 @@ class RequestParser {
     const char* reason = "";   // on error: for the log line
   };
 
-  RequestParser(std::size_t max_bytes, std::size_t max_headers)
-      : max_bytes_(max_bytes), max_headers_(max_headers) {}
+  RequestParser(std::size_t max_bytes, std::size_t max_headers, HeadKind kind = HeadKind::request)
+      : max_bytes_(max_bytes), max_headers_(max_headers), kind_(kind) {}
 
   Result feed(std::span<const std::uint8_t> chunk);
   const RequestHead& head() const { return head_; }
@@ -37,9 +41,12 @@ class RequestParser {
 
  private:
   Result parse(std::string_view head, std::size_t consumed);
+  Result parse_request_line(std::string_view line);
+  Result parse_status_line(std::string_view line);
 
   std::size_t max_bytes_;
   std::size_t max_headers_;
+  HeadKind kind_;
   std::string buffer_;
   std::vector<HttpHeader> headers_;
   RequestHead head_;

@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
@@ -101,6 +102,14 @@ void EventLoop::defer(LoopClient* client) {
   deferred_.push_back(client);
 }
 
+void EventLoop::forget(LoopClient* client) {
+  wheel_.cancel(*client);
+  if (!client->deferred) return;
+  std::erase(deferred_, client);
+  std::replace(running_.begin(), running_.end(), client, static_cast<LoopClient*>(nullptr));  // mid-pass
+  client->deferred = false;
+}
+
 void EventLoop::schedule(LoopClient* client, std::chrono::milliseconds after) {
   std::uint64_t due = now_ms_ + static_cast<std::uint64_t>(after.count());
   // Round up: a deadline never fires early.
@@ -112,6 +121,7 @@ void EventLoop::run_deferred() {
   for (int round = 0; round < 8 && !deferred_.empty(); ++round) {
     running_.swap(deferred_);
     for (LoopClient* c : running_) {
+      if (!c) continue;
       c->deferred = false;
       c->on_before_sleep();  // may free c
     }

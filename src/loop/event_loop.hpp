@@ -36,6 +36,8 @@ class EventLoop {
 
   // Calls client->on_before_sleep() once before the loop next sleeps.
   void defer(LoopClient* client);
+  // Drops every pending call to `client` (deferred or timed): it is about to be freed.
+  void forget(LoopClient* client);
   void schedule(LoopClient* client, std::chrono::milliseconds after);
   void cancel_timer(LoopClient* client) { wheel_.cancel(*client); }
 

@@ -65,6 +65,23 @@ IoResult accept_one(int listen_fd, Fd& out) {
   }
 }
 
+IoResult connect_start(const sockaddr* addr, socklen_t len, Fd& out) {
+  Fd fd(::socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd) return {IoResult::Kind::error, 0, errno};
+  int one = 1;
+  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (::connect(fd.get(), addr, len) != 0 && errno != EINPROGRESS) return {IoResult::Kind::error, 0, errno};
+  out = std::move(fd);
+  return IoResult::done_(0);
+}
+
+int pending_error(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return errno;
+  return err;
+}
+
 Fd listen_tcp(const std::string& host, std::uint16_t port, int backlog, bool reuse_port) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;

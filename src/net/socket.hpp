@@ -2,6 +2,7 @@
 // an IoResult here, so nobody else reads errno.
 #pragma once
 
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <cstddef>
@@ -32,6 +33,11 @@ IoResult write_some(int fd, std::span<const std::uint8_t> buf);
 
 // Accepts one connection as non-blocking, close-on-exec with TCP_NODELAY set.
 IoResult accept_one(int listen_fd, Fd& out);
+
+// Starts a non-blocking connect; done (bytes = 0) when it is under way or complete. The outcome
+// shows as writability, then pending_error().
+IoResult connect_start(const sockaddr* addr, socklen_t len, Fd& out);
+int pending_error(int fd);  // SO_ERROR: 0 once a connect succeeded
 
 // Binds and listens on host:port (IPv4 or IPv6 literal or name). Throws std::system_error.
 Fd listen_tcp(const std::string& host, std::uint16_t port, int backlog, bool reuse_port);

@@ -4,6 +4,8 @@
 #include <new>
 
 #include "ws/frame_encoder.hpp"
+#include "ws/mask.hpp"
+#include "ws/mask_keys.hpp"
 
 namespace sluice::detail {
 
@@ -24,6 +26,18 @@ FrameRef encode_frame(Opcode opcode, std::string_view payload, bool fin) {
   FrameBuffer* f = FrameBuffer::allocate(header + payload.size());
   write_frame_header(f->data(), opcode, fin, payload.size());
   if (!payload.empty()) std::memcpy(f->data() + header, payload.data(), payload.size());
+  return FrameRef(f);
+}
+
+FrameRef encode_masked_frame(Opcode opcode, std::string_view payload, bool fin) {
+  std::array<std::uint8_t, 4> key = next_mask_key();
+  std::size_t header = frame_header_size(payload.size(), true);
+  FrameBuffer* f = FrameBuffer::allocate(header + payload.size());
+  write_frame_header(f->data(), opcode, fin, payload.size(), &key);
+  if (!payload.empty()) {
+    std::memcpy(f->data() + header, payload.data(), payload.size());
+    apply_mask(f->data() + header, payload.size(), key, 0);
+  }
   return FrameRef(f);
 }
 

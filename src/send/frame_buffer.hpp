@@ -65,6 +65,8 @@ class FrameRef {
 
 // Encodes one unmasked (server-to-client) frame.
 FrameRef encode_frame(Opcode opcode, std::string_view payload, bool fin = true);
+// Encodes one client-to-server frame, masked with a fresh key (RFC 6455 §5.3).
+FrameRef encode_masked_frame(Opcode opcode, std::string_view payload, bool fin = true);
 // Wraps bytes that are not a frame (an HTTP response) so they travel the same send queue.
 FrameRef raw_bytes(std::string_view bytes);
 

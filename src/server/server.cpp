@@ -98,11 +98,11 @@ void Server::post(std::function<void()> task) {
 
 void Server::watch(int fd, std::function<void()> on_readable) {
   listen();
-  impl_->first().watch_app_fd(fd, std::move(on_readable));
+  impl_->first().app_fds().watch(fd, std::move(on_readable));
 }
 
-void Server::set_paused(int fd, bool paused) { impl_->first().pause_app_fd(fd, paused); }
-void Server::unwatch(int fd) { impl_->first().unwatch_app_fd(fd); }
+void Server::set_paused(int fd, bool paused) { impl_->first().app_fds().set_paused(fd, paused); }
+void Server::unwatch(int fd) { impl_->first().app_fds().unwatch(fd); }
 
 void Server::on_signal(int signo, std::function<void()> handler) {
   impl_->signal_handlers[signo] = std::move(handler);

@@ -11,14 +11,6 @@ namespace {
 thread_local Worker* t_current = nullptr;
 }
 
-class Worker::AppWatch final : public LoopClient {
- public:
-  AppWatch(int fd, std::function<void()> fn) : fd(fd), fn(std::move(fn)) {}
-  void on_io(std::uint32_t) override { fn(); }
-  int fd;
-  std::function<void()> fn;
-};
-
 Worker::Worker(ServerCore& core, Fd listener)
     : Endpoint(owned_loop, Role::server, limits_from(core.options), core.behaviors),
       core_(core),
@@ -114,24 +106,6 @@ PublishResult Worker::publish_local(std::string_view topic, const FrameRef& fram
     }
   }
   return r;
-}
-
-void Worker::watch_app_fd(int fd, std::function<void()> on_readable) {
-  auto w = std::make_unique<AppWatch>(fd, std::move(on_readable));
-  loop().watch(fd, w.get(), true, false);
-  app_fds_[fd] = std::move(w);
-}
-
-void Worker::pause_app_fd(int fd, bool paused) {
-  auto it = app_fds_.find(fd);
-  if (it != app_fds_.end()) loop().rewatch(fd, it->second.get(), !paused, false);
-}
-
-void Worker::unwatch_app_fd(int fd) {
-  auto it = app_fds_.find(fd);
-  if (it == app_fds_.end()) return;
-  loop().unwatch(fd);
-  app_fds_.erase(it);
 }
 
 void Worker::request_stop() {

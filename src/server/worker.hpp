@@ -11,6 +11,7 @@
 
 #include "conn/endpoint.hpp"
 #include "loop/event_loop.hpp"
+#include "loop/fd_watches.hpp"
 #include "net/fd.hpp"
 #include "send/frame_buffer.hpp"
 #include "server/counters.hpp"
@@ -57,23 +58,19 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   // Queues `frame` for every local subscriber of `topic` (loop thread only).
   PublishResult publish_local(std::string_view topic, const FrameRef& frame);
 
-  // Application file descriptors watched on this loop (Server::watch).
-  void watch_app_fd(int fd, std::function<void()> on_readable);
-  void pause_app_fd(int fd, bool paused);
-  void unwatch_app_fd(int fd);
+  FdWatches& app_fds() { return app_fds_; }  // Server::watch
 
   void on_io(std::uint32_t events) override;  // the listener is readable
   void on_timer() override;                   // accept back-off or the shutdown deadline
 
  private:
-  class AppWatch;
   void begin_stop();
   void adopt(Fd fd);
 
   ServerCore& core_;
   Fd listener_;
   TopicRegistry topics_;
-  std::map<int, std::unique_ptr<AppWatch>> app_fds_;
+  FdWatches app_fds_{loop()};
   Connection* connections_ = nullptr;
   std::size_t connection_count_ = 0;
   bool stopping_ = false;

@@ -1,0 +1,102 @@
+// Client: a WebSocket connection out to a ws:// URL, on a Loop, with the same callbacks, send
+// statuses, caps and slow-consumer policies as the server side, and optional reconnection.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sluice/loop.hpp"
+#include "sluice/opcode.hpp"
+#include "sluice/policy.hpp"
+#include "sluice/send_status.hpp"
+#include "sluice/stats.hpp"
+#include "sluice/websocket.hpp"
+
+namespace sluice {
+
+struct ReconnectOptions {
+  bool enabled = false;
+  // Delay before attempt n: uniformly random in [0, min(max_delay, initial_delay * 2^(n-1))]
+  // ("full jitter"), so a crowd of clients does not reconnect in step.
+  std::chrono::milliseconds initial_delay{250};
+  std::chrono::milliseconds max_delay{30'000};
+  unsigned max_attempts = 0;  // consecutive failed attempts before giving up; 0: never give up
+};
+
+// What send() does while the client is not connected.
+enum class OfflineSends : std::uint8_t {
+  fail,  // SendStatus::closed
+  hold,  // keep up to max_held_bytes, send them once (re)connected; beyond that: dropped
+};
+
+struct ClientOptions {
+  std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
+  std::vector<std::string> subprotocols;                     // offered, in order of preference
+  std::string origin;
+
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_headers = 64;
+
+  std::size_t max_message_size = 16 * 1024 * 1024;
+  std::size_t max_buffered_bytes = 1024 * 1024;
+  std::size_t low_watermark = 256 * 1024;
+  SlowConsumerPolicy policy = SlowConsumerPolicy::backpressure;
+  std::chrono::milliseconds close_grace{0};
+  std::chrono::milliseconds write_timeout{10'000};
+  std::chrono::milliseconds ping_interval{30'000};
+  std::chrono::milliseconds idle_timeout{120'000};
+  std::chrono::milliseconds close_timeout{5'000};
+
+  ReconnectOptions reconnect;
+  OfflineSends offline = OfflineSends::fail;
+  std::size_t max_held_bytes = 1024 * 1024;
+};
+
+struct ClientBehaviors {
+  std::function<void(WebSocket)> on_open;  // every time the connection opens
+  // After a reconnect opened (right after on_open, before held messages go out): the place to
+  // subscribe again or resend state. `attempts` counts the tries it took.
+  std::function<void(WebSocket, unsigned attempts)> on_reconnect;
+  std::function<void(WebSocket, std::string_view data, Opcode opcode)> on_message;
+  std::function<void(WebSocket)> on_drain;
+  std::function<void(WebSocket, std::uint16_t code, std::string_view reason)> on_close;
+  // A connection attempt failed (resolve, connect, handshake), with a one-line reason.
+  std::function<void(std::string_view error)> on_error;
+  // Reconnection stopped: disabled, closed by the application, or max_attempts reached.
+  std::function<void()> on_stopped;
+};
+
+class Client {
+ public:
+  // Throws std::invalid_argument for a URL that is not ws://host[:port][/path][?query].
+  Client(Loop& loop, std::string url, ClientOptions options, ClientBehaviors behaviors);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  void connect();  // loop thread, or before Loop::run
+  SendStatus send(std::string_view data, Opcode opcode = Opcode::binary);
+  SendStatus send_text(std::string_view data) { return send(data, Opcode::text); }
+  // Closes for good: no reconnection afterwards; held messages are discarded.
+  void close(std::uint16_t code = close_code::normal, std::string_view reason = {});
+
+  bool is_open() const;
+  std::size_t buffered_amount() const;
+  std::size_t held_bytes() const;
+  ConnectionStats stats() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,43 @@
+// Loop: an event loop the application runs itself, for clients (a Server runs its own loops).
+// One Loop per thread; everything attached to it runs on the thread that calls run().
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+namespace sluice {
+
+namespace detail {
+class EventLoop;
+}
+
+class Loop {
+ public:
+  Loop();
+  ~Loop();
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  void run();                             // until stop()
+  void stop();                            // any thread
+  void post(std::function<void()> task);  // any thread; runs inside a loop turn
+
+  // Calls `fn` once, `delay` from now (loop thread).
+  void after(std::chrono::milliseconds delay, std::function<void()> fn);
+  // Calls `on_readable` whenever `fd` (owned by the caller) is readable (loop thread).
+  void watch(int fd, std::function<void()> on_readable);
+  void set_paused(int fd, bool paused);
+  void unwatch(int fd);
+  // Calls `handler` on this loop when `signo` arrives. Call before starting other threads: the
+  // signal is blocked in the calling thread, and threads started later inherit that.
+  void on_signal(int signo, std::function<void()> handler);
+
+  detail::EventLoop& native();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,291 @@
+// Client: one outgoing WebSocket connection at a time on a Loop, plus what a client needs
+// around it: name resolution off the loop thread, reconnection with backoff and full jitter,
+// and messages held (up to a cap) while disconnected.
+#include "sluice/client.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+
+#include <cstring>
+#include <deque>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include "client/url.hpp"
+#include "conn/connection.hpp"
+#include "conn/endpoint.hpp"
+#include "http/client_handshake.hpp"
+#include "log.hpp"
+#include "net/socket.hpp"
+#include "ws/mask_keys.hpp"
+
+namespace sluice {
+namespace {
+
+struct Address {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+};
+
+// An IPv4 or IPv6 literal needs no resolver.
+bool literal_address(const std::string& host, std::uint16_t port, Address& out) {
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&out.addr);
+  if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    out.len = sizeof(sockaddr_in);
+    return true;
+  }
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&out.addr);
+  if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    out.len = sizeof(sockaddr_in6);
+    return true;
+  }
+  return false;
+}
+
+std::vector<Address> resolve(const std::string& host, std::uint16_t port, std::string& error) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
+  addrinfo* res = nullptr;
+  int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res);
+  std::vector<Address> out;
+  if (rc != 0) {
+    error = "cannot resolve '" + host + "': " + gai_strerror(rc);
+    return out;
+  }
+  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+    Address a;
+    std::memcpy(&a.addr, ai->ai_addr, ai->ai_addrlen);
+    a.len = ai->ai_addrlen;
+    out.push_back(a);
+  }
+  ::freeaddrinfo(res);
+  return out;
+}
+
+// Comes first among Impl's bases so the callbacks exist before Endpoint keeps a reference.
+struct InternalBehaviors {
+  Behaviors internal;
+};
+
+}  // namespace
+
+class Client::Impl final : private InternalBehaviors, public detail::Endpoint, public detail::LoopClient {
+ public:
+  Impl(Loop& loop, detail::Url url, ClientOptions options, ClientBehaviors user)
+      : Endpoint(loop.native(), detail::Role::client, detail::limits_from(options), internal),
+        loop_(loop),
+        url_(std::move(url)),
+        options_(std::move(options)),
+        user_(std::move(user)),
+        alive_(std::make_shared<Impl*>(this)) {
+    std::uint32_t seed;
+    detail::random_bytes({reinterpret_cast<std::uint8_t*>(&seed), sizeof seed});
+    jitter_.seed(seed);
+    internal.on_open = [this](WebSocket ws) { opened(ws); };
+    internal.on_message = [this](WebSocket ws, std::string_view data, Opcode op) {
+      if (user_.on_message) user_.on_message(ws, data, op);
+    };
+    internal.on_drain = [this](WebSocket ws) {
+      if (user_.on_drain) user_.on_drain(ws);
+    };
+    internal.on_close = [this](WebSocket ws, std::uint16_t code, std::string_view reason) {
+      if (user_.on_close && !dying_) user_.on_close(ws, code, reason);
+    };
+  }
+
+  ~Impl() {
+    dying_ = true;
+    alive_.reset();
+    if (resolver_.joinable()) resolver_.join();
+    loop().forget(this);
+    if (conn_) {
+      conn_->abort(nullptr);
+      loop().forget(conn_);
+      delete conn_;
+    }
+  }
+
+  void connect() {
+    if (conn_ || waiting_) return;
+    closed_by_user_ = false;
+    attempt();
+  }
+
+  SendStatus send(std::string_view data, Opcode opcode) {
+    if (conn_ && conn_->is_open()) return conn_->send(data, opcode);
+    if (options_.offline == OfflineSends::fail || closed_by_user_) return SendStatus::closed;
+    if (held_bytes_ + data.size() > options_.max_held_bytes) return SendStatus::dropped;
+    held_.emplace_back(opcode, std::string(data));
+    held_bytes_ += data.size();
+    return SendStatus::queued;
+  }
+
+  void close(std::uint16_t code, std::string_view reason) {
+    closed_by_user_ = true;
+    held_.clear();
+    held_bytes_ = 0;
+    if (conn_) {
+      if (conn_->is_open()) {
+        conn_->close(code, reason);
+      } else {
+        conn_->abort("closed by the application");
+      }
+      return;  // destroy() reports the stop
+    }
+    if (waiting_) {
+      waiting_ = false;
+      loop().cancel_timer(this);
+      stopped();
+    }
+  }
+
+  bool is_open() const { return conn_ && conn_->is_open(); }
+  std::size_t buffered_amount() const { return conn_ ? conn_->buffered_amount() : 0; }
+  std::size_t held_bytes() const { return held_bytes_; }
+  ConnectionStats stats() const { return conn_ ? conn_->stats() : ConnectionStats{}; }
+
+  // Endpoint
+  void destroy(detail::Connection* c) override {
+    delete c;
+    conn_ = nullptr;
+    if (!current_opened_) ++failures_;
+    current_opened_ = false;
+    retry_or_stop();
+  }
+  void on_open_failed(detail::Connection*, std::string_view why) override { error(why); }
+
+  // LoopClient: the reconnection timer
+  void on_io(std::uint32_t) override {}
+  void on_timer() override {
+    waiting_ = false;
+    attempt();
+  }
+
+ private:
+  void attempt() {
+    Address a;
+    if (literal_address(url_.host, url_.port, a)) return connect_to({a});
+    // getaddrinfo blocks: it runs on its own thread and posts the answer back to the loop.
+    waiting_ = true;
+    if (resolver_.joinable()) resolver_.join();
+    std::weak_ptr<Impl*> alive = alive_;
+    resolver_ = std::thread([alive, host = url_.host, port = url_.port, &loop = loop_] {
+      std::string err;
+      auto addrs = resolve(host, port, err);
+      loop.post([alive, addrs = std::move(addrs), err = std::move(err)] {
+        if (auto self = alive.lock()) (*self)->resolved(addrs, err);
+      });
+    });
+  }
+
+  void resolved(const std::vector<Address>& addrs, const std::string& err) {
+    waiting_ = false;
+    if (closed_by_user_) return stopped();
+    if (addrs.empty()) {
+      error(err.empty() ? "no address for '" + url_.host + "'" : err);
+      ++failures_;
+      return retry_or_stop();
+    }
+    connect_to(addrs);
+  }
+
+  void connect_to(const std::vector<Address>& addrs) {
+    // Successive attempts walk through the addresses.
+    const Address& a = addrs[failures_ % addrs.size()];
+    detail::Fd fd;
+    detail::IoResult r = detail::connect_start(reinterpret_cast<const sockaddr*>(&a.addr), a.len, fd);
+    if (!r.ok()) {
+      error("connect to " + url_.host_header + " failed: " + std::strerror(r.error));
+      ++failures_;
+      return retry_or_stop();
+    }
+    detail::ClientRequest req{url_.host_header, url_.target, options_.origin, options_.subprotocols,
+                              options_.headers};
+    std::string key = detail::make_client_key();
+    auto hs = std::make_unique<detail::ClientHandshake>(detail::format_client_request(req, key), key,
+                                                        options_.subprotocols, options_.max_header_bytes,
+                                                        options_.max_headers);
+    conn_ = new detail::Connection(*this, std::move(fd));
+    conn_->start_client(std::move(hs));
+  }
+
+  void opened(WebSocket ws) {
+    unsigned tries = failures_ + 1;
+    failures_ = 0;
+    current_opened_ = true;
+    if (user_.on_open) user_.on_open(ws);
+    if (reopened_ && user_.on_reconnect && ws.is_open()) user_.on_reconnect(ws, tries);
+    reopened_ = true;
+    // Held messages go out once, in order, on the connection that just opened.
+    while (!held_.empty() && ws.is_open()) {
+      auto& [opcode, data] = held_.front();
+      held_bytes_ -= data.size();
+      ws.send(data, opcode);
+      held_.pop_front();
+    }
+  }
+
+  void retry_or_stop() {
+    const ReconnectOptions& r = options_.reconnect;
+    if (closed_by_user_ || dying_ || !r.enabled || (r.max_attempts > 0 && failures_ >= r.max_attempts)) {
+      return stopped();
+    }
+    // Full jitter: uniform in [0, min(max_delay, initial_delay * 2^failures)].
+    auto bound = r.initial_delay.count() << std::min(failures_, 20u);
+    bound = std::min<std::int64_t>(bound, r.max_delay.count());
+    std::uniform_int_distribution<std::int64_t> pick(0, std::max<std::int64_t>(bound, 0));
+    waiting_ = true;
+    loop().schedule(this, std::chrono::milliseconds(pick(jitter_)));
+  }
+
+  void error(std::string_view why) {
+    if (user_.on_error && !dying_) user_.on_error(why);
+  }
+
+  void stopped() {
+    if (user_.on_stopped && !dying_) user_.on_stopped();
+  }
+
+  Loop& loop_;
+  detail::Url url_;
+  ClientOptions options_;
+  ClientBehaviors user_;
+  detail::Connection* conn_ = nullptr;
+  std::deque<std::pair<Opcode, std::string>> held_;  // bounded by max_held_bytes
+  std::size_t held_bytes_ = 0;
+  unsigned failures_ = 0;  // consecutive attempts that did not open
+  bool current_opened_ = false;
+  bool reopened_ = false;  // an earlier connection opened: the next open is a reconnect
+  bool waiting_ = false;   // resolving, or the reconnection timer is set
+  bool closed_by_user_ = false;
+  bool dying_ = false;
+  std::mt19937 jitter_;
+  std::thread resolver_;
+  std::shared_ptr<Impl*> alive_;  // the resolver's posted answer checks this
+};
+
+Client::Client(Loop& loop, std::string url, ClientOptions options, ClientBehaviors behaviors) {
+  auto parsed = detail::parse_ws_url(url);
+  if (!parsed) throw std::invalid_argument("not a ws:// URL: '" + url + "'");
+  impl_ = std::make_unique<Impl>(loop, std::move(*parsed), std::move(options), std::move(behaviors));
+}
+
+Client::~Client() = default;
+
+void Client::connect() { impl_->connect(); }
+SendStatus Client::send(std::string_view data, Opcode opcode) { return impl_->send(data, opcode); }
+void Client::close(std::uint16_t code, std::string_view reason) { impl_->close(code, reason); }
+bool Client::is_open() const { return impl_->is_open(); }
+std::size_t Client::buffered_amount() const { return impl_->buffered_amount(); }
+std::size_t Client::held_bytes() const { return impl_->held_bytes(); }
+ConnectionStats Client::stats() const { return impl_->stats(); }
+
+}  // namespace sluice

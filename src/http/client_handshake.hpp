@@ -1,0 +1,46 @@
+// The client's half of the opening handshake (RFC 6455 §4.1): the request it sends, and the
+// checks on the server's response.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "http/request_parser.hpp"
+
+namespace sluice::detail {
+
+struct ClientRequest {
+  std::string host_header;  // host[:port] as the Host header carries it
+  std::string target;       // path and query
+  std::string origin;
+  std::vector<std::string> subprotocols;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// A client connection's handshake in progress: what it sends once connected and what it needs
+// to check the answer.
+struct ClientHandshake {
+  ClientHandshake(std::string request, std::string key, std::vector<std::string> offered,
+                  std::size_t max_bytes, std::size_t max_headers)
+      : request(std::move(request)),
+        key(std::move(key)),
+        offered(std::move(offered)),
+        response(max_bytes, max_headers, HeadKind::response) {}
+  std::string request;
+  std::string key;
+  std::vector<std::string> offered;
+  RequestParser response;
+};
+
+// A fresh Sec-WebSocket-Key: base64 of 16 random bytes.
+std::string make_client_key();
+std::string format_client_request(const ClientRequest& req, std::string_view key);
+
+// Empty when the response completes the handshake; otherwise why it does not. On success
+// `subprotocol` is the one the server chose (empty for none).
+std::string check_server_response(const RequestHead& head, std::string_view key,
+                                  const std::vector<std::string>& offered, std::string& subprotocol);
+
+}  // namespace sluice::detail
