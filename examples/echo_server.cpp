@@ -1,5 +1,7 @@
 // sluice-echo: echoes every message back with its opcode (text as text, binary as binary).
 // The smallest complete sluice program, and the server the conformance suite runs against.
+// Clients that connect to /broadcast instead form one room: every message one of them sends is
+// published, encoded once, to all of them (the fan-out benchmark's server).
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
@@ -49,9 +51,20 @@ int main(int argc, char** argv) {
   if (!parse_options(argc, argv, options, exit_code)) return exit_code;
   malloc_trim(0);  // hand the parser's freed pages back: many small echo processes add up
 
+  static int broadcast_tag;  // user data that marks a /broadcast connection
   sluice::Behaviors behaviors;
+  behaviors.on_upgrade = [](const sluice::UpgradeRequest& req) {
+    return sluice::UpgradeDecision::accept({}, req.path == "/broadcast" ? &broadcast_tag : nullptr);
+  };
+  behaviors.on_open = [](sluice::WebSocket ws) {
+    if (ws.user_data() == &broadcast_tag) ws.subscribe("broadcast");
+  };
   behaviors.on_message = [](sluice::WebSocket ws, std::string_view data, sluice::Opcode opcode) {
-    ws.send(data, opcode);
+    if (ws.user_data() == &broadcast_tag) {
+      ws.publish("broadcast", data, opcode);
+    } else {
+      ws.send(data, opcode);
+    }
   };
 
   try {
