@@ -162,6 +162,7 @@ class Tool {
   void received(std::string_view data) {
     std::fwrite(data.data(), 1, data.size(), stdout);
     std::fputc('\n', stdout);
+    std::fflush(stdout);  // a script reading our output sees each message as it arrives
     if (s_.count > 0 && ++received_ >= s_.count) {
       done_ = true;
       finish();

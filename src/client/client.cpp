@@ -94,7 +94,8 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
       if (user_.on_message) user_.on_message(ws, data, op);
     };
     internal.on_drain = [this](WebSocket ws) {
-      if (user_.on_drain) user_.on_drain(ws);
+      send_held(ws);
+      if (held_.empty() && user_.on_drain) user_.on_drain(ws);
     };
     internal.on_close = [this](WebSocket ws, std::uint16_t code, std::string_view reason) {
       if (user_.on_close && !dying_) user_.on_close(ws, code, reason);
@@ -140,7 +141,7 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
       }
       return;  // destroy() reports the stop
     }
-    if (waiting_) {
+    if (waiting_ && !resolving_) {  // a pending resolve reports the stop when it answers
       waiting_ = false;
       loop().cancel_timer(this);
       stopped();
@@ -174,7 +175,7 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
     Address a;
     if (literal_address(url_.host, url_.port, a)) return connect_to({a});
     // getaddrinfo blocks: it runs on its own thread and posts the answer back to the loop.
-    waiting_ = true;
+    waiting_ = resolving_ = true;
     if (resolver_.joinable()) resolver_.join();
     std::weak_ptr<Impl*> alive = alive_;
     resolver_ = std::thread([alive, host = url_.host, port = url_.port, &loop = loop_] {
@@ -187,7 +188,7 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
   }
 
   void resolved(const std::vector<Address>& addrs, const std::string& err) {
-    waiting_ = false;
+    waiting_ = resolving_ = false;
     if (closed_by_user_) return stopped();
     if (addrs.empty()) {
       error(err.empty() ? "no address for '" + url_.host + "'" : err);
@@ -224,11 +225,16 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
     if (user_.on_open) user_.on_open(ws);
     if (reopened_ && user_.on_reconnect && ws.is_open()) user_.on_reconnect(ws, tries);
     reopened_ = true;
-    // Held messages go out once, in order, on the connection that just opened.
+    send_held(ws);
+  }
+
+  // Held messages go out once, in order; what the send queue refuses now waits for on_drain.
+  void send_held(WebSocket ws) {
     while (!held_.empty() && ws.is_open()) {
       auto& [opcode, data] = held_.front();
+      SendStatus st = ws.send(data, opcode);
+      if (st == SendStatus::would_block || st == SendStatus::closed) return;
       held_bytes_ -= data.size();
-      ws.send(data, opcode);
       held_.pop_front();
     }
   }
@@ -265,6 +271,7 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
   bool current_opened_ = false;
   bool reopened_ = false;  // an earlier connection opened: the next open is a reconnect
   bool waiting_ = false;   // resolving, or the reconnection timer is set
+  bool resolving_ = false;
   bool closed_by_user_ = false;
   bool dying_ = false;
   std::mt19937 jitter_;

@@ -154,7 +154,11 @@ void Connection::flush() {
   update_interest();
   if (over_watermark_ && state_ == ConnState::open && queue_.bytes() < o.low_watermark) {
     over_watermark_ = false;
-    if (ep_.behaviors().on_drain) ep_.behaviors().on_drain(WebSocket(this));
+    if (ep_.behaviors().on_drain) {
+      // Corked: a send inside on_drain is flushed in the next pass, never inside this flush.
+      EventLoop::Cork cork(ep_.loop());
+      ep_.behaviors().on_drain(WebSocket(this));
+    }
   }
 }
 
