@@ -157,11 +157,19 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
   void destroy(detail::Connection* c) override {
     delete c;
     conn_ = nullptr;
+    if (std::exchange(try_next_, false) && !closed_by_user_) {
+      ++next_address_;
+      return try_next_address();
+    }
     if (!current_opened_) ++failures_;
     current_opened_ = false;
     retry_or_stop();
   }
-  void on_open_failed(detail::Connection*, std::string_view why) override { error(why); }
+  void on_open_failed(detail::Connection* c, std::string_view why) override {
+    // A refused or timed-out connect moves on to the next address before it is reported.
+    try_next_ = c->state() == detail::ConnState::connecting && next_address_ + 1 < addrs_.size();
+    if (!try_next_) error(why);
+  }
 
   // LoopClient: the reconnection timer
   void on_io(std::uint32_t) override {}
@@ -198,24 +206,37 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
     connect_to(addrs);
   }
 
-  void connect_to(const std::vector<Address>& addrs) {
-    // Successive attempts walk through the addresses.
-    const Address& a = addrs[failures_ % addrs.size()];
-    detail::Fd fd;
-    detail::IoResult r = detail::connect_start(reinterpret_cast<const sockaddr*>(&a.addr), a.len, fd);
-    if (!r.ok()) {
-      error("connect to " + url_.host_header + " failed: " + std::strerror(r.error));
-      ++failures_;
-      return retry_or_stop();
+  void connect_to(std::vector<Address> addrs) {
+    addrs_ = std::move(addrs);
+    next_address_ = 0;
+    try_next_address();
+  }
+
+  // One attempt tries every resolved address in turn (say ::1, then 127.0.0.1) before it counts
+  // as failed.
+  void try_next_address() {
+    std::string why;
+    for (; next_address_ < addrs_.size(); ++next_address_) {
+      const Address& a = addrs_[next_address_];
+      detail::Fd fd;
+      detail::IoResult r = detail::connect_start(reinterpret_cast<const sockaddr*>(&a.addr), a.len, fd);
+      if (!r.ok()) {
+        why = "connect to " + url_.host_header + " failed: " + std::strerror(r.error);
+        continue;
+      }
+      detail::ClientRequest req{url_.host_header, url_.target, options_.origin, options_.subprotocols,
+                                options_.headers};
+      std::string key = detail::make_client_key();
+      auto hs = std::make_unique<detail::ClientHandshake>(detail::format_client_request(req, key), key,
+                                                          options_.subprotocols, options_.max_header_bytes,
+                                                          options_.max_headers);
+      conn_ = new detail::Connection(*this, std::move(fd));
+      conn_->start_client(std::move(hs));
+      return;
     }
-    detail::ClientRequest req{url_.host_header, url_.target, options_.origin, options_.subprotocols,
-                              options_.headers};
-    std::string key = detail::make_client_key();
-    auto hs = std::make_unique<detail::ClientHandshake>(detail::format_client_request(req, key), key,
-                                                        options_.subprotocols, options_.max_header_bytes,
-                                                        options_.max_headers);
-    conn_ = new detail::Connection(*this, std::move(fd));
-    conn_->start_client(std::move(hs));
+    error(why);
+    ++failures_;
+    retry_or_stop();
   }
 
   void opened(WebSocket ws) {
@@ -265,6 +286,9 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
   ClientOptions options_;
   ClientBehaviors user_;
   detail::Connection* conn_ = nullptr;
+  std::vector<Address> addrs_;  // of the current attempt
+  std::size_t next_address_ = 0;
+  bool try_next_ = false;
   std::deque<std::pair<Opcode, std::string>> held_;  // bounded by max_held_bytes
   std::size_t held_bytes_ = 0;
   unsigned failures_ = 0;  // consecutive attempts that did not open
