@@ -1,0 +1,181 @@
+// fanout: one publisher at a fixed rate on a broadcast URL and N subscribers on the same room;
+// each subscriber records publish-to-receive latency from the timestamp in the payload. The
+// publisher lives on thread 0 and ignores its own copies; subscribers are spread over threads.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clock.hpp"
+#include "countdown.hpp"
+#include "histogram.hpp"
+#include "loop_threads.hpp"
+#include "proc_sampler.hpp"
+#include "publisher.hpp"
+#include "report.hpp"
+#include "scenarios.hpp"
+#include "sluice/client.hpp"
+
+namespace sluice::bench {
+
+namespace {
+
+// Per-thread state: touched only from its own loop until LoopThreads::run returns.
+struct FanoutThread {
+  sluice::Loop* loop = nullptr;
+  std::vector<std::unique_ptr<sluice::Client>> clients;
+  Histogram latency;  // nanoseconds
+  int wanted = 0;     // connections to open on this thread (the publisher counts on thread 0)
+  int opened = 0;
+  int failed = 0;
+  int closed_early = 0;
+  std::uint64_t received = 0;
+  bool counting = false;
+  bool ready = false;
+};
+
+}  // namespace
+
+int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
+  LoopThreads threads(std::min(common.threads, std::max(o.subscribers, 1)));
+  const int n_threads = threads.size();
+  std::vector<FanoutThread> state(static_cast<std::size_t>(n_threads));
+  std::atomic<std::uint64_t> start_ns{0};
+  std::optional<ProcSample> server_start, server_end;
+  const auto duration = std::chrono::milliseconds(static_cast<long>(o.duration_s * 1000));
+  // Deliveries in flight when the publisher stops still arrive, but are not counted.
+  const auto drain = std::chrono::milliseconds(300);
+  std::unique_ptr<Publisher> publisher;
+
+  auto maybe_ready = [](FanoutThread& t, Countdown& gate) {
+    if (!t.ready && t.opened + t.failed == t.wanted) {
+      t.ready = true;
+      gate.arrive();
+    }
+  };
+  Countdown all_open(n_threads, [&] {
+    if (common.server_pid) server_start = sample_process(common.server_pid);
+    start_ns = now_ns();
+    for (int i = 0; i < n_threads; ++i) {
+      threads.loop(i).post([&, i] {
+        FanoutThread& t = state[static_cast<std::size_t>(i)];
+        t.counting = true;
+        if (i == 0) publisher->start();
+        t.loop->after(duration, [&, i] {
+          t.counting = false;
+          if (i == 0) {
+            publisher->stop();
+            if (common.server_pid) server_end = sample_process(common.server_pid);
+          }
+        });
+        t.loop->after(duration + drain, [&] { t.loop->stop(); });
+      });
+    }
+  });
+
+  threads.run([&](int i) {
+    FanoutThread& t = state[static_cast<std::size_t>(i)];
+    t.loop = &threads.loop(i);
+    int share = o.subscribers / n_threads + (i < o.subscribers % n_threads ? 1 : 0);
+    t.wanted = share + (i == 0 ? 1 : 0);
+    t.loop->after(duration + drain + std::chrono::seconds(30), [&] { t.loop->stop(); });
+    if (i == 0) {
+      auto publisher_open = std::make_shared<bool>(false);
+      publisher = std::make_unique<Publisher>(
+          *t.loop, common.url, o.rate, o.size,
+          [&, publisher_open] {
+            *publisher_open = true;
+            ++t.opened;
+            maybe_ready(t, all_open);
+          },
+          [&, publisher_open] {
+            if (*publisher_open) return ++t.closed_early, void();
+            ++t.failed;
+            maybe_ready(t, all_open);
+          });
+      publisher->connect();
+    }
+    for (int c = 0; c < share; ++c) {
+      auto opened = std::make_shared<bool>(false);
+      sluice::ClientBehaviors b;
+      b.on_open = [&, opened](sluice::WebSocket) {
+        *opened = true;
+        ++t.opened;
+        maybe_ready(t, all_open);
+      };
+      b.on_message = [&](sluice::WebSocket, std::string_view data, sluice::Opcode) {
+        if (!t.counting) return;
+        std::uint64_t sent_at = stamp_of(data);
+        if (sent_at < start_ns.load(std::memory_order_relaxed)) return;
+        t.latency.record(now_ns() - sent_at);
+        ++t.received;
+      };
+      b.on_stopped = [&, opened] {
+        if (*opened) return ++t.closed_early, void();
+        ++t.failed;
+        maybe_ready(t, all_open);
+      };
+      t.clients.push_back(
+          std::make_unique<sluice::Client>(*t.loop, common.url, sluice::ClientOptions{}, std::move(b)));
+      t.clients.back()->connect();
+    }
+    maybe_ready(t, all_open);
+  });
+  if (common.server_pid && !server_end) server_end = sample_process(common.server_pid);
+
+  Histogram latency;
+  std::uint64_t received = 0;
+  int opened = 0, failed = 0, closed_early = 0;
+  for (auto& t : state) {
+    latency.merge(t.latency);
+    received += t.received;
+    opened += t.opened;
+    failed += t.failed;
+    closed_early += t.closed_early;
+  }
+  double window = static_cast<double>(duration.count()) / 1000.0;
+  double delivered = received / window;
+  std::uint64_t published = publisher->sent();
+
+  Report r("fanout");
+  r.json()
+      .add("url", common.url)
+      .add("subscribers", o.subscribers)
+      .add("connected", opened)
+      .add("connect_failures", failed)
+      .add("closed_early", closed_early)
+      .add("size", static_cast<std::uint64_t>(o.size))
+      .add("rate", o.rate)
+      .add("threads", n_threads)
+      .add("duration_s", window)
+      .add("published", published)
+      .add("publish_refused", publisher->refused())
+      .add("publish_skipped", publisher->skipped())
+      .add("delivered", received)
+      .add("delivered_per_s", delivered)
+      .add("expected_per_s", o.rate * o.subscribers)
+      .add("messages_per_s", delivered);
+  char buf[256];
+  std::snprintf(
+      buf, sizeof buf,
+      "fanout: %d subscribers, %zu B at %.0f msg/s: %llu published, %.0f deliveries/s (%.0f expected)",
+      o.subscribers, o.size, o.rate, static_cast<unsigned long long>(published), delivered,
+      o.rate * o.subscribers);
+  r.line(buf);
+  if (failed > 0 || closed_early > 0 || publisher->refused() > 0) {
+    std::snprintf(buf, sizeof buf, "fanout: %d failed to connect, %d closed early, %llu publishes refused",
+                  failed, closed_early, static_cast<unsigned long long>(publisher->refused()));
+    r.line(buf);
+  }
+  r.add_latency(latency, "publish-to-receive");
+  // Per delivered message: the server's cost of one message to one subscriber.
+  r.add_server_costs(server_start, server_end, received);
+  publisher.reset();
+  r.print(common.json);
+  return opened == o.subscribers + 1 && received > 0 ? 0 : 1;
+}
+
+}  // namespace sluice::bench

@@ -1,0 +1,59 @@
+// Scenarios: one function per subcommand of sluice-bench, each with its own options. Every
+// scenario stops by itself (a duration, a count, or both) and returns the process exit status.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace sluice::bench {
+
+struct CommonOptions {
+  std::string url;
+  bool json = false;
+  int server_pid = 0;  // 0: no server sampling
+  int threads = 1;     // loops (threads) for the sluice::Client scenarios
+};
+
+struct EchoOptions {
+  int connections = 100;
+  std::size_t size = 20;
+  int inflight = 1;
+  double duration_s = 5;
+  std::uint64_t messages = 0;  // 0: run for the duration
+};
+
+struct FanoutOptions {
+  int subscribers = 100;
+  double rate = 1000;  // publisher messages per second
+  std::size_t size = 250;
+  double duration_s = 5;
+};
+
+struct IdleOptions {
+  int connections = 1000;
+  double hold_s = 5;
+};
+
+struct ChurnOptions {
+  std::uint64_t cycles = 1000;
+  int parallel = 4;  // cycles in flight at once (per thread)
+  std::size_t size = 20;
+  double max_duration_s = 60;
+};
+
+struct StallOptions {
+  int stalled = 10;
+  double rate = 2000;
+  std::size_t size = 250;
+  double duration_s = 10;
+  std::string rss_series;  // "t_seconds rss_kb" lines, when set and --server-pid is given
+};
+
+int run_echo(const CommonOptions& common, const EchoOptions& options);
+int run_fanout(const CommonOptions& common, const FanoutOptions& options);
+int run_idle(const CommonOptions& common, const IdleOptions& options);
+int run_churn(const CommonOptions& common, const ChurnOptions& options);
+int run_stall(const CommonOptions& common, const StallOptions& options);
+
+}  // namespace sluice::bench
