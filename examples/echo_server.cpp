@@ -22,6 +22,8 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
       ->capture_default_str();
   app.add_option("--max-message-size", options.max_message_size, "largest message in bytes (else 1009)")
       ->capture_default_str();
+  app.add_option("--max-buffered-bytes", options.max_buffered_bytes, "cap on each connection's send queue")
+      ->capture_default_str();
   app.add_option("--log-level", log_level, "debug, info, warn, error or off")->capture_default_str();
   try {
     app.parse(argc, argv);
