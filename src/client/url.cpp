@@ -40,7 +40,8 @@ std::optional<Url> parse_ws_url(std::string_view url) {
   for (char c : rest)
     if (static_cast<unsigned char>(c) <= 0x20 || c == '#') return std::nullopt;
   u.host = std::string(host);
-  u.target = rest.empty() || rest.front() == '?' ? "/" + std::string(rest) : std::string(rest);
+  if (rest.empty() || rest.front() == '?') u.target = '/';
+  u.target.append(rest);
   u.host_header = std::string(authority);
   return u;
 }

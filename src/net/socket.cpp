@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <cerrno>
 
+#include <cstdio>
 #include <cstring>
 #include <system_error>
 
@@ -139,18 +140,18 @@ std::string describe_peer(int fd) {
   socklen_t len = sizeof ss;
   if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "?";
   char host[INET6_ADDRSTRLEN] = "?";
-  std::uint16_t port = 0;
+  char out[INET6_ADDRSTRLEN + 16];
   if (ss.ss_family == AF_INET) {
     auto* a = reinterpret_cast<sockaddr_in*>(&ss);
     ::inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-    port = ntohs(a->sin_port);
-    return std::string(host) + ":" + std::to_string(port);
+    std::snprintf(out, sizeof out, "%s:%u", host, ntohs(a->sin_port));
+    return out;
   }
   if (ss.ss_family == AF_INET6) {
     auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
     ::inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-    port = ntohs(a->sin6_port);
-    return "[" + std::string(host) + "]:" + std::to_string(port);
+    std::snprintf(out, sizeof out, "[%s]:%u", host, ntohs(a->sin6_port));
+    return out;
   }
   return "?";
 }
