@@ -7,8 +7,8 @@
 #include <getopt.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include "sluice/sluice.hpp"
@@ -33,12 +33,14 @@ bool parse_size(const char* text, std::size_t& out) {
 // getopt_long rather than CLI11 here: CLI11 brings iostreams, whose static initialisation costs
 // every process ~20 KiB of private memory, and this program is the one run fifty at a time.
 bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& exit_code) {
-  static const option kOptions[] = {
-      {"host", required_argument, nullptr, 'h'},      {"port", required_argument, nullptr, 'p'},
-      {"threads", required_argument, nullptr, 't'},   {"max-message-size", required_argument, nullptr, 'm'},
-      {"max-buffered-bytes", required_argument, nullptr, 'b'},
-      {"log-level", required_argument, nullptr, 'l'}, {"help", no_argument, nullptr, '?'},
-      {nullptr, 0, nullptr, 0}};
+  static const option kOptions[] = {{"host", required_argument, nullptr, 'h'},
+                                    {"port", required_argument, nullptr, 'p'},
+                                    {"threads", required_argument, nullptr, 't'},
+                                    {"max-message-size", required_argument, nullptr, 'm'},
+                                    {"max-buffered-bytes", required_argument, nullptr, 'b'},
+                                    {"log-level", required_argument, nullptr, 'l'},
+                                    {"help", no_argument, nullptr, '?'},
+                                    {nullptr, 0, nullptr, 0}};
   exit_code = 2;
   std::size_t n = 0;
   for (int c; (c = getopt_long(argc, argv, "", kOptions, nullptr)) != -1;) {
@@ -46,7 +48,9 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
     switch (c) {
       case 'h': options.host = optarg; break;
       case 'p': ok = parse_size(optarg, n) && n <= 65535, options.port = static_cast<std::uint16_t>(n); break;
-      case 't': ok = parse_size(optarg, n) && n >= 1 && n <= 256, options.threads = static_cast<int>(n); break;
+      case 't':
+        ok = parse_size(optarg, n) && n >= 1 && n <= 256, options.threads = static_cast<int>(n);
+        break;
       case 'm': ok = parse_size(optarg, options.max_message_size); break;
       case 'b': ok = parse_size(optarg, options.max_buffered_bytes); break;
       case 'l': {
