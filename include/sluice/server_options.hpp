@@ -29,8 +29,8 @@ struct ServerOptions {
   std::size_t low_watermark = 256 * 1024;        // on_drain fires when the queue falls below it
   std::size_t max_total_buffered_bytes = 1024ull * 1024 * 1024;  // budget across all connections
   SlowConsumerPolicy policy = SlowConsumerPolicy::close;
-  // Under `close`: how long a connection may stay over its cap (its new messages dropped)
-  // before it is closed; 0 closes at once.
+  // Under `close`: how long a connection may stay at its cap (its new messages dropped) before
+  // it is closed; 0 closes at once. The episode ends when its queue drains below low_watermark.
   std::chrono::milliseconds close_grace{0};
   // A connection whose queued bytes make no progress this long is closed with 1008; 0: never.
   std::chrono::milliseconds write_timeout{10'000};

@@ -26,7 +26,7 @@ void Connection::on_connected() {
     return fail_open(std::string("connect failed: ") + std::strerror(err));
   state_ = ConnState::handshaking;
   ep_.loop().schedule(this, ep_.limits().handshake_timeout);
-  push(raw_bytes(client_hs_->request), 0);
+  push(raw_bytes(client_hs_->request), SendQueue::kRawTag);
   write_armed_ = false;  // flush arms EPOLLOUT again only if the request does not fit
   ep_.loop().rewatch(fd_.get(), this, true, false);
   flush();

@@ -132,7 +132,7 @@ class Connection final : public LoopClient {
     std::uint64_t messages_dropped = 0;
     std::uint64_t bytes_dropped = 0;
     std::uint32_t high_water = 0;
-    std::uint32_t over_cap_since = 0;  // loop ms; 0: not over the cap
+    std::uint32_t over_cap_since = 0;  // loop ms when the current at-cap episode began
   };
   Extras& extras();
 
@@ -161,6 +161,7 @@ class Connection final : public LoopClient {
   bool write_armed_ : 1 = false;  // EPOLLOUT is armed
   bool read_paused_ : 1 = false;  // over the cap: the peer's bytes wait in the kernel
   bool over_watermark_ : 1 = false;
+  bool at_cap_ : 1 = false;  // a send hit the cap and the queue has not drained below low_watermark
   bool half_closed_ : 1 = false;
   bool ping_outstanding_ : 1 = false;
 };

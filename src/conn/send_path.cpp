@@ -41,12 +41,18 @@ SendStatus Connection::enqueue_message(FrameRef frame, std::uint32_t tag, SlowCo
   std::size_t size = frame.size();
   bool over_budget = ep_.over_budget(size);
   if (over_cap(queue_, size, o.max_buffered_bytes, over_budget)) {
+    // An at-cap episode lasts until the queue drains below the low watermark: reading pauses and
+    // close_grace counts from its start.
     over_watermark_ = true;
     std::uint32_t now = now32();
     std::uint32_t& since = extras().over_cap_since;
-    if (since == 0) since = now | 1;  // 0 means "not over"
+    if (!at_cap_) {
+      since = now;
+      at_cap_ = true;
+      update_interest();  // stop reading now: a stalled socket may not flush again for long
+    }
     bool grace_over =
-        o.close_grace.count() <= 0 || static_cast<std::int64_t>(now - since) >= o.close_grace.count();
+        o.close_grace.count() <= 0 || static_cast<std::int32_t>(now - since) >= o.close_grace.count();
     Verdict v = apply_policy(policy, queue_, size, o.max_buffered_bytes, tag, grace_over);
     count_dropped(v.dropped);
     ep_.counters().buffered_bytes.sub(v.dropped.bytes);  // what the policy took out of the queue
@@ -121,6 +127,7 @@ void Connection::flush() {
   if (state_ == ConnState::closed) return;
   iovec* iov = ep_.loop().iovecs();
   std::size_t written = 0;
+  std::size_t raw_written = 0;
   while (!queue_.empty()) {
     int n = queue_.fill_iovecs(iov, IOV_MAX);
     std::size_t want = 0;
@@ -131,18 +138,20 @@ void Connection::flush() {
       abort("write failed");
       return;
     }
-    std::uint32_t frames = queue_.consume(r.bytes);
+    std::size_t raw = 0;  // HTTP bytes, neither messages nor message bytes
+    std::uint32_t frames = queue_.consume(r.bytes, &raw);
     if (!has_http_ && extras_) extras_->messages_sent += frames;
     ep_.counters().messages_sent.add(frames);
     written += r.bytes;
+    raw_written += raw;
     if (r.bytes < want) break;  // the socket is full; EPOLLOUT tells us when it is not
   }
   if (written > 0) {
-    if (!has_http_ && extras_) extras_->bytes_sent += written;
+    if (!has_http_ && extras_) extras_->bytes_sent += written - raw_written;
     last_progress_ = now32();
     Counters& c = ep_.counters();
     c.buffered_bytes.sub(written);
-    c.bytes_sent.add(written);
+    c.bytes_sent.add(written - raw_written);
   }
   // The server closes the TCP connection first (RFC 6455 §7.1.1); a client waits for it.
   if (queue_.empty() && state_ == ConnState::draining && !half_closed_ && ep_.role() == Role::server) {
@@ -150,7 +159,7 @@ void Connection::flush() {
     half_closed_ = true;
   }
   const Limits& o = ep_.limits();
-  if (!has_http_ && extras_ && queue_.bytes() < o.max_buffered_bytes) extras_->over_cap_since = 0;
+  if (queue_.bytes() < o.low_watermark) at_cap_ = false;  // the consumer caught up
   update_interest();
   if (over_watermark_ && state_ == ConnState::open && queue_.bytes() < o.low_watermark) {
     over_watermark_ = false;
@@ -166,7 +175,7 @@ void Connection::update_interest() {
   if (state_ == ConnState::closed) return;
   bool want_write = !queue_.empty();
   // A peer that sends but never reads must not grow our queue: stop reading until it drains.
-  bool pause = state_ == ConnState::open && queue_.bytes() >= ep_.limits().max_buffered_bytes;
+  bool pause = state_ == ConnState::open && (at_cap_ || queue_.bytes() >= ep_.limits().max_buffered_bytes);
   if (want_write == write_armed_ && pause == read_paused_) return;
   bool started_waiting = want_write && !write_armed_;
   write_armed_ = want_write;

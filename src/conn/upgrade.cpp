@@ -57,7 +57,7 @@ void Connection::accept_upgrade(const RequestHead& head, std::string_view key) {
   }
   FrameRef response = raw_bytes(switching_protocols(accept_key(key), d.subprotocol));
   drop_handshake();  // `head` and `key` point into the parser: not used past here
-  push(std::move(response), 0);
+  push(std::move(response), SendQueue::kRawTag);
   user_data_ = d.user_data;
   state_ = ConnState::open;
   upgraded_ = true;
@@ -81,14 +81,14 @@ void Connection::serve_plain_http(const RequestHead& head) {
     log(LogLevel::error, "route {} threw: {}", req.path, e.what());
     resp = {500, "text/plain; charset=utf-8", "internal server error\n"};
   }
-  push(raw_bytes(simple_response(resp.status, resp.content_type, resp.body, head_only)), 0);
+  push(raw_bytes(simple_response(resp.status, resp.content_type, resp.body, head_only)), SendQueue::kRawTag);
   begin_draining();
 }
 
 void Connection::respond_and_close(int status, std::string_view body, bool head_only) {
   std::string text(body);
   text += '\n';
-  push(raw_bytes(simple_response(status, "text/plain; charset=utf-8", text, head_only)), 0);
+  push(raw_bytes(simple_response(status, "text/plain; charset=utf-8", text, head_only)), SendQueue::kRawTag);
   begin_draining();
 }
 

@@ -71,6 +71,10 @@ void SendQueue::pop_front() {
     head_ = {};
     return;
   }
+  pop_block_front();
+}
+
+void SendQueue::pop_block_front() {
   Block* b = first();
   if (++b->head < b->tail) return;
   if (b == tail_) {
@@ -81,20 +85,22 @@ void SendQueue::pop_front() {
   free_block(b);
 }
 
-std::uint32_t SendQueue::consume(std::size_t n) {
+std::uint32_t SendQueue::consume(std::size_t n, std::size_t* raw_bytes) {
   bytes_ -= static_cast<std::uint32_t>(n);
   std::uint32_t completed = 0;
   while (n > 0) {
     Entry& e = front();
     std::size_t left = e.frame->size() - e.offset;
+    std::size_t taken = n < left ? n : left;
+    if (e.tag == kRawTag && raw_bytes) *raw_bytes += taken;
     if (n < left) {
       e.offset += static_cast<std::uint32_t>(n);
       break;
     }
     n -= left;
+    if (e.tag != kRawTag) ++completed;
     e.frame->release();
     pop_front();
-    ++completed;
   }
   return completed;
 }
@@ -143,7 +149,29 @@ Dropped SendQueue::remove_unstarted(const std::function<bool(const Entry&, const
 }
 
 Dropped SendQueue::drop_oldest(std::size_t want) {
-  return remove_unstarted([want](const Entry&, const Dropped& so_far) { return so_far.bytes < want; });
+  // Only the very first entry can be partly written. Keep it inline, so that everything in the
+  // blocks is unstarted and the oldest of those go from the front: work in proportion to the
+  // frames dropped, not to the queue's length.
+  Dropped d;
+  auto drop = [&d](FrameBuffer* f) {
+    d.messages++;
+    d.bytes += f->size();
+    f->release();
+  };
+  if (head_.frame && head_.offset == 0 && want > 0) {
+    drop(head_.frame);
+    head_ = {};
+  }
+  if (!head_.frame && tail_ && first()->entries[first()->head].offset > 0) {
+    head_ = first()->entries[first()->head];
+    pop_block_front();
+  }
+  while (d.bytes < want && tail_) {
+    drop(first()->entries[first()->head].frame);
+    pop_block_front();
+  }
+  bytes_ -= static_cast<std::uint32_t>(d.bytes);
+  return d;
 }
 
 Dropped SendQueue::drop_tag(std::uint32_t tag) {

@@ -29,14 +29,17 @@ class SendQueue {
 
   // `tag` groups entries for conflation (the topic a frame was published to; 0 for direct sends).
   void push(FrameRef frame, std::uint32_t tag = 0);
+  // Tags bytes that are not a WebSocket frame (an HTTP response): not counted as messages.
+  static constexpr std::uint32_t kRawTag = 0xFFFFFFFF;
   bool empty() const { return head_.frame == nullptr && tail_ == nullptr; }
   std::size_t bytes() const { return bytes_; }
   std::size_t entries() const;  // walks the queue
 
   // Describes up to `max` pending slices, oldest first; returns how many.
   int fill_iovecs(iovec* iov, int max) const;
-  // The socket took `n` bytes: releases the frames they completed and returns how many.
-  std::uint32_t consume(std::size_t n);
+  // The socket took `n` bytes: releases the frames they completed and returns how many (raw
+  // entries not included); adds the raw bytes among the `n` to *raw_bytes when given.
+  std::uint32_t consume(std::size_t n, std::size_t* raw_bytes = nullptr);
 
   // Drops frames not yet started, oldest first, until at least `want` bytes are gone.
   // A partly written frame always stays, so the byte stream stays well-formed.
@@ -61,6 +64,7 @@ class SendQueue {
   static Block* new_block();
   static void free_block(Block* b);
   void pop_front();
+  void pop_block_front();
   Block* first() const { return tail_ ? tail_->next : nullptr; }
   Entry& front() { return head_.frame ? head_ : first()->entries[first()->head]; }
   // Removes the unstarted entries `drop` selects (it sees the tally so far), keeping order.

@@ -1,0 +1,80 @@
+// Encode once, share everywhere: publishing an M-byte message to N subscribers allocates the
+// frame once (M + header + the buffer's refcount) and nothing per receiver, because each
+// receiver's queue keeps its first entry inline. This executable replaces the global operator
+// new to count the bytes the loop thread allocates while publish() runs.
+#include <gtest/gtest.h>
+
+#include "alloc_counter.hpp"
+#include "server_thread.hpp"
+
+namespace sluice_sp {
+namespace {
+
+constexpr std::size_t kMessage = 64 * 1024;
+constexpr int kSubscribers = 200;
+
+struct Measured {
+  sluice::PublishResult result;
+  std::size_t bytes = 0;
+  std::size_t allocations = 0;
+};
+
+// Publishes on the loop thread (as a worker's own publish does) and counts what it allocates.
+Measured publish_counted(ServerThread& srv, std::string_view topic, const std::string& message) {
+  Measured m;
+  EXPECT_TRUE(srv.on_loop([&] {
+    AllocCount counted;
+    m.result = srv.server().publish(topic, message);
+    m.bytes = counted.bytes();
+    m.allocations = counted.allocations();
+  }));
+  return m;
+}
+
+void read_one_each(std::vector<std::unique_ptr<WsClient>>& clients, std::uint64_t seq) {
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    auto f = clients[i]->read_frame();
+    ASSERT_TRUE(f) << "subscriber " << i;
+    ASSERT_EQ(f->payload.size(), kMessage);
+    ASSERT_EQ(seq_of(f->payload), seq) << "subscriber " << i;
+  }
+}
+
+TEST(FanoutAllocation, PublishingMBytesToNSubscribersAllocatesAtMostMPlusNWords) {
+  Record rec;
+  sluice::Behaviors more;
+  more.on_open = [](sluice::WebSocket ws) { ws.subscribe("wide"); };
+  ServerThread srv(base_options(), recording(rec, more));
+  auto clients = connect_clients(srv.port(), kSubscribers);
+  ASSERT_TRUE(wait_until([&] { return rec.opens.load() == kSubscribers; }));
+
+  // Two warm-up rounds size the loop's reusable lists (the pending-flush list and its spare);
+  // after each, every subscriber has read its copy, so every queue is empty again.
+  for (std::uint64_t seq = 0; seq < 2; ++seq) {
+    Measured warm = publish_counted(srv, "wide", numbered(seq, kMessage));
+    ASSERT_EQ(warm.result.receivers(), static_cast<std::uint32_t>(kSubscribers));
+    ASSERT_NO_FATAL_FAILURE(read_one_each(clients, seq));
+    ASSERT_TRUE(wait_until([&] { return srv.stats().buffered_bytes == 0; }));
+  }
+
+  const std::string message = numbered(2, kMessage);
+  Measured m = publish_counted(srv, "wide", message);
+  std::printf("publish of %zu bytes to %d subscribers allocated %zu bytes in %zu allocation(s)\n", kMessage,
+              kSubscribers, m.bytes, m.allocations);
+  EXPECT_EQ(m.result.receivers(), static_cast<std::uint32_t>(kSubscribers));
+  EXPECT_EQ(m.result.sent, static_cast<std::uint32_t>(kSubscribers));
+  EXPECT_LE(m.bytes, kMessage + 64 + kSubscribers * 32u);
+  EXPECT_GE(m.bytes, kMessage) << "the frame itself was not allocated on this thread?";
+  ASSERT_NO_FATAL_FAILURE(read_one_each(clients, 2));
+
+  // Each subscriber got it exactly once: nothing else follows but a marker.
+  ASSERT_TRUE(srv.on_loop([&] { srv.server().publish("wide", "end", sluice::Opcode::text); }));
+  for (auto& c : clients) {
+    auto f = c->read_frame();
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->payload, "end");
+  }
+}
+
+}  // namespace
+}  // namespace sluice_sp

@@ -1,0 +1,77 @@
+// The input side: a peer that floods an echo server and never reads stops being read once its
+// own queue is at the cap, so it cannot grow the server; reading again resumes the conversation.
+#include <gtest/gtest.h>
+
+#include "server_thread.hpp"
+
+namespace sluice_sp {
+namespace {
+
+constexpr std::size_t kCap = 64 * 1024;
+constexpr std::size_t kPayload = 1000;
+
+TEST(InputSide, AFloodingPeerThatNeverReadsIsNoLongerReadOnceItsQueueIsAtTheCap) {
+  sluice::ServerOptions o = base_options();
+  o.max_buffered_bytes = kCap;
+  o.low_watermark = kCap / 4;
+  o.policy = sluice::SlowConsumerPolicy::drop_newest;
+  o.send_buffer_bytes = 8192;
+  o.write_timeout = milliseconds(0);
+  std::atomic<std::uint64_t> messages{0};
+  Record rec;
+  sluice::Behaviors more;
+  more.on_message = [&](sluice::WebSocket ws, std::string_view data, sluice::Opcode opcode) {
+    messages.fetch_add(1);
+    ws.send(data, opcode);
+  };
+  ServerThread srv(o, recording(rec, more));
+  WsClient flood(srv.port(), 4096);
+  ASSERT_TRUE(flood.handshake());
+  ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
+
+  // Write frames until the server stops taking them for 500 ms (bounded at 64 MiB).
+  const std::string frame = client_frame(op::binary, numbered(0, kPayload));
+  std::size_t written = 0, offset = 0;
+  auto stalled_since = std::chrono::steady_clock::now();
+  while (written < 64u * 1024 * 1024) {
+    std::size_t n = flood.send_some(std::string_view(frame).substr(offset));
+    if (n > 0) {
+      written += n;
+      offset = (offset + n) % frame.size();
+      stalled_since = std::chrono::steady_clock::now();
+      continue;
+    }
+    if (std::chrono::steady_clock::now() - stalled_since > milliseconds(500)) break;
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  EXPECT_LT(written, 64u * 1024 * 1024) << "the server never stopped reading";
+  std::uint64_t handled = messages.load();
+  std::printf("the flood stalled after %zu bytes written, %llu messages handled\n", written,
+              static_cast<unsigned long long>(handled));
+
+  // The server no longer reads: its message count stands still, and its memory is bounded.
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(messages.load(), handled) << "the server kept reading a peer whose queue is at the cap";
+  sluice::ServerStats ss = srv.stats();
+  // Bound: the cap, plus the echoes of one read (64 KiB of input, all of them frames).
+  const std::size_t bound = kCap + 64 * 1024 + (64 * 1024 / kPayload + 1) * 14;
+  EXPECT_LE(ss.buffered_bytes, bound);
+  EXPECT_LE(ss.buffered_high_water, bound);
+  EXPECT_GT(ss.buffered_bytes, kCap / 2) << "the queue should be near the cap";
+
+  // Reading again: echoes flow, the server resumes reading the backlog, and in the end every
+  // message it handled was echoed or dropped by the policy, once.
+  std::uint64_t echoes = 0;
+  Read r = flood.read_frames(milliseconds(1000), [&](std::uint8_t, std::string_view p) {
+    EXPECT_EQ(p.size(), kPayload);
+    ++echoes;
+    return true;
+  });
+  EXPECT_EQ(r, Read::timeout) << "the connection ended";
+  EXPECT_GT(messages.load(), handled) << "reading did not resume";
+  EXPECT_EQ(echoes + srv.stats().messages_dropped, messages.load());
+  EXPECT_EQ(srv.stats().buffered_bytes, 0u);
+}
+
+}  // namespace
+}  // namespace sluice_sp

@@ -1,0 +1,243 @@
+// ServerThread: a real sluice::Server on an ephemeral loopback port, run on its own thread for
+// the lifetime of the object, plus the helpers the send-path tests share: running a task on
+// the loop thread and waiting for it, polling a condition with an upper bound, and a record of
+// the connections the server opened (WebSocket handles are used on the loop thread only).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sluice/sluice.hpp"
+#include "ws_client.hpp"
+
+namespace sluice_sp {
+
+// Options every test starts from: an ephemeral port, no signal handling, short deadlines so a
+// forgotten connection cannot hold the teardown for long, and no liveness pings.
+inline sluice::ServerOptions base_options() {
+  sluice::ServerOptions o;
+  o.host = "127.0.0.1";
+  o.port = 0;
+  o.handle_signals = false;
+  o.close_timeout = milliseconds(1000);
+  o.shutdown_timeout = milliseconds(1000);
+  o.ping_interval = milliseconds(0);
+  o.idle_timeout = milliseconds(0);
+  return o;
+}
+
+// Polls `pred` until it holds or `timeout` passes (an upper bound against hangs only).
+inline bool wait_until(const std::function<bool()>& pred, milliseconds timeout = kWait) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  return true;
+}
+
+// What the server's callbacks saw. Handles are touched on the loop thread only; the counts
+// may be read anywhere.
+struct Record {
+  std::atomic<int> opens{0};
+  std::atomic<int> closes{0};
+  std::atomic<int> drains{0};
+  std::vector<sluice::WebSocket> open;  // loop thread only, in on_open order
+  std::mutex mutex;
+  std::vector<std::uint16_t> close_codes;
+
+  std::vector<std::uint16_t> codes() {
+    std::lock_guard lock(mutex);
+    return close_codes;
+  }
+};
+
+// Behaviors that keep `r` up to date; `more` adds the test's own callbacks on top.
+inline sluice::Behaviors recording(Record& r, sluice::Behaviors more = {}) {
+  sluice::Behaviors b = more;
+  b.on_open = [&r, f = more.on_open](sluice::WebSocket ws) {
+    r.open.push_back(ws);
+    if (f) f(ws);
+    r.opens.fetch_add(1);
+  };
+  b.on_close = [&r, f = more.on_close](sluice::WebSocket ws, std::uint16_t code, std::string_view why) {
+    std::erase(r.open, ws);
+    {
+      std::lock_guard lock(r.mutex);
+      r.close_codes.push_back(code);
+    }
+    if (f) f(ws, code, why);
+    r.closes.fetch_add(1);
+  };
+  b.on_drain = [&r, f = more.on_drain](sluice::WebSocket ws) {
+    r.drains.fetch_add(1);
+    if (f) f(ws);
+  };
+  return b;
+}
+
+class ServerThread {
+ public:
+  ServerThread(sluice::ServerOptions options, sluice::Behaviors behaviors,
+               const std::function<void(sluice::Server&)>& configure = {})
+      : server_(std::move(options), std::move(behaviors)) {
+    sluice::set_log_level(sluice::LogLevel::off);
+    if (configure) configure(server_);
+    server_.listen();
+    port_ = server_.port();
+    std::packaged_task<void()> task([this] { server_.run(); });
+    done_ = task.get_future();
+    thread_ = std::thread(std::move(task));
+  }
+
+  ~ServerThread() {
+    if (!stop_and_join()) {
+      std::fprintf(stderr, "FATAL: sluice::Server::run() did not return within the deadline\n");
+      std::fflush(stderr);
+      std::_Exit(3);  // never let the suite hang with a stuck server
+    }
+  }
+  ServerThread(const ServerThread&) = delete;
+  ServerThread& operator=(const ServerThread&) = delete;
+
+  bool stop_and_join(milliseconds timeout = milliseconds(15'000)) {
+    if (!thread_.joinable()) return true;
+    server_.stop();
+    if (done_.wait_for(timeout) != std::future_status::ready) return false;
+    thread_.join();
+    return true;
+  }
+
+  // Runs `fn` on the loop thread inside a loop turn and waits for it; false if it did not run.
+  bool on_loop(std::function<void()> fn, milliseconds timeout = kWait) {
+    auto done = std::make_shared<std::promise<void>>();
+    std::future<void> f = done->get_future();
+    server_.post([fn = std::move(fn), done] {
+      fn();
+      done->set_value();
+    });
+    return f.wait_for(timeout) == std::future_status::ready;
+  }
+
+  // The value `fn` returns on the loop thread. A loop that no longer runs posted tasks is a
+  // hang in the library: the process ends rather than block the suite.
+  template <typename Fn>
+  auto ask(Fn fn) -> decltype(fn()) {
+    std::optional<decltype(fn())> out;
+    if (!on_loop([&] { out.emplace(fn()); }) || !out) {
+      std::fprintf(stderr, "FATAL: the server loop did not run a posted task\n");
+      std::fflush(stderr);
+      std::_Exit(4);
+    }
+    return *out;
+  }
+
+  std::uint16_t port() const { return port_; }
+  sluice::Server& server() { return server_; }
+  sluice::ServerStats stats() const { return server_.stats(); }
+
+ private:
+  sluice::Server server_;
+  std::uint16_t port_ = 0;
+  std::future<void> done_;
+  std::thread thread_;
+};
+
+// A payload of `size` bytes whose first 8 bytes carry `seq` (little-endian); the rest is a
+// pattern derived from seq, so a corrupted or mixed-up message is caught.
+inline std::string numbered(std::uint64_t seq, std::size_t size) {
+  std::string s(size < 8 ? 8 : size, '\0');
+  std::memcpy(s.data(), &seq, 8);
+  for (std::size_t i = 8; i < s.size(); ++i) s[i] = static_cast<char>('a' + (seq + i) % 26);
+  return s;
+}
+
+inline std::uint64_t seq_of(std::string_view payload) {
+  std::uint64_t seq = ~0ull;
+  if (payload.size() >= 8) std::memcpy(&seq, payload.data(), 8);
+  return seq;
+}
+
+inline bool intact(std::string_view payload) {
+  std::uint64_t seq = seq_of(payload);
+  for (std::size_t i = 8; i < payload.size(); ++i)
+    if (payload[i] != static_cast<char>('a' + (seq + i) % 26)) return false;
+  return true;
+}
+
+// Connects `n` clients and completes their handshakes; every one must open.
+inline std::vector<std::unique_ptr<WsClient>> connect_clients(std::uint16_t port, int n, int rcvbuf = 0,
+                                                              std::size_t buffer_bytes = 256 * 1024) {
+  std::vector<std::unique_ptr<WsClient>> out;
+  for (int i = 0; i < n; ++i) {
+    auto c = std::make_unique<WsClient>(port, rcvbuf, buffer_bytes);
+    EXPECT_TRUE(c->connected());
+    EXPECT_TRUE(c->handshake());
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace sluice_sp
+
+namespace sluice_sp {
+
+// One send made by pump(): its sequence number, outcome, and the queue right after it.
+struct Sent {
+  std::uint64_t seq = 0;
+  sluice::SendStatus status = sluice::SendStatus::closed;
+  std::size_t buffered = 0;          // buffered_amount() after the send
+  std::uint64_t dropped_so_far = 0;  // ConnectionStats::messages_dropped after the send
+};
+
+// Sends numbered messages of `size` bytes, `per_turn` per loop turn (one posted task each),
+// through `send(seq, payload)` on the loop thread, until `done(history)` holds or `limit` sends
+// were made. `conn` picks the connection whose queue is recorded (on the loop thread).
+inline std::vector<Sent> pump(ServerThread& srv, const std::function<sluice::WebSocket()>& conn,
+                              const std::function<sluice::SendStatus(std::uint64_t, std::string_view)>& send,
+                              std::size_t size, const std::function<bool(const std::vector<Sent>&)>& done,
+                              int limit, int per_turn = 1, std::uint64_t first_seq = 0) {
+  std::vector<Sent> out;
+  std::uint64_t seq = first_seq;
+  while (static_cast<int>(out.size()) < limit && !done(out)) {
+    bool ran = srv.on_loop([&] {
+      for (int i = 0; i < per_turn; ++i) {
+        std::string m = numbered(seq, size);
+        Sent s;
+        s.seq = seq++;
+        s.status = send(s.seq, m);
+        sluice::WebSocket ws = conn();
+        s.buffered = ws.buffered_amount();
+        s.dropped_so_far = ws.stats().messages_dropped;
+        out.push_back(s);
+      }
+    });
+    if (!ran) {
+      ADD_FAILURE() << "the loop stopped running posted tasks";
+      break;
+    }
+  }
+  return out;
+}
+
+inline int count(const std::vector<Sent>& v, sluice::SendStatus st) {
+  int n = 0;
+  for (const Sent& s : v) n += s.status == st;
+  return n;
+}
+
+}  // namespace sluice_sp
