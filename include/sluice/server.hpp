@@ -44,6 +44,8 @@ class Server {
   ServerStats stats() const;  // any thread; a snapshot summed over the workers
 
   // Binds the listeners now. Throws std::system_error with a clear message when it cannot.
+  // From here on the calling thread holds the handled signals (SIGINT/SIGTERM unless
+  // handle_signals is off, and on_signal's) until run() takes them, so none is lost between.
   void listen();
   // Runs every worker loop; returns after stop() or a handled signal, once connections drained.
   void run();

@@ -20,7 +20,14 @@ struct Server::Impl {
   detail::ServerCore core;
   std::uint16_t port = 0;
   std::map<int, std::function<void()>> signal_handlers;
+  sigset_t mask_before_listen{};
   detail::Worker& first() { return *core.workers.front(); }
+  std::vector<int> watched_signals() const {
+    std::vector<int> signals;
+    if (core.options.handle_signals) signals = {SIGINT, SIGTERM};
+    for (const auto& entry : signal_handlers) signals.push_back(entry.first);
+    return signals;
+  }
 };
 
 Server::Server(ServerOptions options, Behaviors behaviors) : impl_(std::make_unique<Impl>()) {
@@ -51,19 +58,17 @@ void Server::listen() {
     core.workers.push_back(
         std::make_unique<detail::Worker>(core, detail::listen_tcp(o.host, impl_->port, o.backlog, true)));
   }
+  // Held from here on, not from run(): a supervisor may signal as soon as the port is announced,
+  // and a blocked signal stays pending until run()'s signalfd reads it. Worker threads inherit it.
+  pthread_sigmask(SIG_SETMASK, nullptr, &impl_->mask_before_listen);
+  detail::block_signals(impl_->watched_signals());
 }
 
 void Server::run() {
   listen();
-  std::vector<int> signals;
-  if (impl_->core.options.handle_signals) signals = {SIGINT, SIGTERM};
-  for (const auto& [signo, handler] : impl_->signal_handlers) signals.push_back(signo);
-
-  sigset_t old_mask;
-  pthread_sigmask(SIG_SETMASK, nullptr, &old_mask);
+  std::vector<int> signals = impl_->watched_signals();
   std::unique_ptr<detail::SignalWatch> watch;
   if (!signals.empty()) {
-    detail::block_signals(signals);  // before the threads start, so they inherit the mask
     watch = std::make_unique<detail::SignalWatch>(impl_->first().loop(), signals, [this](int signo) {
       auto it = impl_->signal_handlers.find(signo);
       if (it != impl_->signal_handlers.end()) {
@@ -80,7 +85,7 @@ void Server::run() {
   workers[0]->run();
   for (auto& t : threads) t.join();
   watch.reset();
-  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  pthread_sigmask(SIG_SETMASK, &impl_->mask_before_listen, nullptr);
 }
 
 void Server::stop() {
@@ -106,6 +111,7 @@ void Server::unwatch(int fd) { impl_->first().app_fds().unwatch(fd); }
 
 void Server::on_signal(int signo, std::function<void()> handler) {
   impl_->signal_handlers[signo] = std::move(handler);
+  if (!impl_->core.workers.empty()) detail::block_signals({signo});  // after listen(): hold it too
 }
 
 ServerStats Server::stats() const { return impl_->core.stats(); }
