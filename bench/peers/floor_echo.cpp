@@ -124,16 +124,39 @@ bool handshake(int ep, Conn* c) {
   return true;
 }
 
+// The XOR is the only per-byte work an echo needs, so it runs 16 bytes at a time (the widest the
+// baseline target has: SSE2 on x86-64), four blocks per iteration to keep loop overhead small.
+using Block = std::uint32_t __attribute__((vector_size(16)));
+
 void unmask(unsigned char* p, std::size_t n, const unsigned char key[4]) {
   std::uint32_t k4;
   std::memcpy(&k4, key, 4);
-  const std::uint64_t k8 = (static_cast<std::uint64_t>(k4) << 32) | k4;
+  const Block k = {k4, k4, k4, k4};
   std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (; i + 64 <= n; i += 64) {
+    Block a, b, c, d;
+    std::memcpy(&a, p + i, 16);
+    std::memcpy(&b, p + i + 16, 16);
+    std::memcpy(&c, p + i + 32, 16);
+    std::memcpy(&d, p + i + 48, 16);
+    a ^= k, b ^= k, c ^= k, d ^= k;
+    std::memcpy(p + i, &a, 16);
+    std::memcpy(p + i + 16, &b, 16);
+    std::memcpy(p + i + 32, &c, 16);
+    std::memcpy(p + i + 48, &d, 16);
+  }
+  for (; i + 16 <= n; i += 16) {
+    Block b;
+    std::memcpy(&b, p + i, 16);
+    b ^= k;
+    std::memcpy(p + i, &b, 16);
+  }
+  if (i + 8 <= n) {
     std::uint64_t v;
     std::memcpy(&v, p + i, 8);
-    v ^= k8;
+    v ^= (static_cast<std::uint64_t>(k4) << 32) | k4;
     std::memcpy(p + i, &v, 8);
+    i += 8;
   }
   if (i + 4 <= n) {
     std::uint32_t v;
