@@ -2,7 +2,15 @@
 // tests/clients/node/package-lock.json (run `npm ci` there first). Text comes back as text,
 // binary as binary. Used by the benchmarks to compare with sluice-echo.
 //
+// Connections whose path is /broadcast instead form one room, as in sluice-echo: every message
+// one of them sends goes to all of them, the sender included, the way ws's README broadcasts:
+// iterate the clients and ws.send to each one that is open. ws frames the message for each
+// client but sends the received buffer itself (no copy of the payload), and buffers what a
+// client's socket does not take without limit: a reader that stalls holds back only itself,
+// and what it has not read stays in memory until it reads it or goes away.
+//
 // Usage: node bench/peers/ws-echo.js --port P   (binds 127.0.0.1; P = 0 picks a free port)
+//        ws://127.0.0.1:P/broadcast is the room; any other path echoes.
 'use strict';
 
 const path = require('path');
@@ -11,7 +19,7 @@ const { createRequire } = require('module');
 // Resolve `ws` from the folder that pins it, so that every test and benchmark uses one version.
 const requireFromClients = createRequire(
   path.join(__dirname, '..', '..', 'tests', 'clients', 'node', 'package.json'));
-const { WebSocketServer } = requireFromClients('ws');
+const { WebSocket, WebSocketServer } = requireFromClients('ws');
 
 function parsePort(argv) {
   const i = argv.indexOf('--port');
@@ -25,8 +33,21 @@ function parsePort(argv) {
 
 const wss = new WebSocketServer({ host: '127.0.0.1', port: parsePort(process.argv.slice(2)) });
 
-wss.on('connection', (ws) => {
-  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+// The /broadcast room.
+const room = new Set();
+
+wss.on('connection', (ws, req) => {
+  if (req.url.split('?')[0] === '/broadcast') {
+    room.add(ws);
+    ws.on('close', () => room.delete(ws));
+    ws.on('message', (data, isBinary) => {
+      for (const client of room) {
+        if (client.readyState === WebSocket.OPEN) client.send(data, { binary: isBinary });
+      }
+    });
+  } else {
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  }
   ws.on('error', () => ws.terminate());
 });
 
