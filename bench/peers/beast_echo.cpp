@@ -52,7 +52,12 @@ class Room {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Room& room) : ws_(std::move(socket)), room_(room) {}
+  Session(tcp::socket&& socket, Room& room) : ws_(std::move(socket)), room_(room) {
+    // Beast writes a frame's header and payload in separate segments; with Nagle on, the second
+    // waits for the peer's delayed ACK (about 40 ms per echo). Every other server here sets it.
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ignored);
+  }
 
   ~Session() {
     if (in_room_) room_.leave(this);

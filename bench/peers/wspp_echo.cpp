@@ -85,6 +85,12 @@ int main(int argc, char** argv) {
     server.set_open_handler(bind(&on_open, &server, &room, _1));
     server.set_close_handler(bind(&on_close, &room, _1));
     server.set_message_handler(bind(&on_message, &server, &room, _1, _2));
+    // websocketpp leaves Nagle on; every other server here turns it off.
+    server.set_tcp_post_init_handler([&server](websocketpp::connection_hdl hdl) {
+      websocketpp::lib::asio::error_code ignored;
+      server.get_con_from_hdl(hdl)->get_socket().set_option(websocketpp::lib::asio::ip::tcp::no_delay(true),
+                                                            ignored);
+    });
 
     const auto address = websocketpp::lib::asio::ip::address::from_string("127.0.0.1");
     server.listen(websocketpp::lib::asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port)));
