@@ -26,8 +26,9 @@ class FrameBuffer {
   void release();
 
  private:
-  explicit FrameBuffer(std::size_t size) : size_(size) {}
+  FrameBuffer(std::size_t size, std::uint8_t pool_class) : pool_class_(pool_class), size_(size) {}
   std::atomic<std::uint32_t> refs_{1};
+  std::uint8_t pool_class_;  // where release() returns the block (send/frame_pool.hpp)
   std::size_t size_;
 };
 

@@ -1,5 +1,5 @@
 // FrameBuffer / FrameRef: one encoded frame in a reference-counted block, freed exactly once
-// when its last reference goes.
+// when its last reference goes; small blocks go back to the thread's FramePool.
 #include "send/frame_buffer.hpp"
 
 #include <gtest/gtest.h>
@@ -8,11 +8,17 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "alloc_probe.hpp"
+#include "send/frame_pool.hpp"
+#include "ws/frame_encoder.hpp"
 
 namespace sluice::detail {
 namespace {
+
+// Frames this large bypass the pool, so their last release is an operator delete the probe sees.
+const std::string kUnpooled(frame_pool::kMaxPooledBlock, 'u');
 
 std::string contents(const FrameRef& f) {
   return std::string(reinterpret_cast<const char*>(f.get()->data()), f.size());
@@ -64,7 +70,7 @@ TEST(FrameBuffer, DefaultRefIsEmpty) {
 }
 
 TEST(FrameBuffer, SharedFrameIsFreedOnceWhenLastReferenceGoes) {
-  FrameRef a = encode_frame(Opcode::text, "shared");
+  FrameRef a = encode_frame(Opcode::text, kUnpooled);
   FrameBuffer* raw = a.get();
   test::watch_delete(raw);
   FrameRef b = a.share();
@@ -76,14 +82,14 @@ TEST(FrameBuffer, SharedFrameIsFreedOnceWhenLastReferenceGoes) {
   EXPECT_EQ(test::watched_deletes(), 0);
   b.reset();
   EXPECT_EQ(test::watched_deletes(), 0);
-  EXPECT_EQ(contents(c), std::string("\x81\x06shared"));  // still readable
+  EXPECT_EQ(contents(c).substr(4), kUnpooled);  // still readable
   c.reset();
   EXPECT_EQ(test::watched_deletes(), 1);
   test::unwatch_delete();
 }
 
 TEST(FrameBuffer, MoveTransfersTheReference) {
-  FrameRef a = raw_bytes("abc");
+  FrameRef a = raw_bytes(kUnpooled);
   FrameBuffer* raw = a.get();
   test::watch_delete(raw);
   FrameRef b(std::move(a));
@@ -99,7 +105,7 @@ TEST(FrameBuffer, MoveTransfersTheReference) {
 }
 
 TEST(FrameBuffer, ReleaseOwnershipHandsOverTheReference) {
-  FrameRef a = raw_bytes("abc");
+  FrameRef a = raw_bytes(kUnpooled);
   FrameBuffer* raw = a.get();
   test::watch_delete(raw);
   FrameBuffer* owned = a.release_ownership();
@@ -112,7 +118,7 @@ TEST(FrameBuffer, ReleaseOwnershipHandsOverTheReference) {
 }
 
 TEST(FrameBuffer, RetainAndReleaseBalance) {
-  FrameRef a = raw_bytes("abc");
+  FrameRef a = raw_bytes(kUnpooled);
   FrameBuffer* raw = a.get();
   test::watch_delete(raw);
   raw->retain();
@@ -123,6 +129,43 @@ TEST(FrameBuffer, RetainAndReleaseBalance) {
   a.reset();
   EXPECT_EQ(test::watched_deletes(), 1);
   test::unwatch_delete();
+}
+
+TEST(FrameBuffer, SmallFrameGoesBackToThePoolOnceAndIsReused) {
+  FrameRef a = encode_frame(Opcode::text, "pooled");
+  const FrameBuffer* raw = a.get();
+  FrameRef b = a.share();
+  const std::size_t before = frame_pool::cached_bytes();
+  a.reset();
+  EXPECT_EQ(frame_pool::cached_bytes(), before);  // b still holds it
+  b.reset();
+  const std::size_t block = frame_pool::cached_bytes() - before;
+  EXPECT_GE(block, sizeof(FrameBuffer) + 8);  // one block, as large as the frame needed
+  EXPECT_LE(block, 64u);
+  FrameRef c = encode_frame(Opcode::binary, "reused");  // the same size class
+  EXPECT_EQ(c.get(), raw);
+  EXPECT_EQ(frame_pool::cached_bytes(), before);
+  EXPECT_EQ(contents(c), std::string("\x82\x06reused"));
+}
+
+TEST(FrameBuffer, PoolNeverHoldsMoreThanItsCap) {
+  std::vector<FrameRef> frames;
+  const std::string payload(1000, 'p');
+  for (std::size_t i = 0; i < 2 * frame_pool::kMaxCachedBytes / payload.size(); ++i)
+    frames.push_back(encode_frame(Opcode::binary, payload));
+  frames.clear();
+  EXPECT_LE(frame_pool::cached_bytes(), frame_pool::kMaxCachedBytes);
+  EXPECT_GT(frame_pool::cached_bytes(), frame_pool::kMaxCachedBytes / 2);
+}
+
+TEST(FrameBuffer, FramesOfEverySizeKeepTheirBytes) {
+  // Across the size classes and past the largest pooled block, with blocks reused in between.
+  for (std::size_t n = 0; n <= frame_pool::kMaxPooledBlock + 100; n += 37) {
+    const std::string payload(n, static_cast<char>('a' + n % 26));
+    FrameRef f = encode_frame(Opcode::binary, payload);
+    ASSERT_EQ(f.size(), frame_header_size(n, false) + n);
+    ASSERT_EQ(contents(f).substr(f.size() - n), payload) << n;
+  }
 }
 
 }  // namespace

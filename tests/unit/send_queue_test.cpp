@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "alloc_probe.hpp"
+#include "send/frame_pool.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -237,8 +238,8 @@ TEST(SendQueue, DropUnstartedKeepsPartlyWrittenHead) {
   EXPECT_TRUE(q.empty());
 }
 
-TEST(SendQueue, DropUnstartedKeepsPartlyWrittenFrameInABlock) {
-  // Once the inline head is written, the oldest entry lives in a block.
+TEST(SendQueue, DropUnstartedKeepsThePartlyWrittenFrame) {
+  // Once the first entry is written, the oldest block entry moves into the inline slot.
   const std::vector<std::string> frames = sample_frames(40);
   for (std::size_t done = 1; done < 38; ++done) {
     SCOPED_TRACE(::testing::Message() << "frames fully written " << done);
@@ -320,8 +321,9 @@ TEST(SendQueue, DropOldestDropsUntilEnough) {
 }
 
 TEST(SendQueue, SharedFrameIsFreedOnceAfterEveryQueueConsumedIt) {
-  // Encode once, send to many (a broadcast): three queues hold one frame.
-  FrameRef frame = encode_frame(Opcode::text, "broadcast");
+  // Encode once, send to many (a broadcast): three queues hold one frame (large enough to
+  // bypass the frame pool, so its last release is an operator delete the probe sees).
+  FrameRef frame = encode_frame(Opcode::text, std::string(frame_pool::kMaxPooledBlock, 'b'));
   FrameBuffer* raw = frame.get();
   const std::string wire(reinterpret_cast<const char*>(raw->data()), raw->size());
   SendQueue a, b, c;
@@ -334,23 +336,23 @@ TEST(SendQueue, SharedFrameIsFreedOnceAfterEveryQueueConsumedIt) {
   frame.reset();
   EXPECT_EQ(test::watched_deletes(), 0);
 
-  EXPECT_EQ(write_some(a, 100), "x" + wire);
+  EXPECT_EQ(write_some(a, 100000), "x" + wire);
   EXPECT_TRUE(a.empty());
   EXPECT_EQ(test::watched_deletes(), 0);
   EXPECT_EQ(write_some(b, 3), wire.substr(0, 3));
-  EXPECT_EQ(write_some(b, 100), wire.substr(3));
+  EXPECT_EQ(write_some(b, 100000), wire.substr(3));
   EXPECT_TRUE(b.empty());
   EXPECT_EQ(test::watched_deletes(), 0);
   EXPECT_EQ(write_some(c, 20), std::string(20, 'y'));
   EXPECT_EQ(test::watched_deletes(), 0);
-  EXPECT_EQ(write_some(c, 100), wire);
+  EXPECT_EQ(write_some(c, 100000), wire);
   EXPECT_TRUE(c.empty());
   EXPECT_EQ(test::watched_deletes(), 1);
   test::unwatch_delete();
 }
 
 TEST(SendQueue, SharedFrameIsFreedOnceWhenQueuesDropOrClear) {
-  FrameRef frame = encode_frame(Opcode::binary, "payload");
+  FrameRef frame = encode_frame(Opcode::binary, std::string(frame_pool::kMaxPooledBlock, 'p'));
   FrameBuffer* raw = frame.get();
   test::watch_delete(raw);
   {
