@@ -104,10 +104,14 @@ void Connection::on_readable() {
 void Connection::on_frame_bytes(std::span<std::uint8_t> in) {
   // Stops when the input runs out or a callback or error moved us past `closing`.
   while (state_ == ConnState::open || state_ == ConnState::closing) {
-    FrameParser::Step step = parser_.next(in);
+    FrameParser::Step step = parser_.next_frame(in);
     switch (step.kind) {
       case FrameParser::Step::Kind::need_more: return;
       case FrameParser::Step::Kind::error: fail(step.error); return;
+      case FrameParser::Step::Kind::frame:
+        if (!on_assembled(assembler_.on_frame(parser_.header(), step.payload))) return;
+        if (in.empty()) return;  // nothing left, and no frame in progress
+        break;
       case FrameParser::Step::Kind::header:
         if (!on_assembled(assembler_.on_header(parser_.header()))) return;
         break;

@@ -17,7 +17,8 @@ struct FrameHeader {
   bool masked = false;
 
   constexpr bool is_control() const { return (static_cast<std::uint8_t>(opcode) & 0x8) != 0; }
-  static constexpr bool is_known(std::uint8_t op) { return op <= 2 || (op >= 8 && op <= 10); }
+  // 0-2 (continuation, text, binary) and 8-10 (close, ping, pong), as one bit test.
+  static constexpr bool is_known(std::uint8_t op) { return (0x0707u >> (op & 0x0F)) & 1u; }
 };
 
 // Which side this end is: servers require masked frames, clients reject them.

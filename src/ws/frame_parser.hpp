@@ -1,13 +1,16 @@
 // FrameParser: the incremental frame decoder (RFC 6455 §5.2). No I/O: it is handed whatever
 // bytes arrived and yields one step at a time — a validated header, then the payload in
-// chunks unmasked in place. Between reads it keeps only the unfinished header bytes and the
-// count of payload bytes still due, so a connection's idle parser owns no heap memory.
+// chunks unmasked in place; or, when a whole frame is there, both in one step. Between reads it
+// keeps only the unfinished header bytes and the count of payload bytes still due, so a
+// connection's idle parser owns no heap memory.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 #include "ws/frame_header.hpp"
+#include "ws/mask.hpp"
 #include "ws/protocol_error.hpp"
 
 namespace sluice::detail {
@@ -15,24 +18,32 @@ namespace sluice::detail {
 class FrameParser {
  public:
   struct Step {
-    enum class Kind : std::uint8_t { need_more, header, payload, error };
+    // frame: a whole frame at once (next_frame only): header() and its whole payload.
+    enum class Kind : std::uint8_t { need_more, header, payload, frame, error };
     Kind kind = Kind::need_more;
     ProtocolError error = ProtocolError::none;
-    std::span<std::uint8_t> payload;  // Kind::payload: unmasked bytes, in the caller's buffer
-    bool frame_end = false;           // Kind::payload: this chunk ends the frame
+    std::span<std::uint8_t> payload;  // payload, frame: unmasked bytes, in the caller's buffer
+    bool frame_end = false;           // payload: this chunk ends the frame; frame: always
   };
 
-  explicit FrameParser(Role role) : header_(), role_(role) {}
+  explicit FrameParser(Role role) : header_(), role_(role), mask_bit_(role == Role::server ? 0x80 : 0) {}
 
   // Consumes a prefix of `input` and advances it. A zero-length frame yields its (empty)
   // payload step even when `input` is empty.
   Step next(std::span<std::uint8_t>& input);
+  // Like next(), but a frame that is wholly in `input` comes as one Kind::frame step: the
+  // common case (a small message in one read) costs one call instead of three.
+  inline Step next_frame(std::span<std::uint8_t>& input);
   const FrameHeader& header() const { return header_; }
   bool in_frame() const { return phase_ == Phase::payload || have_ > 0; }
 
  private:
   enum class Phase : std::uint8_t { header, payload };
-  Step decode_header(const std::uint8_t* p, std::size_t size, std::size_t& used);
+  // Decodes a header from `p` once all of it is there: returns its size (0 while incomplete)
+  // and sets `error` if it breaks a rule; a valid header moves the parser to its payload.
+  std::size_t decode_header(const std::uint8_t* p, std::size_t size, ProtocolError& error);
+  Step header_in_place(std::span<std::uint8_t>& input);
+  Step next_frame_general(std::span<std::uint8_t>& input);
 
   // A partial header is only ever held between frames, so it shares storage with the header
   // of the frame in progress.
@@ -42,8 +53,35 @@ class FrameParser {
   };
   std::uint64_t offset_ = 0;  // payload bytes already delivered; also the mask phase
   Role role_;
+  std::uint8_t mask_bit_;  // what the MASK bit must be in frames this end receives
   Phase phase_ = Phase::header;
   std::uint8_t have_ = 0;  // header bytes held in partial_
 };
+
+inline FrameParser::Step FrameParser::next_frame(std::span<std::uint8_t>& input) {
+  // The common case, decoded here in a few comparisons: a final text or binary frame of under
+  // 126 bytes, masked as this end requires, wholly in `input`. Anything else (control frames,
+  // fragments, longer lengths, a split frame, any error) takes the general path.
+  if (phase_ == Phase::header && have_ == 0 && input.size() >= 2) {
+    const std::uint8_t* p = input.data();
+    const std::uint8_t length = static_cast<std::uint8_t>(p[1] - mask_bit_);  // 126+ if MASK is wrong
+    const std::size_t header = mask_bit_ ? 6 : 2;
+    if (static_cast<std::uint8_t>(p[0] - 0x81) < 2 && length < 126 && header + length <= input.size()) {
+      header_.payload_length = length;
+      header_.fin = true;
+      header_.rsv = 0;
+      header_.opcode = static_cast<Opcode>(p[0] & 0x0F);
+      header_.masked = mask_bit_ != 0;
+      std::span<std::uint8_t> payload = input.subspan(header, length);
+      if (mask_bit_) {
+        std::memcpy(header_.mask.data(), p + 2, 4);
+        apply_mask(payload.data(), length, header_.mask, 0);
+      }
+      input = input.subspan(header + length);
+      return {Step::Kind::frame, ProtocolError::none, payload, true};
+    }
+  }
+  return next_frame_general(input);
+}
 
 }  // namespace sluice::detail

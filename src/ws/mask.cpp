@@ -1,25 +1,53 @@
+// The out-of-line half of apply_mask (ws/mask.hpp): long payloads, with AVX2 where the CPU
+// has it. The baseline x86-64 build has only SSE2, so the AVX2 loop is compiled for that target
+// alone and chosen at run time.
 #include "ws/mask.hpp"
 
-#include <cstring>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define SLUICE_MASK_AVX2 1
+#endif
 
-namespace sluice::detail {
+namespace sluice::detail::mask_detail {
+namespace {
 
-void apply_mask(std::uint8_t* data, std::size_t size, const std::array<std::uint8_t, 4>& key,
-                std::size_t phase) {
-  std::uint8_t k[4];
-  for (int i = 0; i < 4; ++i) k[i] = key[(phase + static_cast<std::size_t>(i)) & 3];
-  std::size_t i = 0;
-  // Word-at-a-time: the rotated key repeated in 8 bytes; the compiler vectorises this loop.
-  std::uint64_t k8;
-  std::uint8_t kb[8] = {k[0], k[1], k[2], k[3], k[0], k[1], k[2], k[3]};
-  std::memcpy(&k8, kb, 8);
-  for (; i + 8 <= size; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, data + i, 8);
-    w ^= k8;
-    std::memcpy(data + i, &w, 8);
-  }
-  for (; i < size; ++i) data[i] ^= k[i & 3];
+#ifdef SLUICE_MASK_AVX2
+bool has_avx2() {
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return yes;
 }
 
-}  // namespace sluice::detail
+[[gnu::target("avx2"), gnu::always_inline]] inline void mask_32(std::uint8_t* at, __m256i key) {
+  auto* p = reinterpret_cast<__m256i*>(at);
+  _mm256_storeu_si256(p, _mm256_xor_si256(_mm256_loadu_si256(p), key));
+}
+
+// Masks whole 32-byte blocks (four per step while there are); returns how many bytes it did.
+[[gnu::target("avx2")]] std::size_t mask_avx2(std::uint8_t* data, std::size_t size, std::uint32_t k) {
+  const __m256i key = _mm256_set1_epi32(static_cast<int>(k));
+  std::size_t i = 0;
+  for (; i + 128 <= size; i += 128) {
+    mask_32(data + i, key);
+    mask_32(data + i + 32, key);
+    mask_32(data + i + 64, key);
+    mask_32(data + i + 96, key);
+  }
+  for (; i + 32 <= size; i += 32) mask_32(data + i, key);
+  return i;
+}
+#endif
+
+}  // namespace
+
+void mask_wide(std::uint8_t* data, std::size_t size, std::uint32_t k) {
+  std::size_t done = 0;
+#ifdef SLUICE_MASK_AVX2
+  if (has_avx2()) done = mask_avx2(data, size, k);
+#endif
+  mask_words(data + done, size - done, k);
+}
+
+}  // namespace sluice::detail::mask_detail

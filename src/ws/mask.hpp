@@ -1,14 +1,64 @@
 // XOR masking (RFC 6455 §5.3). Applied in place; `phase` is the offset of data[0] within the
-// frame's payload, so a payload split across reads unmasks correctly chunk by chunk.
+// frame's payload, so a payload split across reads unmasks correctly chunk by chunk. Short
+// payloads (most messages) are masked inline, a word at a time; longer ones out of line, with
+// AVX2 where the CPU has it.
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace sluice::detail {
 
-void apply_mask(std::uint8_t* data, std::size_t size, const std::array<std::uint8_t, 4>& key,
-                std::size_t phase);
+namespace mask_detail {
+
+// From this size on the out-of-line path (wide registers, chosen at run time) is quicker.
+inline constexpr std::size_t kWideFrom = 128;
+
+// The key as a word whose bytes, in memory order, mask data[0..3] when data[0] sits at
+// `phase` within the payload.
+inline std::uint32_t rotated_key(const std::array<std::uint8_t, 4>& key, std::size_t phase) {
+  std::uint32_t k;
+  std::memcpy(&k, key.data(), 4);
+  const int bits = static_cast<int>(8 * (phase & 3));
+  if constexpr (std::endian::native == std::endian::little) return std::rotr(k, bits);
+  return std::rotl(k, bits);
+}
+
+// Whole words, then the last few bytes. Every step covers a multiple of four bytes, so the
+// key's phase stays where it started.
+inline void mask_words(std::uint8_t* data, std::size_t size, std::uint32_t k) {
+  const std::uint64_t k8 = static_cast<std::uint64_t>(k) << 32 | k;
+  std::size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, data + i, 8);
+    w ^= k8;
+    std::memcpy(data + i, &w, 8);
+  }
+  if (i + 4 <= size) {
+    std::uint32_t w;
+    std::memcpy(&w, data + i, 4);
+    w ^= k;
+    std::memcpy(data + i, &w, 4);
+    i += 4;
+  }
+  std::uint8_t kb[4];
+  std::memcpy(kb, &k, 4);
+  for (std::size_t j = 0; i < size; ++i, ++j) data[i] ^= kb[j];
+}
+
+void mask_wide(std::uint8_t* data, std::size_t size, std::uint32_t k);
+
+}  // namespace mask_detail
+
+inline void apply_mask(std::uint8_t* data, std::size_t size, const std::array<std::uint8_t, 4>& key,
+                       std::size_t phase) {
+  const std::uint32_t k = mask_detail::rotated_key(key, phase);
+  if (size >= mask_detail::kWideFrom) return mask_detail::mask_wide(data, size, k);
+  mask_detail::mask_words(data, size, k);
+}
 
 }  // namespace sluice::detail

@@ -72,6 +72,13 @@ Event MessageAssembler::on_payload(std::span<std::uint8_t> chunk, bool frame_end
   return {Event::Kind::message, message_opcode_, view(gather_->data, gather_->size)};
 }
 
+Event MessageAssembler::on_frame_general(const FrameHeader& h, std::span<std::uint8_t> payload) {
+  if (h.is_control()) return {Event::Kind::control, h.opcode, view(payload.data(), payload.size())};
+  Event e = on_header(h);
+  if (e.kind != Event::Kind::none) return e;
+  return on_payload(payload, true, h);
+}
+
 Event MessageAssembler::on_control_payload(std::span<std::uint8_t> chunk, bool frame_end,
                                            const FrameHeader& h) {
   bool whole_frame_here = !frame_started_ && frame_end;
@@ -85,8 +92,7 @@ Event MessageAssembler::on_control_payload(std::span<std::uint8_t> chunk, bool f
   return {Event::Kind::control, h.opcode, view(g.control, g.control_size)};
 }
 
-void MessageAssembler::release() {
-  if (!gather_) return;
+void MessageAssembler::release_gathered() {
   Gather& g = *gather_;
   if (!in_message_) {
     std::free(g.data);

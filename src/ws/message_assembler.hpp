@@ -32,13 +32,20 @@ class MessageAssembler {
 
   Event on_header(const FrameHeader& h);
   Event on_payload(std::span<std::uint8_t> chunk, bool frame_end, const FrameHeader& h);
+  // A whole frame at once (the same as on_header, then on_payload of all of it): an unfragmented
+  // message or a control frame goes straight back to the caller, checked, without a copy.
+  inline Event on_frame(const FrameHeader& h, std::span<std::uint8_t> payload);
   // Frees what the last delivered message or control frame occupied.
-  void release();
+  void release() {
+    if (gather_) release_gathered();
+  }
   bool idle() const { return !in_message_ && !gather_; }
 
  private:
   Event on_control_payload(std::span<std::uint8_t> chunk, bool frame_end, const FrameHeader& h);
+  Event on_frame_general(const FrameHeader& h, std::span<std::uint8_t> payload);
   bool append(std::span<const std::uint8_t> chunk);
+  void release_gathered();
 
   // Bytes held between reads: a fragmented or split message, and a split control frame (which
   // may arrive in the middle of a fragmented message). Allocated only while needed.
@@ -61,5 +68,20 @@ class MessageAssembler {
   bool in_message_ = false;
   bool frame_started_ = false;  // a payload chunk of the current frame was seen
 };
+
+inline MessageAssembler::Event MessageAssembler::on_frame(const FrameHeader& h,
+                                                          std::span<std::uint8_t> payload) {
+  // An unfragmented message (text or binary, final, none in progress) is checked and handed
+  // back in place; everything else goes frame by frame.
+  if (h.fin && !in_message_ && (h.opcode == Opcode::binary || h.opcode == Opcode::text)) {
+    const std::string_view data(reinterpret_cast<const char*>(payload.data()), payload.size());
+    if (payload.size() > max_message_size_)
+      return {Event::Kind::error, Opcode::binary, {}, ProtocolError::message_too_big};
+    if (h.opcode == Opcode::text && !is_valid_utf8(data))
+      return {Event::Kind::error, Opcode::binary, {}, ProtocolError::invalid_utf8};
+    return {Event::Kind::message, h.opcode, data};
+  }
+  return on_frame_general(h, payload);
+}
 
 }  // namespace sluice::detail

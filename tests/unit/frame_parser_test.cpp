@@ -63,8 +63,9 @@ Bytes pattern(std::size_t n) {
 }
 
 // Feeds `input` (a private copy: unmasking is in place) cut at `cuts`, collecting every step
-// until the input is exhausted or an error.
-ParseOutput parse(Role role, Bytes input, const std::vector<std::size_t>& cuts = {}) {
+// until the input is exhausted or an error; with `whole_frames`, through next_frame().
+ParseOutput parse(Role role, Bytes input, const std::vector<std::size_t>& cuts = {},
+                  bool whole_frames = false) {
   FrameParser parser(role);
   ParseOutput out;
   std::vector<std::size_t> bounds = cuts;
@@ -74,7 +75,7 @@ ParseOutput parse(Role role, Bytes input, const std::vector<std::size_t>& cuts =
     std::span<std::uint8_t> in(input.data() + start, end - start);
     start = end;
     for (;;) {
-      FrameParser::Step s = parser.next(in);
+      FrameParser::Step s = whole_frames ? parser.next_frame(in) : parser.next(in);
       if (s.kind == Kind::need_more) {
         EXPECT_TRUE(in.empty()) << "need_more with input left";
         break;
@@ -85,6 +86,12 @@ ParseOutput parse(Role role, Bytes input, const std::vector<std::size_t>& cuts =
       }
       if (s.kind == Kind::header) {
         out.frames.push_back({parser.header(), {}, 0, false});
+        continue;
+      }
+      if (s.kind == Kind::frame) {
+        EXPECT_TRUE(whole_frames) << "next() yields frames in steps";
+        EXPECT_TRUE(s.frame_end);
+        out.frames.push_back({parser.header(), Bytes(s.payload.begin(), s.payload.end()), 1, true});
         continue;
       }
       EXPECT_FALSE(out.frames.empty());
@@ -119,19 +126,23 @@ void expect_same(const ParseOutput& got, const ParseOutput& want) {
   }
 }
 
-// Parses `input` whole, then at every split point and one byte at a time, expecting the same
-// result each way; returns the whole-input result.
+// Parses `input` whole, then at every split point and one byte at a time, step by step and
+// a whole frame at a time, expecting the same result each way; returns the whole-input result.
 ParseOutput parse_every_way(Role role, const Bytes& input) {
   ParseOutput whole = parse(role, input);
-  for (std::size_t cut = 0; cut <= input.size(); ++cut) {
-    SCOPED_TRACE(::testing::Message() << "split at " << cut);
-    expect_same(parse(role, input, {cut}), whole);
-    if (::testing::Test::HasFailure()) return whole;
+  for (bool whole_frames : {false, true}) {
+    SCOPED_TRACE(whole_frames ? "next_frame" : "next");
+    expect_same(parse(role, input, {}, whole_frames), whole);
+    for (std::size_t cut = 0; cut <= input.size(); ++cut) {
+      SCOPED_TRACE(::testing::Message() << "split at " << cut);
+      expect_same(parse(role, input, {cut}, whole_frames), whole);
+      if (::testing::Test::HasFailure()) return whole;
+    }
+    std::vector<std::size_t> every;
+    for (std::size_t i = 1; i < input.size(); ++i) every.push_back(i);
+    SCOPED_TRACE("one byte at a time");
+    expect_same(parse(role, input, every, whole_frames), whole);
   }
-  std::vector<std::size_t> every;
-  for (std::size_t i = 1; i < input.size(); ++i) every.push_back(i);
-  SCOPED_TRACE("one byte at a time");
-  expect_same(parse(role, input, every), whole);
   return whole;
 }
 
@@ -268,6 +279,25 @@ TEST(FrameParser, UnmasksLargeMaskedFramesAcrossSplits) {
     ParseOutput out = parse(Role::server, input, every);
     ASSERT_EQ(out.frames.size(), 1u);
     EXPECT_TRUE(out.frames[0].payload == payload);
+  }
+}
+
+TEST(FrameParser, NextFrameYieldsWholeFramesOfEveryLengthInOneStep) {
+  for (std::size_t n : {0u, 1u, 20u, 125u, 126u, 1000u, 65535u, 65536u}) {
+    SCOPED_TRACE(::testing::Message() << "payload " << n);
+    const Bytes payload = pattern(n);
+    Bytes input = concat({build_frame(0x82, payload, kMask), build_frame(0x81, from_string("tail"), kMask)});
+    FrameParser parser(Role::server);
+    std::span<std::uint8_t> in(input);
+    for (const Bytes& want : {payload, from_string("tail")}) {
+      FrameParser::Step s = parser.next_frame(in);
+      ASSERT_EQ(s.kind, Kind::frame);
+      EXPECT_TRUE(s.frame_end);
+      EXPECT_EQ(parser.header().payload_length, want.size());
+      EXPECT_TRUE(Bytes(s.payload.begin(), s.payload.end()) == want);
+    }
+    EXPECT_TRUE(in.empty());
+    EXPECT_EQ(parser.next_frame(in).kind, Kind::need_more);
   }
 }
 

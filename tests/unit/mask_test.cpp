@@ -1,5 +1,5 @@
-// apply_mask (RFC 6455 §5.3): the word-at-a-time XOR must equal the byte-by-byte definition
-// for every size and every starting phase.
+// apply_mask (RFC 6455 §5.3): the word-at-a-time and wide (AVX2 where present) XOR must equal
+// the byte-by-byte definition for every size and every starting phase.
 #include "ws/mask.hpp"
 
 #include <gtest/gtest.h>
@@ -28,8 +28,19 @@ void naive_mask(std::uint8_t* data, std::size_t size, const std::array<std::uint
   for (std::size_t i = 0; i < size; ++i) data[i] ^= key[(phase + i) % 4];
 }
 
+// 0-100 for the inline word loop; 120-300 across the start of the wide path (blocks of 128 and
+// 32 bytes, then words and bytes); two long payloads.
+std::vector<std::size_t> sizes_to_check() {
+  std::vector<std::size_t> sizes;
+  for (std::size_t n = 0; n <= 100; ++n) sizes.push_back(n);
+  for (std::size_t n = 120; n <= 300; ++n) sizes.push_back(n);
+  sizes.push_back(16 * 1024 + 3);
+  sizes.push_back(65536);
+  return sizes;
+}
+
 TEST(Mask, EqualsNaiveLoopForEverySizeAndPhase) {
-  for (std::size_t size = 0; size <= 100; ++size) {
+  for (std::size_t size : sizes_to_check()) {
     for (std::size_t phase = 0; phase < 4; ++phase) {
       // Also at every alignment of the buffer, since the fast path reads 8 bytes at a time.
       for (std::size_t align = 0; align < 8; ++align) {

@@ -367,7 +367,8 @@ TEST(MessageAssembler, ControlFrameSplitInsideFragmentedMessage) {
   EXPECT_EQ(e.data, "Hello");
 }
 
-// FrameParser + MessageAssembler over a byte stream, as the connection drives them.
+// FrameParser + MessageAssembler over a byte stream: step by step, or as the connection drives
+// them (next_frame + on_frame, falling back to steps for a frame split across reads).
 struct Delivered {
   EventKind kind;
   Opcode opcode;
@@ -376,7 +377,8 @@ struct Delivered {
   bool operator==(const Delivered&) const = default;
 };
 
-std::vector<Delivered> run_stream(Bytes input, const std::vector<std::size_t>& cuts, std::size_t max_size) {
+std::vector<Delivered> run_stream(Bytes input, const std::vector<std::size_t>& cuts, std::size_t max_size,
+                                  bool whole_frames = false) {
   FrameParser parser(Role::server);
   MessageAssembler assembler(max_size);
   std::vector<Delivered> out;
@@ -387,13 +389,14 @@ std::vector<Delivered> run_stream(Bytes input, const std::vector<std::size_t>& c
     std::span<std::uint8_t> in(input.data() + start, end - start);
     start = end;
     for (;;) {
-      FrameParser::Step s = parser.next(in);
+      FrameParser::Step s = whole_frames ? parser.next_frame(in) : parser.next(in);
       if (s.kind == FrameParser::Step::Kind::need_more) break;
       if (s.kind == FrameParser::Step::Kind::error) {
         out.push_back({EventKind::error, Opcode::binary, "", s.error});
         return out;
       }
-      Event e = s.kind == FrameParser::Step::Kind::header
+      Event e = s.kind == FrameParser::Step::Kind::frame ? assembler.on_frame(parser.header(), s.payload)
+                : s.kind == FrameParser::Step::Kind::header
                     ? assembler.on_header(parser.header())
                     : assembler.on_payload(s.payload, s.frame_end, parser.header());
       if (e.kind == EventKind::none) continue;
@@ -448,12 +451,15 @@ TEST(MessageAssembler, StreamGivesSameMessagesAtEverySplitPoint) {
       {EventKind::message, Opcode::text, long_text, ProtocolError::none},
       {EventKind::control, Opcode::close, "\x03\xE8", ProtocolError::none},
   };
-  EXPECT_EQ(run_stream(input, {}, 1024), expected);
-  for (std::size_t cut = 0; cut <= input.size(); ++cut)
-    ASSERT_EQ(run_stream(input, {cut}, 1024), expected) << "split at " << cut;
-  std::vector<std::size_t> every;
-  for (std::size_t i = 1; i < input.size(); ++i) every.push_back(i);
-  EXPECT_EQ(run_stream(input, every, 1024), expected);
+  for (bool whole_frames : {false, true}) {
+    SCOPED_TRACE(whole_frames ? "whole frames" : "steps");
+    EXPECT_EQ(run_stream(input, {}, 1024, whole_frames), expected);
+    for (std::size_t cut = 0; cut <= input.size(); ++cut)
+      ASSERT_EQ(run_stream(input, {cut}, 1024, whole_frames), expected) << "split at " << cut;
+    std::vector<std::size_t> every;
+    for (std::size_t i = 1; i < input.size(); ++i) every.push_back(i);
+    EXPECT_EQ(run_stream(input, every, 1024, whole_frames), expected);
+  }
 }
 
 TEST(MessageAssembler, StreamRejectsInvalidUtf8AtEverySplitPoint) {
@@ -461,8 +467,9 @@ TEST(MessageAssembler, StreamRejectsInvalidUtf8AtEverySplitPoint) {
   const std::vector<Delivered> expected = {
       {EventKind::error, Opcode::binary, "", ProtocolError::invalid_utf8},
   };
-  for (std::size_t cut = 0; cut <= input.size(); ++cut)
-    ASSERT_EQ(run_stream(input, {cut}, 1024), expected) << "split at " << cut;
+  for (bool whole_frames : {false, true})
+    for (std::size_t cut = 0; cut <= input.size(); ++cut)
+      ASSERT_EQ(run_stream(input, {cut}, 1024, whole_frames), expected) << "split at " << cut;
 }
 
 TEST(MessageAssembler, StreamRejectsOversizedMessageAtEverySplitPoint) {
@@ -470,8 +477,47 @@ TEST(MessageAssembler, StreamRejectsOversizedMessageAtEverySplitPoint) {
   const std::vector<Delivered> expected = {
       {EventKind::error, Opcode::binary, "", ProtocolError::message_too_big},
   };
-  for (std::size_t cut = 0; cut <= input.size(); ++cut)
-    ASSERT_EQ(run_stream(input, {cut}, 7), expected) << "split at " << cut;
+  for (bool whole_frames : {false, true})
+    for (std::size_t cut = 0; cut <= input.size(); ++cut)
+      ASSERT_EQ(run_stream(input, {cut}, 7, whole_frames), expected) << "split at " << cut;
+}
+
+TEST(MessageAssembler, WholeFrameMessagesAreCheckedLikeSteppedOnes) {
+  // One-frame messages take on_frame's direct path; each check must still apply there.
+  struct Case {
+    Bytes input;
+    std::size_t max_size;
+    std::vector<Delivered> expected;
+  };
+  const std::vector<Case> cases = {
+      {masked_frame(0x81, "caf\xC3\xA9"),
+       16,
+       {{EventKind::message, Opcode::text, "caf\xC3\xA9", ProtocolError::none}}},
+      {masked_frame(0x81, "bad \xC3"),
+       16,
+       {{EventKind::error, Opcode::binary, "", ProtocolError::invalid_utf8}}},
+      {masked_frame(0x81, "\xED\xA0\x80"),
+       16,
+       {{EventKind::error, Opcode::binary, "", ProtocolError::invalid_utf8}}},
+      {masked_frame(0x82, "12345678"),
+       8,
+       {{EventKind::message, Opcode::binary, "12345678", ProtocolError::none}}},
+      {masked_frame(0x82, "123456789"),
+       8,
+       {{EventKind::error, Opcode::binary, "", ProtocolError::message_too_big}}},
+      {masked_frame(0x80, "x"),
+       8,
+       {{EventKind::error, Opcode::binary, "", ProtocolError::unexpected_continuation}}},
+      {concat({masked_frame(0x02, "ab"), masked_frame(0x82, "cd")}),
+       8,
+       {{EventKind::error, Opcode::binary, "", ProtocolError::expected_continuation}}},
+  };
+  for (const Case& c : cases) {
+    for (bool whole_frames : {false, true}) {
+      SCOPED_TRACE(whole_frames ? "whole frames" : "steps");
+      EXPECT_EQ(run_stream(c.input, {}, c.max_size, whole_frames), c.expected);
+    }
+  }
 }
 
 }  // namespace
