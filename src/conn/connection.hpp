@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -103,13 +104,19 @@ class Connection final : public LoopClient {
 
   // Write side (send_path.cpp).
   FrameRef encode(Opcode opcode, std::string_view payload) const;  // masked on the client side
-  SendStatus enqueue_message(FrameRef frame, std::uint32_t tag, SlowConsumerPolicy policy);
+  // `topic` is what a published frame was published to (its policy may differ), else null.
+  SendStatus enqueue_message(FrameRef frame, std::uint32_t tag, const Topic* topic);
+  SlowConsumerPolicy policy_for(const Topic* topic) const;
+  // The queue is at its cap: applies the policy; a status means the frame is not to be queued.
+  std::optional<SendStatus> at_cap(std::size_t size, std::uint32_t tag, SlowConsumerPolicy policy,
+                                   bool over_budget);
   SendStatus enqueue_control(FrameRef frame);
   void push(FrameRef frame, std::uint32_t tag);
   void count_dropped(const Dropped& d);
   void close_slow_consumer(const char* why);
   void request_flush();
   void flush();
+  bool write_queue();  // one or more sendmsg calls; false if that ended the connection
   void update_interest();
 
   // Endings.

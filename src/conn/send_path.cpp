@@ -2,6 +2,7 @@
 // flushed. The cap is checked in enqueue_message and nowhere else; what happens at the cap is
 // decided by apply_policy (send/slow_consumer.cpp).
 #include <climits>
+#include <optional>
 
 #include "conn/connection.hpp"
 #include "conn/endpoint.hpp"
@@ -19,8 +20,7 @@ FrameRef Connection::encode(Opcode opcode, std::string_view payload) const {
 SendStatus Connection::send(std::string_view data, Opcode opcode) {
   if (state_ != ConnState::open) return SendStatus::closed;
   if (opcode != Opcode::text && opcode != Opcode::binary) opcode = Opcode::binary;
-  SlowConsumerPolicy policy = has_policy_override_ ? policy_override_ : ep_.limits().policy;
-  return enqueue_message(encode(opcode, data), 0, policy);
+  return enqueue_message(encode(opcode, data), 0, nullptr);
 }
 
 SendStatus Connection::ping(std::string_view payload) {
@@ -29,48 +29,63 @@ SendStatus Connection::ping(std::string_view payload) {
 }
 
 SendStatus Connection::publish(FrameRef frame, const Topic& topic) {
-  SlowConsumerPolicy policy = has_policy_override_   ? policy_override_
-                              : topic.options.policy ? *topic.options.policy
-                                                     : ep_.limits().policy;
-  return enqueue_message(std::move(frame), topic.id, policy);
+  return enqueue_message(std::move(frame), topic.id, &topic);
 }
 
-SendStatus Connection::enqueue_message(FrameRef frame, std::uint32_t tag, SlowConsumerPolicy policy) {
+SlowConsumerPolicy Connection::policy_for(const Topic* topic) const {
+  if (has_policy_override_) return policy_override_;
+  if (topic && topic->options.policy) return *topic->options.policy;
+  return ep_.limits().policy;
+}
+
+SendStatus Connection::enqueue_message(FrameRef frame, std::uint32_t tag, const Topic* topic) {
   if (state_ != ConnState::open) return SendStatus::closed;
-  const Limits& o = ep_.limits();
   std::size_t size = frame.size();
-  bool over_budget = ep_.over_budget(size);
-  if (over_cap(queue_, size, o.max_buffered_bytes, over_budget)) {
-    // An at-cap episode lasts until the queue drains below the low watermark: reading pauses and
-    // close_grace counts from its start.
-    over_watermark_ = true;
-    std::uint32_t now = now32();
-    std::uint32_t& since = extras().over_cap_since;
-    if (!at_cap_) {
-      since = now;
-      at_cap_ = true;
-      update_interest();  // stop reading now: a stalled socket may not flush again for long
-    }
-    bool grace_over =
-        o.close_grace.count() <= 0 || static_cast<std::int32_t>(now - since) >= o.close_grace.count();
-    Verdict v = apply_policy(policy, queue_, size, o.max_buffered_bytes, tag, grace_over);
-    count_dropped(v.dropped);
-    ep_.counters().buffered_bytes.sub(v.dropped.bytes);  // what the policy took out of the queue
-    switch (v.action) {
-      case Verdict::Action::enqueue: break;
-      case Verdict::Action::drop_new: count_dropped({1, size}); return SendStatus::dropped;
-      case Verdict::Action::would_block: ep_.counters().sends_refused.add(1); return SendStatus::would_block;
-      case Verdict::Action::close:
-        count_dropped({1, size});
-        close_slow_consumer(over_budget ? "process send budget exhausted"
-                                        : "send queue over max_buffered_bytes");
-        return SendStatus::closed;
+  // A message always fits an empty queue (over_cap says so too), so the budget, which sums
+  // every worker's queues, is only asked about when something is already waiting.
+  if (!queue_.empty()) {
+    const Limits& o = ep_.limits();
+    bool over_budget = ep_.over_budget(size);
+    if (over_cap(queue_, size, o.max_buffered_bytes, over_budget)) {
+      std::optional<SendStatus> refused = at_cap(size, tag, policy_for(topic), over_budget);
+      if (refused) return *refused;
     }
   }
   SendStatus status = write_armed_ ? SendStatus::queued : SendStatus::sent;
   push(std::move(frame), tag);
   request_flush();
   return status;
+}
+
+std::optional<SendStatus> Connection::at_cap(std::size_t size, std::uint32_t tag, SlowConsumerPolicy policy,
+                                             bool over_budget) {
+  const Limits& o = ep_.limits();
+  // An at-cap episode lasts until the queue drains below the low watermark: reading pauses and
+  // close_grace counts from its start.
+  over_watermark_ = true;
+  std::uint32_t now = now32();
+  std::uint32_t& since = extras().over_cap_since;
+  if (!at_cap_) {
+    since = now;
+    at_cap_ = true;
+    update_interest();  // stop reading now: a stalled socket may not flush again for long
+  }
+  bool grace_over =
+      o.close_grace.count() <= 0 || static_cast<std::int32_t>(now - since) >= o.close_grace.count();
+  Verdict v = apply_policy(policy, queue_, size, o.max_buffered_bytes, tag, grace_over);
+  count_dropped(v.dropped);
+  ep_.counters().buffered_bytes.sub(v.dropped.bytes);  // what the policy took out of the queue
+  switch (v.action) {
+    case Verdict::Action::enqueue: break;
+    case Verdict::Action::drop_new: count_dropped({1, size}); return SendStatus::dropped;
+    case Verdict::Action::would_block: ep_.counters().sends_refused.add(1); return SendStatus::would_block;
+    case Verdict::Action::close:
+      count_dropped({1, size});
+      close_slow_consumer(over_budget ? "process send budget exhausted"
+                                      : "send queue over max_buffered_bytes");
+      return SendStatus::closed;
+  }
+  return std::nullopt;
 }
 
 SendStatus Connection::enqueue_control(FrameRef frame) {
@@ -89,8 +104,8 @@ void Connection::push(FrameRef frame, std::uint32_t tag) {
   c.buffered_bytes.add(size);
   c.buffered_high_water.raise_to(c.buffered_bytes.get());
   if (!has_http_ && upgraded_) {
-    std::uint32_t& hw = extras().high_water;
-    if (queue_.bytes() > hw) hw = static_cast<std::uint32_t>(queue_.bytes());
+    Extras& e = extras_ ? *extras_ : extras();
+    if (queue_.bytes() > e.high_water) e.high_water = static_cast<std::uint32_t>(queue_.bytes());
   }
   if (queue_.bytes() > ep_.limits().low_watermark) over_watermark_ = true;
 }
@@ -125,34 +140,7 @@ void Connection::request_flush() {
 
 void Connection::flush() {
   if (state_ == ConnState::closed) return;
-  iovec* iov = ep_.loop().iovecs();
-  std::size_t written = 0;
-  std::size_t raw_written = 0;
-  while (!queue_.empty()) {
-    int n = queue_.fill_iovecs(iov, IOV_MAX);
-    std::size_t want = 0;
-    for (int i = 0; i < n; ++i) want += iov[i].iov_len;
-    IoResult r = write_some(fd_.get(), iov, n);
-    if (r.kind == IoResult::Kind::would_block) break;
-    if (r.kind != IoResult::Kind::done) {
-      abort("write failed");
-      return;
-    }
-    std::size_t raw = 0;  // HTTP bytes, neither messages nor message bytes
-    std::uint32_t frames = queue_.consume(r.bytes, &raw);
-    if (!has_http_ && extras_) extras_->messages_sent += frames;
-    ep_.counters().messages_sent.add(frames);
-    written += r.bytes;
-    raw_written += raw;
-    if (r.bytes < want) break;  // the socket is full; EPOLLOUT tells us when it is not
-  }
-  if (written > 0) {
-    if (!has_http_ && extras_) extras_->bytes_sent += written - raw_written;
-    last_progress_ = now32();
-    Counters& c = ep_.counters();
-    c.buffered_bytes.sub(written);
-    c.bytes_sent.add(written - raw_written);
-  }
+  if (!queue_.empty() && !write_queue()) return;
   // The server closes the TCP connection first (RFC 6455 §7.1.1); a client waits for it.
   if (queue_.empty() && state_ == ConnState::draining && !half_closed_ && ep_.role() == Role::server) {
     shutdown_write(fd_.get());  // our last byte is out; the peer's EOF ends the connection
@@ -171,7 +159,49 @@ void Connection::flush() {
   }
 }
 
+bool Connection::write_queue() {
+  iovec* iov = ep_.loop().iovecs();
+  std::size_t written = 0;
+  std::size_t raw_written = 0;  // HTTP bytes, neither messages nor message bytes
+  std::uint32_t frames = 0;
+  bool failed = false;
+  while (!queue_.empty()) {
+    int n = queue_.fill_iovecs(iov, IOV_MAX);
+    std::size_t want = queue_.bytes();  // unless the queue is longer than one sendmsg takes
+    if (n == IOV_MAX) {
+      want = 0;
+      for (int i = 0; i < n; ++i) want += iov[i].iov_len;
+    }
+    IoResult r = write_some(fd_.get(), iov, n);
+    if (r.kind == IoResult::Kind::would_block) break;
+    if (r.kind != IoResult::Kind::done) {
+      failed = true;
+      break;
+    }
+    frames += queue_.consume(r.bytes, &raw_written);
+    written += r.bytes;
+    if (r.bytes < want) break;  // the socket is full; EPOLLOUT tells us when it is not
+  }
+  if (written > 0) {
+    if (!has_http_ && extras_) {
+      extras_->messages_sent += frames;
+      extras_->bytes_sent += written - raw_written;
+    }
+    // The write deadline only matters while bytes wait; update_interest starts it afresh.
+    if (!queue_.empty()) last_progress_ = now32();
+    Counters& c = ep_.counters();
+    c.messages_sent.add(frames);
+    c.buffered_bytes.sub(written);
+    c.bytes_sent.add(written - raw_written);
+  }
+  if (failed) abort("write failed");  // after the accounting: abort uncounts what is left
+  return !failed;
+}
+
 void Connection::update_interest() {
+  // The steady state, in one test of the flags: nothing queued, armed or paused.
+  if (queue_.empty() && !write_armed_ && !read_paused_ && !at_cap_ && ep_.limits().max_buffered_bytes > 0)
+    return;
   if (state_ == ConnState::closed) return;
   bool want_write = !queue_.empty();
   // A peer that sends but never reads must not grow our queue: stop reading until it drains.

@@ -96,12 +96,6 @@ void EventLoop::run_posted() {
   for (auto& t : tasks) t();
 }
 
-void EventLoop::defer(LoopClient* client) {
-  if (client->deferred) return;
-  client->deferred = true;
-  deferred_.push_back(client);
-}
-
 void EventLoop::forget(LoopClient* client) {
   wheel_.cancel(*client);
   if (!client->deferred) return;

@@ -35,7 +35,11 @@ class EventLoop {
   void post(std::function<void()> task);  // any thread
 
   // Calls client->on_before_sleep() once before the loop next sleeps.
-  void defer(LoopClient* client);
+  void defer(LoopClient* client) {
+    if (client->deferred) return;
+    client->deferred = true;
+    deferred_.push_back(client);
+  }
   // Drops every pending call to `client` (deferred or timed): it is about to be freed.
   void forget(LoopClient* client);
   void schedule(LoopClient* client, std::chrono::milliseconds after);

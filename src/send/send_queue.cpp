@@ -31,13 +31,7 @@ void SendQueue::free_block(Block* b) {
   ::operator delete(b);
 }
 
-void SendQueue::push(FrameRef frame, std::uint32_t tag) {
-  bytes_ += static_cast<std::uint32_t>(frame.size());
-  Entry e{frame.release_ownership(), 0, tag};
-  if (empty()) {
-    head_ = e;
-    return;
-  }
+void SendQueue::push_to_block(const Entry& e) {
   if (!tail_ || tail_->tail == kBlockEntries) {
     Block* b = new_block();
     b->next = tail_ ? tail_->next : b;
@@ -53,7 +47,7 @@ std::size_t SendQueue::entries() const {
   return n;
 }
 
-int SendQueue::fill_iovecs(iovec* iov, int max) const {
+int SendQueue::fill_iovecs_chain(iovec* iov, int max) const {
   int n = 0;
   auto add = [&](const Entry& e) {
     iov[n].iov_base = e.frame->data() + e.offset;
@@ -67,10 +61,13 @@ int SendQueue::fill_iovecs(iovec* iov, int max) const {
 }
 
 void SendQueue::pop_front() {
-  if (head_.frame) {
-    head_ = {};
-    return;
-  }
+  head_ = {};
+  refill_head();
+}
+
+void SendQueue::refill_head() {
+  if (head_.frame || !tail_) return;
+  head_ = first()->entries[first()->head];
   pop_block_front();
 }
 
@@ -85,11 +82,11 @@ void SendQueue::pop_block_front() {
   free_block(b);
 }
 
-std::uint32_t SendQueue::consume(std::size_t n, std::size_t* raw_bytes) {
+std::uint32_t SendQueue::consume_chain(std::size_t n, std::size_t* raw_bytes) {
   bytes_ -= static_cast<std::uint32_t>(n);
   std::uint32_t completed = 0;
   while (n > 0) {
-    Entry& e = front();
+    Entry& e = head_;
     std::size_t left = e.frame->size() - e.offset;
     std::size_t taken = n < left ? n : left;
     if (e.tag == kRawTag && raw_bytes) *raw_bytes += taken;
@@ -144,14 +141,15 @@ Dropped SendQueue::remove_unstarted(const std::function<bool(const Entry&, const
       tail_ = nullptr;
     }
   }
+  refill_head();
   bytes_ -= static_cast<std::uint32_t>(d.bytes);
   return d;
 }
 
 Dropped SendQueue::drop_oldest(std::size_t want) {
-  // Only the very first entry can be partly written. Keep it inline, so that everything in the
-  // blocks is unstarted and the oldest of those go from the front: work in proportion to the
-  // frames dropped, not to the queue's length.
+  // Only the inline entry can be partly written, and it stays; everything in the blocks is
+  // unstarted and the oldest of those go from the front: work in proportion to the frames
+  // dropped, not to the queue's length.
   Dropped d;
   auto drop = [&d](FrameBuffer* f) {
     d.messages++;
@@ -162,14 +160,11 @@ Dropped SendQueue::drop_oldest(std::size_t want) {
     drop(head_.frame);
     head_ = {};
   }
-  if (!head_.frame && tail_ && first()->entries[first()->head].offset > 0) {
-    head_ = first()->entries[first()->head];
-    pop_block_front();
-  }
   while (d.bytes < want && tail_) {
     drop(first()->entries[first()->head].frame);
     pop_block_front();
   }
+  refill_head();
   bytes_ -= static_cast<std::uint32_t>(d.bytes);
   return d;
 }
@@ -184,7 +179,7 @@ Dropped SendQueue::drop_unstarted() {
 
 void SendQueue::clear() {
   while (!empty()) {
-    front().frame->release();
+    head_.frame->release();
     pop_front();
   }
   bytes_ = 0;
