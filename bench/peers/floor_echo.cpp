@@ -5,7 +5,7 @@
 // to the kernel with one writev per read. Nothing is validated beyond what finding frame
 // boundaries needs (no UTF-8 check, no size limit, no close handshake beyond echoing the close
 // frame), so the user-space work per echoed message is as small as an echo server's can be
-// while the kernel work (epoll_wait, read, write per message) stays the same as any server's.
+// while the kernel work (epoll_pwait, read, write per message) stays the same as any server's.
 // The benchmarks report how far above this floor each server is.
 //
 // Usage: peer-floor-echo --port P   (binds 127.0.0.1; P = 0 picks a free port)
@@ -263,12 +263,21 @@ int main(int argc, char** argv) {
   }
   if (port < 0) return usage();
 
-  // No SA_RESTART: epoll_wait returns EINTR and the loop ends, so the process exits normally.
+  // SIGTERM and SIGINT stay blocked except inside epoll_pwait: a signal that arrives while
+  // frames are being echoed waits for the next wait, which then returns EINTR, and the loop ends
+  // (a plain epoll_wait could start sleeping just after the flag was checked, and never wake).
   struct sigaction sa {};
   sa.sa_handler = on_sigterm;
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  sigset_t stop_signals, wait_mask;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  sigprocmask(SIG_BLOCK, &stop_signals, &wait_mask);
+  sigdelset(&wait_mask, SIGTERM);
+  sigdelset(&wait_mask, SIGINT);
 
   int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   int one = 1;
@@ -294,7 +303,7 @@ int main(int argc, char** argv) {
 
   epoll_event events[256];
   while (!interrupted) {
-    int n = epoll_wait(ep, events, 256, -1);
+    int n = epoll_pwait(ep, events, 256, -1, &wait_mask);
     for (int i = 0; i < n; ++i) {
       auto* c = static_cast<Conn*>(events[i].data.ptr);
       if (!c) {
