@@ -4,37 +4,23 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <future>
 #include <memory>
 #include <set>
 #include <string>
-#include <thread>
 
 #include "support.hpp"
+#include "support/server_thread.hpp"
 
 namespace sluice_client_test {
 namespace {
 
 using sluice::Opcode;
 
-// A sluice::Server echoing every message, on its own thread.
+// A sluice::Server echoing every message, on its own thread, counting what it saw.
 class EchoServer {
  public:
-  explicit EchoServer(std::string host = "127.0.0.1") : server_(options(std::move(host)), behaviors()) {
-    server_.listen();
-    std::packaged_task<void()> task([this] { server_.run(); });
-    done_ = task.get_future();
-    thread_ = std::thread(std::move(task));
-  }
-  ~EchoServer() {
-    server_.stop();
-    if (done_.wait_for(kWait) != std::future_status::ready) {
-      std::fprintf(stderr, "FATAL: sluice::Server::run() did not return\n");
-      std::_Exit(3);
-    }
-    thread_.join();
-  }
-  std::uint16_t port() const { return server_.port(); }
+  explicit EchoServer(std::string host = "127.0.0.1") : thread_(options(std::move(host)), behaviors()) {}
+  std::uint16_t port() const { return thread_.port(); }
 
   std::atomic<int> opens{0};
   std::atomic<int> messages{0};
@@ -43,12 +29,8 @@ class EchoServer {
 
  private:
   static sluice::ServerOptions options(std::string host) {
-    sluice::ServerOptions o;
+    sluice::ServerOptions o = sluice_test::test_options();
     o.host = std::move(host);
-    o.port = 0;
-    o.handle_signals = false;
-    o.close_timeout = milliseconds(1000);
-    o.shutdown_timeout = milliseconds(1000);
     return o;
   }
   sluice::Behaviors behaviors() {
@@ -65,9 +47,8 @@ class EchoServer {
     return b;
   }
 
-  sluice::Server server_;
-  std::future<void> done_;
-  std::thread thread_;
+  // Last, so that the server stops before the counters its callbacks touch go.
+  sluice_test::ServerThread thread_;
 };
 
 TEST(OwnServer, EchoesTextAndBinaryThroughMaskedFrames) {

@@ -13,12 +13,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <random>
+
+#include "support/frame_header.hpp"
+#include "support/http_reply.hpp"
 
 namespace sluice_client_test {
 
@@ -32,13 +34,6 @@ std::string node_modules_dir() {
   if (const char* dir = std::getenv("SLUICE_NODE_WS_DIR"); dir && *dir) return dir;
   return SLUICE_NODE_WS_DIR;
 }
-
-namespace {
-int remaining_ms(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
-  return static_cast<int>(std::max<long long>(left, 0));
-}
-}  // namespace
 
 // ---- LoopThread ---------------------------------------------------------------------------
 
@@ -268,7 +263,7 @@ std::optional<std::string> Process::read_line(milliseconds timeout) {
     }
     if (out_ < 0) return std::nullopt;
     pollfd p{out_, POLLIN, 0};
-    int rc = ::poll(&p, 1, remaining_ms(deadline));
+    int rc = ::poll(&p, 1, sluice_test::ms_left(deadline));
     if (rc < 0 && errno == EINTR) continue;
     if (rc <= 0) return std::nullopt;
     char buf[4096];
@@ -354,82 +349,40 @@ int RawListener::accept_one(milliseconds timeout) {
   return ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
 }
 
-RawConn::~RawConn() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 std::optional<std::string> RawConn::read_head(milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
-  while (true) {
-    auto end = buffer_.find("\r\n\r\n");
-    if (end != std::string::npos) {
-      std::string head = buffer_.substr(0, end + 4);
-      buffer_.erase(0, end + 4);
-      return head;
-    }
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, remaining_ms(deadline)) <= 0) return std::nullopt;
-    char buf[4096];
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) return std::nullopt;
-    buffer_.append(buf, static_cast<std::size_t>(n));
+  std::size_t end;
+  while ((end = buffer_.view().find("\r\n\r\n")) == std::string_view::npos) {
+    if (buffer_.fill(socket_, deadline) != sluice_test::ReadStatus::ok) return std::nullopt;
   }
-}
-
-bool RawConn::write_all(std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
+  std::string head(buffer_.view().substr(0, end + 4));
+  buffer_.consume(end + 4);
+  return head;
 }
 
 std::optional<std::string> RawConn::read_at_least(std::size_t want, milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
-  while (buffer_.size() < want) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, remaining_ms(deadline)) <= 0) return std::nullopt;
-    char buf[65536];
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) return std::nullopt;
-    buffer_.append(buf, static_cast<std::size_t>(n));
+  while (buffer_.view().size() < want) {
+    if (buffer_.fill(socket_, deadline) != sluice_test::ReadStatus::ok) return std::nullopt;
   }
-  return std::exchange(buffer_, {});
+  std::string all(buffer_.view());
+  buffer_.clear();
+  return all;
 }
 
 bool RawConn::wait_eof(milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
-  while (true) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, remaining_ms(deadline)) <= 0) return false;
-    char buf[4096];
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n == 0) return true;
-    if (n < 0) return errno == ECONNRESET;
+  for (;;) {
+    buffer_.clear();
+    auto s = buffer_.fill(socket_, deadline);
+    if (s == sluice_test::ReadStatus::ok) continue;
+    return s == sluice_test::ReadStatus::eof || s == sluice_test::ReadStatus::reset;
   }
 }
 
 std::string header_value(std::string_view head, std::string_view name) {
-  std::size_t pos = head.find("\r\n");
-  while (pos != std::string_view::npos && pos + 2 < head.size()) {
-    std::size_t start = pos + 2;
-    std::size_t end = head.find("\r\n", start);
-    if (end == std::string_view::npos) break;
-    std::string_view line = head.substr(start, end - start);
-    auto colon = line.find(':');
-    if (colon != std::string_view::npos && colon == name.size() &&
-        std::equal(name.begin(), name.end(), line.begin(),
-                   [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-      std::string_view v = line.substr(colon + 1);
-      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-      while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-      return std::string(v);
-    }
-    pos = end;
-  }
-  return {};
+  auto headers = sluice_test::parse_header_lines(head);
+  return headers ? sluice_test::find_header(*headers, name).value_or("") : std::string();
 }
 
 std::string accept_for(std::string_view key) {
@@ -442,38 +395,18 @@ std::string accept_for(std::string_view key) {
 }
 
 std::optional<WireFrame> parse_frame(std::string_view b) {
-  if (b.size() < 2) return std::nullopt;
+  auto h = sluice_test::parse_frame_header(b);
+  if (!h || b.size() - h->size < h->payload_size) return std::nullopt;
   WireFrame f;
-  auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(b[i]); };
-  f.fin = byte(0) & 0x80;
-  f.opcode = byte(0) & 0x0F;
-  f.masked = byte(1) & 0x80;
-  std::uint64_t len = byte(1) & 0x7F;
-  std::size_t at = 2;
-  if (len == 126) {
-    if (b.size() < 4) return std::nullopt;
-    len = (std::uint64_t{byte(2)} << 8) | byte(3);
-    at = 4;
-  } else if (len == 127) {
-    if (b.size() < 10) return std::nullopt;
-    len = 0;
-    for (int i = 0; i < 8; ++i) len = (len << 8) | byte(2 + static_cast<std::size_t>(i));
-    at = 10;
-  }
-  std::uint8_t key[4] = {0, 0, 0, 0};
-  if (f.masked) {
-    if (b.size() < at + 4) return std::nullopt;
-    for (int i = 0; i < 4; ++i) key[i] = byte(at + static_cast<std::size_t>(i));
-    f.mask_key =
-        (std::uint32_t{key[0]} << 24) | (std::uint32_t{key[1]} << 16) | (std::uint32_t{key[2]} << 8) | key[3];
-    at += 4;
-  }
-  if (b.size() < at + len) return std::nullopt;
-  f.wire_payload = std::string(b.substr(at, len));
+  f.fin = h->fin;
+  f.opcode = h->opcode;
+  f.masked = h->masked;
+  f.mask_key = std::uint32_t{h->mask[0]} << 24 | std::uint32_t{h->mask[1]} << 16 |
+               std::uint32_t{h->mask[2]} << 8 | h->mask[3];
+  f.wire_payload = std::string(b.substr(h->size, static_cast<std::size_t>(h->payload_size)));
   f.payload = f.wire_payload;
-  for (std::size_t i = 0; i < f.payload.size(); ++i)
-    f.payload[i] = static_cast<char>(f.payload[i] ^ key[i % 4]);
-  f.size = at + len;
+  sluice_test::apply_mask(f.payload, h->mask);
+  f.size = h->size + static_cast<std::size_t>(h->payload_size);
   return f;
 }
 

@@ -1,6 +1,7 @@
 // Helpers for the client tests: a sluice::Loop on its own thread, a recorder of every client
 // callback, server processes started and stopped by PID, and a raw TCP listener that answers
-// (or does not answer) the opening handshake exactly as a test wants.
+// (or does not answer) the opening handshake exactly as a test wants. Sockets, frame headers
+// and HTTP header lines come from the shared support library.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -20,6 +21,8 @@
 #include <vector>
 
 #include "sluice/sluice.hpp"
+#include "support/raw_socket.hpp"
+#include "support/receive_buffer.hpp"
 
 namespace sluice_client_test {
 
@@ -185,22 +188,19 @@ class RawListener {
 // One accepted connection on a RawListener.
 class RawConn {
  public:
-  explicit RawConn(int fd) : fd_(fd) {}
-  ~RawConn();
-  RawConn(const RawConn&) = delete;
-  RawConn& operator=(const RawConn&) = delete;
-  bool valid() const { return fd_ >= 0; }
+  explicit RawConn(int fd) : socket_(fd), buffer_(64 * 1024) {}
+  bool valid() const { return socket_.valid(); }
   // Reads up to the end of the HTTP head; nullopt on timeout or EOF.
   std::optional<std::string> read_head(milliseconds timeout = kWait);
-  bool write_all(std::string_view bytes);
+  bool write_all(std::string_view bytes) { return socket_.send_all(bytes, kWait); }
   // Reads until at least `n` bytes are buffered (bounded); returns them all.
   std::optional<std::string> read_at_least(std::size_t n, milliseconds timeout = kWait);
-  // Waits for EOF (bounded), discarding what arrives; true if the peer closed.
+  // Waits for EOF or a reset (bounded), discarding what arrives; true if the peer closed.
   bool wait_eof(milliseconds timeout = kWait);
 
  private:
-  int fd_;
-  std::string buffer_;
+  sluice_test::RawSocket socket_;
+  sluice_test::ReceiveBuffer buffer_;
 };
 
 // The value of header `name` (case-insensitive) in an HTTP head, or "".

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "raw_client.hpp"
-#include "test_server.hpp"
+#include "integration_helpers.hpp"
+#include "support/raw_client.hpp"
 
 namespace sluice_test {
 namespace {
@@ -39,7 +39,7 @@ class ValidCloseCode : public ::testing::TestWithParam<int> {};
 TEST_P(ValidCloseCode, IsEchoedThenTheServerEndsTcp) {
   auto code = static_cast<std::uint16_t>(GetParam());
   Tally tally;
-  TestServer srv(test_options(), echo_behaviors(tally));
+  ServerThread srv(test_options(), echo_behaviors(tally));
   RawClient good(srv.port());
   ASSERT_TRUE(good.handshake());
   RawClient c(srv.port());
@@ -61,7 +61,7 @@ INSTANTIATE_TEST_SUITE_P(Rfc6455, ValidCloseCode,
 
 TEST(CloseFrames, EmptyCloseIsEchoedEmptyAndReportedAs1005) {
   Tally tally;
-  TestServer srv(test_options(), echo_behaviors(tally));
+  ServerThread srv(test_options(), echo_behaviors(tally));
   RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   ASSERT_TRUE(c.send_frame(op::close, ""));
@@ -76,7 +76,7 @@ TEST(CloseFrames, EmptyCloseIsEchoedEmptyAndReportedAs1005) {
 
 TEST(CloseFrames, DataAfterTheCloseFrameIsIgnored) {
   Tally tally;
-  TestServer srv(test_options(), echo_behaviors(tally));
+  ServerThread srv(test_options(), echo_behaviors(tally));
   RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   ASSERT_TRUE(c.send_raw(frame(op::close, close_body(1000)) + frame(op::text, "too late")));
@@ -88,7 +88,7 @@ TEST(CloseFrames, DataAfterTheCloseFrameIsIgnored) {
 TEST(CloseFrames, CloseAfterAFragmentIsHonoured) {
   // A control frame may arrive between fragments (§5.4); close ends the connection there.
   Tally tally;
-  TestServer srv(test_options(), echo_behaviors(tally));
+  ServerThread srv(test_options(), echo_behaviors(tally));
   RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   ASSERT_TRUE(c.send_raw(frame(op::text, "part", false) + frame(op::close, close_body(1000))));

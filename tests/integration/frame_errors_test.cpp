@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "raw_client.hpp"
-#include "test_server.hpp"
+#include "integration_helpers.hpp"
+#include "support/raw_client.hpp"
 
 namespace sluice_test {
 namespace {
@@ -95,7 +95,7 @@ class FrameLimits : public ::testing::Test {
   void SetUp() override {
     sluice::ServerOptions o = test_options();
     o.max_message_size = kMaxMessage;
-    server = std::make_unique<TestServer>(o, echo_behaviors(tally));
+    server = std::make_unique<ServerThread>(o, echo_behaviors(tally));
     client = std::make_unique<RawClient>(server->port());
     ASSERT_TRUE(client->handshake());
   }
@@ -104,7 +104,7 @@ class FrameLimits : public ::testing::Test {
     server.reset();
   }
   Tally tally;
-  std::unique_ptr<TestServer> server;
+  std::unique_ptr<ServerThread> server;
   std::unique_ptr<RawClient> client;
 };
 

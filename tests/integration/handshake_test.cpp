@@ -5,8 +5,8 @@
 #include <mutex>
 #include <string>
 
-#include "raw_client.hpp"
-#include "test_server.hpp"
+#include "integration_helpers.hpp"
+#include "support/raw_client.hpp"
 
 namespace sluice_test {
 namespace {
@@ -29,7 +29,7 @@ class Handshake : public ::testing::Test {
   void start(sluice::ServerOptions o = test_options(), sluice::Behaviors b = {},
              const std::function<void(sluice::Server&)>& configure = {}) {
     if (!b.on_message) b = echo_behaviors(tally);
-    server = std::make_unique<TestServer>(std::move(o), std::move(b), configure);
+    server = std::make_unique<ServerThread>(std::move(o), std::move(b), configure);
     good = std::make_unique<RawClient>(server->port());
     ASSERT_TRUE(good->handshake());
   }
@@ -46,7 +46,7 @@ class Handshake : public ::testing::Test {
   }
 
   Tally tally;
-  std::unique_ptr<TestServer> server;
+  std::unique_ptr<ServerThread> server;
   std::unique_ptr<RawClient> good;
 };
 

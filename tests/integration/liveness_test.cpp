@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-#include "raw_client.hpp"
-#include "test_server.hpp"
+#include "integration_helpers.hpp"
+#include "support/raw_client.hpp"
 
 namespace sluice_test {
 namespace {
@@ -24,7 +24,7 @@ TEST(Liveness, SilentClientIsPinged) {
   Tally tally;
   sluice::ServerOptions o = liveness_options();
   o.idle_timeout = milliseconds(0);  // never: only the ping is under test
-  TestServer srv(o, echo_behaviors(tally));
+  ServerThread srv(o, echo_behaviors(tally));
   RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   auto f = c.read_frame(milliseconds(3000));
@@ -39,7 +39,7 @@ TEST(Liveness, SilentClientIsPinged) {
 
 TEST(Liveness, ClientThatAnswersPingsOutlivesIdleTimeout) {
   Tally tally;
-  TestServer srv(liveness_options(), echo_behaviors(tally));
+  ServerThread srv(liveness_options(), echo_behaviors(tally));
   RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   int pings = 0;
@@ -62,7 +62,7 @@ TEST(Liveness, ClientThatAnswersPingsOutlivesIdleTimeout) {
 
 TEST(Liveness, ClientThatNeverAnswersIsClosedWith1001ThenCut) {
   Tally tally;
-  TestServer srv(liveness_options(), echo_behaviors(tally));
+  ServerThread srv(liveness_options(), echo_behaviors(tally));
   RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   int pings = 0;

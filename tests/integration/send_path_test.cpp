@@ -5,8 +5,8 @@
 #include <atomic>
 #include <string>
 
-#include "raw_client.hpp"
-#include "test_server.hpp"
+#include "integration_helpers.hpp"
+#include "support/raw_client.hpp"
 
 namespace sluice_test {
 namespace {
@@ -42,7 +42,7 @@ struct Recorder {
 
 TEST(SendPath, SendOnAnIdleConnectionReturnsSentAndTheLoopFlushes) {
   Recorder rec;
-  TestServer srv(test_options(), rec.behaviors());
+  ServerThread srv(test_options(), rec.behaviors());
   RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   expect_echo(c, "one");
@@ -56,7 +56,7 @@ TEST(SendPath, SendOnAnIdleConnectionReturnsSentAndTheLoopFlushes) {
 
 TEST(SendPath, ManySendsInOneCallbackArriveInOrder) {
   Recorder rec;
-  TestServer srv(test_options(), rec.behaviors());
+  ServerThread srv(test_options(), rec.behaviors());
   RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   constexpr int kN = 500;
@@ -77,7 +77,7 @@ TEST(SendPath, ManySendsInOneCallbackArriveInOrder) {
 
 TEST(SendPath, OpcodeIsPreserved) {
   Recorder rec;
-  TestServer srv(test_options(), rec.behaviors());
+  ServerThread srv(test_options(), rec.behaviors());
   RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   ASSERT_TRUE(c.send_frame(op::binary, "bin"));

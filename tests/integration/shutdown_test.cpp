@@ -6,15 +6,15 @@
 #include <memory>
 #include <vector>
 
-#include "raw_client.hpp"
-#include "test_server.hpp"
+#include "integration_helpers.hpp"
+#include "support/raw_client.hpp"
 
 namespace sluice_test {
 namespace {
 
 TEST(Shutdown, StopClosesEveryClientWith1001AndRunReturns) {
   Tally tally;
-  TestServer srv(test_options(), echo_behaviors(tally));
+  ServerThread srv(test_options(), echo_behaviors(tally));
   std::vector<std::unique_ptr<RawClient>> clients;
   for (int i = 0; i < 3; ++i) {
     clients.push_back(std::make_unique<RawClient>(srv.port()));
@@ -34,7 +34,7 @@ TEST(Shutdown, StopClosesEveryClientWith1001AndRunReturns) {
     ASSERT_TRUE(c->send_frame(op::close, close_body(1001)));
   }
   for (auto& c : clients) EXPECT_EQ(c->wait_eof(), ReadStatus::ok);
-  EXPECT_TRUE(half.drain_until_closed()) << "a half-done handshake survived stop()";
+  EXPECT_NE(half.drain_until_closed(), ReadStatus::timeout) << "a half-done handshake survived stop()";
   EXPECT_TRUE(wait_until([&] { return srv.finished(); }, milliseconds(5000))) << "run() did not return";
   EXPECT_EQ(tally.opens.load(), 3);
   EXPECT_EQ(tally.closes.load(), 3);
@@ -43,7 +43,7 @@ TEST(Shutdown, StopClosesEveryClientWith1001AndRunReturns) {
   // No longer accepting.
   RawClient late(srv.port());
   if (late.connected()) {
-    EXPECT_TRUE(late.drain_until_closed()) << "accepted after stop()";
+    EXPECT_NE(late.drain_until_closed(), ReadStatus::timeout) << "accepted after stop()";
   }
 }
 
@@ -52,7 +52,7 @@ TEST(Shutdown, ClientsThatNeverAnswerAreCutByTheDeadline) {
   sluice::ServerOptions o = test_options();
   o.shutdown_timeout = milliseconds(500);
   o.close_timeout = milliseconds(500);
-  TestServer srv(o, echo_behaviors(tally));
+  ServerThread srv(o, echo_behaviors(tally));
   std::vector<std::unique_ptr<RawClient>> clients;
   for (int i = 0; i < 3; ++i) {
     clients.push_back(std::make_unique<RawClient>(srv.port()));
@@ -64,7 +64,7 @@ TEST(Shutdown, ClientsThatNeverAnswerAreCutByTheDeadline) {
     ASSERT_TRUE(f.has_value());
     EXPECT_EQ(f->close_code(), 1001);
   }
-  for (auto& c : clients) EXPECT_TRUE(c->drain_until_closed(milliseconds(5000)));
+  for (auto& c : clients) EXPECT_NE(c->drain_until_closed(milliseconds(5000)), ReadStatus::timeout);
   EXPECT_TRUE(wait_until([&] { return srv.finished(); }, milliseconds(5000))) << "run() did not return";
   EXPECT_EQ(tally.closes.load(), 3);
 }
@@ -81,7 +81,7 @@ TEST(Shutdown, StopFromACallbackWorks) {
     }
     ws.send(data, opcode);
   };
-  TestServer srv(test_options(), b);
+  ServerThread srv(test_options(), b);
   server = &srv.server();
   RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
@@ -97,7 +97,7 @@ TEST(Shutdown, StopFromACallbackWorks) {
 
 TEST(Shutdown, StopWithNoConnectionsReturnsAtOnce) {
   Tally tally;
-  TestServer srv(test_options(), echo_behaviors(tally));
+  ServerThread srv(test_options(), echo_behaviors(tally));
   EXPECT_TRUE(srv.stop_and_join(milliseconds(5000)));
 }
 

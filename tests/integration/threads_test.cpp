@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include "raw_client.hpp"
-#include "test_server.hpp"
+#include "integration_helpers.hpp"
+#include "support/raw_client.hpp"
 
 namespace sluice_test {
 namespace {
@@ -29,7 +29,7 @@ TEST(Threads, TwentyConnectionsOnTwoThreadsAllEcho) {
   o.threads = 2;
   constexpr int kClients = 20;
   {
-    TestServer srv(o, b);
+    ServerThread srv(o, b);
     std::vector<std::unique_ptr<RawClient>> clients;
     for (int i = 0; i < kClients; ++i) {
       clients.push_back(std::make_unique<RawClient>(srv.port()));

@@ -11,7 +11,7 @@ thread_local std::size_t t_bytes = 0;
 thread_local std::size_t t_allocations = 0;
 }  // namespace
 
-namespace sluice_sp {
+namespace sluice_test {
 AllocCount::AllocCount() {
   t_bytes = t_allocations = 0;
   t_counting = true;
@@ -19,7 +19,7 @@ AllocCount::AllocCount() {
 AllocCount::~AllocCount() { t_counting = false; }
 std::size_t AllocCount::bytes() const { return t_bytes; }
 std::size_t AllocCount::allocations() const { return t_allocations; }
-}  // namespace sluice_sp
+}  // namespace sluice_test
 
 void* operator new(std::size_t size) {
   if (t_counting) {

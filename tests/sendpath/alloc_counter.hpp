@@ -5,7 +5,7 @@
 
 #include <cstddef>
 
-namespace sluice_sp {
+namespace sluice_test {
 
 class AllocCount {
  public:
@@ -17,4 +17,4 @@ class AllocCount {
   std::size_t allocations() const;
 };
 
-}  // namespace sluice_sp
+}  // namespace sluice_test

@@ -2,9 +2,9 @@
 // fires once the client has read enough, the producer resumes, and no message it kept is lost.
 #include <gtest/gtest.h>
 
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 constexpr std::size_t kCap = 64 * 1024;
@@ -23,7 +23,7 @@ sluice::ServerOptions backpressure_options() {
 TEST(Backpressure, RefusesWithWouldBlockAtTheCapThenDrainLetsTheProducerResumeWithoutLoss) {
   Record rec;
   ServerThread srv(backpressure_options(), recording(rec));
-  WsClient stalled(srv.port(), 4096);
+  RawClient stalled(srv.port(), 4096);
   ASSERT_TRUE(stalled.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   auto conn = [&] { return rec.open.front(); };
@@ -47,11 +47,11 @@ TEST(Backpressure, RefusesWithWouldBlockAtTheCapThenDrainLetsTheProducerResumeWi
 
   // The client reads what was accepted; the queue falls below the low watermark: on_drain.
   std::size_t got = 0;
-  Read r = stalled.read_frames(kWait, [&](std::uint8_t, std::string_view p) {
+  ReadStatus r = stalled.read_frames(kWait, [&](std::uint8_t, std::string_view p) {
     EXPECT_EQ(seq_of(p), kept[got]);
     return ++got < kept.size();
   });
-  ASSERT_EQ(r, Read::ok) << got << " of " << kept.size();
+  ASSERT_EQ(r, ReadStatus::ok) << got << " of " << kept.size();
   ASSERT_TRUE(wait_until([&] { return rec.drains.load() >= 1; })) << "on_drain never fired";
   EXPECT_EQ(rec.drains.load(), 1);
 
@@ -69,7 +69,7 @@ TEST(Backpressure, RefusesWithWouldBlockAtTheCapThenDrainLetsTheProducerResumeWi
     EXPECT_EQ(seq_of(p), resend[got]);
     return ++got < resend.size();
   });
-  ASSERT_EQ(r, Read::ok);
+  ASSERT_EQ(r, ReadStatus::ok);
 }
 
 // The usual producer: send until would_block, continue from on_drain. A reading client gets
@@ -105,18 +105,18 @@ TEST(Backpressure, AProducerDrivenByOnDrainDeliversTheWholeStreamInOrder) {
     producer.run(ws);
   };
   ServerThread srv(backpressure_options(), recording(rec, more));
-  WsClient c(srv.port(), 4096);
+  RawClient c(srv.port(), 4096);
   ASSERT_TRUE(c.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   ASSERT_TRUE(srv.on_loop([&] { producer.run(rec.open.front()); }));
 
   std::uint64_t got = 0;
-  Read r = c.read_frames(kWait, [&](std::uint8_t, std::string_view p) {
+  ReadStatus r = c.read_frames(kWait, [&](std::uint8_t, std::string_view p) {
     EXPECT_EQ(seq_of(p), got);
     EXPECT_TRUE(intact(p));
     return ++got < kTotal;
   });
-  ASSERT_EQ(r, Read::ok) << got << " of " << kTotal;
+  ASSERT_EQ(r, ReadStatus::ok) << got << " of " << kTotal;
   ASSERT_TRUE(wait_until([&] { return producer.finished.load(); }));
   std::uint64_t refused = 0;
   int inside = -1;
@@ -132,4 +132,4 @@ TEST(Backpressure, AProducerDrivenByOnDrainDeliversTheWholeStreamInOrder) {
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

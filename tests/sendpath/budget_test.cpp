@@ -2,9 +2,9 @@
 // their own caps; reaching it applies each connection's policy.
 #include <gtest/gtest.h>
 
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 constexpr std::size_t kBudget = 256 * 1024;
@@ -89,4 +89,4 @@ TEST(ProcessBudget, UnderTheClosePolicyReachingTheBudgetClosesSlowConsumers) {
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

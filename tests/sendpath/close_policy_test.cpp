@@ -4,9 +4,9 @@
 // dropped) for that long.
 #include <gtest/gtest.h>
 
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 constexpr std::size_t kCap = 64 * 1024;
@@ -30,7 +30,7 @@ bool accepted(sluice::SendStatus s) {
 TEST(ClosePolicy, AReadingSlowPeerGetsWhatWasAcceptedThen1008SlowConsumer) {
   Record rec;
   ServerThread srv(close_options(), recording(rec));
-  WsClient stalled(srv.port(), 4096);
+  RawClient stalled(srv.port(), 4096);
   ASSERT_TRUE(stalled.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   sluice::WebSocket ws = srv.ask([&] { return rec.open.front(); });
@@ -52,9 +52,9 @@ TEST(ClosePolicy, AReadingSlowPeerGetsWhatWasAcceptedThen1008SlowConsumer) {
 
   std::size_t got = 0;
   std::optional<Frame> close_frame;
-  Read r = stalled.read_frames(kWait, [&](std::uint8_t opcode, std::string_view p) {
+  ReadStatus r = stalled.read_frames(kWait, [&](std::uint8_t opcode, std::string_view p) {
     if (opcode == op::close) {
-      close_frame = Frame{opcode, std::string(p)};
+      close_frame = Frame{.opcode = opcode, .payload = std::string(p)};
       return false;
     }
     EXPECT_LT(got, kept.size());
@@ -64,13 +64,13 @@ TEST(ClosePolicy, AReadingSlowPeerGetsWhatWasAcceptedThen1008SlowConsumer) {
     ++got;
     return true;
   });
-  ASSERT_EQ(r, Read::ok);
+  ASSERT_EQ(r, ReadStatus::ok);
   EXPECT_EQ(got, kept.size()) << "every accepted message arrives before the close frame";
   ASSERT_TRUE(close_frame);
   EXPECT_EQ(close_frame->close_code(), sluice::close_code::policy_violation);
   EXPECT_EQ(close_frame->close_reason(), "slow consumer");
   ASSERT_TRUE(stalled.send_frame(op::close, close_frame->payload));
-  EXPECT_EQ(stalled.drain_until_closed(kWait), Read::ok);
+  EXPECT_EQ(stalled.drain_until_closed(kWait), ReadStatus::ok);
   ASSERT_TRUE(wait_until([&] { return rec.closes.load() == 1; }));
   EXPECT_EQ(rec.codes(), std::vector<std::uint16_t>{sluice::close_code::policy_violation});
   EXPECT_EQ(srv.stats().connections_closed_by_policy, 1u);
@@ -82,7 +82,7 @@ TEST(ClosePolicy, APeerThatNeverReadsIsCutAfterTheCloseTimeout) {
   o.close_timeout = milliseconds(500);
   Record rec;
   ServerThread srv(o, recording(rec));
-  WsClient stalled(srv.port(), 4096);
+  RawClient stalled(srv.port(), 4096);
   ASSERT_TRUE(stalled.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   sluice::WebSocket ws = srv.ask([&] { return rec.open.front(); });
@@ -99,7 +99,7 @@ TEST(ClosePolicy, APeerThatNeverReadsIsCutAfterTheCloseTimeout) {
   EXPECT_EQ(rec.codes(), std::vector<std::uint16_t>{sluice::close_code::abnormal});
   std::optional<Frame> close_frame;
   std::size_t bytes = 0;
-  EXPECT_EQ(stalled.drain_until_closed(kWait, &bytes, &close_frame), Read::ok)
+  EXPECT_EQ(stalled.drain_until_closed(kWait, &bytes, &close_frame), ReadStatus::ok)
       << "the connection was not cut";
   if (close_frame) {
     EXPECT_EQ(close_frame->close_code(), sluice::close_code::policy_violation);
@@ -113,7 +113,7 @@ TEST(ClosePolicy, WithCloseGraceNewMessagesAreDroppedDuringTheGraceThenThePeerIs
   o.close_grace = milliseconds(300);
   Record rec;
   ServerThread srv(o, recording(rec));
-  WsClient stalled(srv.port(), 4096);
+  RawClient stalled(srv.port(), 4096);
   ASSERT_TRUE(stalled.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   sluice::WebSocket ws = srv.ask([&] { return rec.open.front(); });
@@ -154,10 +154,10 @@ TEST(ClosePolicy, WithCloseGraceNewMessagesAreDroppedDuringTheGraceThenThePeerIs
 
   std::optional<Frame> close_frame;
   // Reading now: the accepted messages, the close frame, then the cut at close_timeout.
-  EXPECT_EQ(stalled.drain_until_closed(kWait, nullptr, &close_frame), Read::ok);
+  EXPECT_EQ(stalled.drain_until_closed(kWait, nullptr, &close_frame), ReadStatus::ok);
   ASSERT_TRUE(close_frame);
   EXPECT_EQ(close_frame->close_code(), sluice::close_code::policy_violation);
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

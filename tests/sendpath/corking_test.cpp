@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 constexpr int kSends = 100;
@@ -40,13 +40,13 @@ TEST(Corking, HundredSendsInOneCallbackArriveInOrderAndAreCountedExactly) {
   };
   ServerThread srv(base_options(), b);
   srv_ptr = &srv;
-  WsClient c(srv.port());
+  RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   std::uint64_t after_handshake = c.bytes_received();
   ASSERT_TRUE(c.send_frame(op::text, "go"));
 
   for (int i = 0; i < kSends; ++i) {
-    Read st = Read::ok;
+    ReadStatus st = ReadStatus::ok;
     auto f = c.read_frame(kWait, &st);
     ASSERT_TRUE(f) << "frame " << i << ": " << to_string(st);
     EXPECT_EQ(f->opcode, op::text);
@@ -74,7 +74,7 @@ TEST(Corking, HundredSendsInOneCallbackArriveInOrderAndAreCountedExactly) {
 TEST(Corking, SendsFromAPostedTaskAreCorkedAndFlushedBeforeTheLoopSleeps) {
   Record rec;
   ServerThread srv(base_options(), recording(rec));
-  WsClient c(srv.port());
+  RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
 
@@ -111,7 +111,7 @@ TEST(Corking, DrainFiresOnceWhenTheQueueFallsBelowTheLowWatermark) {
   sluice::Behaviors more;
   more.on_drain = [&](sluice::WebSocket ws) { buffered_in_drain = static_cast<long>(ws.buffered_amount()); };
   ServerThread srv(o, recording(rec, more));
-  WsClient c(srv.port());
+  RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   std::size_t total = 0;
@@ -124,11 +124,11 @@ TEST(Corking, DrainFiresOnceWhenTheQueueFallsBelowTheLowWatermark) {
     EXPECT_EQ(rec.open.front().buffered_amount(), total);
   }));
   int got = 0;
-  Read r = c.read_frames(kWait, [&](std::uint8_t, std::string_view p) {
+  ReadStatus r = c.read_frames(kWait, [&](std::uint8_t, std::string_view p) {
     EXPECT_EQ(seq_of(p), static_cast<std::uint64_t>(got));
     return ++got < kSends;
   });
-  ASSERT_EQ(r, Read::ok);
+  ASSERT_EQ(r, ReadStatus::ok);
   ASSERT_TRUE(wait_until([&] { return rec.drains.load() >= 1; })) << "on_drain did not fire";
   EXPECT_EQ(rec.drains.load(), 1);
   EXPECT_GE(buffered_in_drain.load(), 0);
@@ -137,4 +137,4 @@ TEST(Corking, DrainFiresOnceWhenTheQueueFallsBelowTheLowWatermark) {
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

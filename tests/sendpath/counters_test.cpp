@@ -2,15 +2,15 @@
 // outcome of every send: messages and bytes sent, dropped, buffered, and the high-water mark.
 #include <gtest/gtest.h>
 
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 TEST(Counters, SentCountsMatchWhatAReadingClientReceived) {
   Record rec;
   ServerThread srv(base_options(), recording(rec));
-  WsClient c(srv.port());
+  RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   const std::uint64_t wire_before = c.bytes_received();
@@ -34,7 +34,7 @@ TEST(Counters, SentCountsMatchWhatAReadingClientReceived) {
                             EXPECT_EQ(seq_of(p), static_cast<std::uint64_t>(got));
                             return ++got < kMessages;
                           }),
-            Read::ok);
+            ReadStatus::ok);
   EXPECT_EQ(c.bytes_received() - wire_before, total);
   ASSERT_TRUE(wait_until([&] { return srv.stats().buffered_bytes == 0; }));
   sluice::ServerStats after = srv.stats();
@@ -63,7 +63,7 @@ TEST(Counters, BehindAStalledPeerSentPlusBufferedIsWhatWasAcceptedAndDropsAreCou
   o.write_timeout = milliseconds(0);
   Record rec;
   ServerThread srv(o, recording(rec));
-  WsClient stalled(srv.port(), 4096);
+  RawClient stalled(srv.port(), 4096);
   ASSERT_TRUE(stalled.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   const std::uint64_t wire_before = stalled.bytes_received();
@@ -92,7 +92,7 @@ TEST(Counters, BehindAStalledPeerSentPlusBufferedIsWhatWasAcceptedAndDropsAreCou
   // Once the client has read everything, sent covers every accepted message.
   std::uint64_t got = 0;
   ASSERT_EQ(stalled.read_frames(kWait, [&](std::uint8_t, std::string_view) { return ++got < accepted; }),
-            Read::ok);
+            ReadStatus::ok);
   EXPECT_EQ(stalled.bytes_received() - wire_before, accepted * wire_size(kPayload));
   ASSERT_TRUE(wait_until([&] { return srv.stats().buffered_bytes == 0; }));
   cs = srv.ask([&] { return ws.stats(); });
@@ -102,9 +102,9 @@ TEST(Counters, BehindAStalledPeerSentPlusBufferedIsWhatWasAcceptedAndDropsAreCou
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 // The 101 response travels the send queue, but it is no WebSocket message: neither the
@@ -114,7 +114,7 @@ TEST(Counters, HandshakeResponsesAreNotCountedAsMessagesSent) {
   sluice::Behaviors more;
   more.on_open = [](sluice::WebSocket ws) { ws.subscribe("t"); };  // touches per-connection state
   ServerThread srv(base_options(), recording(rec, more));
-  WsClient c(srv.port());
+  RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   ASSERT_TRUE(srv.on_loop([&] { rec.open.front().send_text("one"); }));
@@ -128,4 +128,4 @@ TEST(Counters, HandshakeResponsesAreNotCountedAsMessagesSent) {
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

@@ -2,9 +2,9 @@
 // accepted stays queued and reaches the client intact and in order once it reads.
 #include <gtest/gtest.h>
 
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 constexpr std::size_t kCap = 64 * 1024;
@@ -23,7 +23,7 @@ sluice::ServerOptions drop_newest_options() {
 TEST(DropNewest, RefusesAtTheCapCountsTheDropsAndDeliversEveryAcceptedMessage) {
   Record rec;
   ServerThread srv(drop_newest_options(), recording(rec));
-  WsClient stalled(srv.port(), 4096);
+  RawClient stalled(srv.port(), 4096);
   ASSERT_TRUE(stalled.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   auto conn = [&] { return rec.open.front(); };
@@ -57,12 +57,12 @@ TEST(DropNewest, RefusesAtTheCapCountsTheDropsAndDeliversEveryAcceptedMessage) {
 
   // The client reads now: exactly the accepted messages, in order, then a marker.
   std::size_t got = 0;
-  Read r = stalled.read_frames(kWait, [&](std::uint8_t, std::string_view p) {
+  ReadStatus r = stalled.read_frames(kWait, [&](std::uint8_t, std::string_view p) {
     EXPECT_EQ(seq_of(p), accepted[got]) << "message " << got;
     EXPECT_TRUE(intact(p));
     return ++got < accepted.size();
   });
-  ASSERT_EQ(r, Read::ok) << got << " of " << accepted.size();
+  ASSERT_EQ(r, ReadStatus::ok) << got << " of " << accepted.size();
   ASSERT_TRUE(srv.on_loop([&] { conn().send_text("end"); }));
   auto f = stalled.read_frame();
   ASSERT_TRUE(f);
@@ -73,7 +73,7 @@ TEST(DropNewest, RefusesAtTheCapCountsTheDropsAndDeliversEveryAcceptedMessage) {
 TEST(DropNewest, AMessageLargerThanTheCapStillFitsAnEmptyQueue) {
   Record rec;
   ServerThread srv(drop_newest_options(), recording(rec));
-  WsClient c(srv.port());
+  RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   std::string big = numbered(7, 3 * kCap);
@@ -86,4 +86,4 @@ TEST(DropNewest, AMessageLargerThanTheCapStillFitsAnEmptyQueue) {
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

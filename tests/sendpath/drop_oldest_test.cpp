@@ -2,9 +2,9 @@
 // make room; the client, once it reads, gets what the kernel already held and then the newest.
 #include <gtest/gtest.h>
 
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 constexpr std::size_t kCap = 64 * 1024;
@@ -19,7 +19,7 @@ TEST(DropOldest, AcceptsTheNewMessageDropsTheOldestUnsentAndTheCountsMatch) {
   o.write_timeout = milliseconds(0);
   Record rec;
   ServerThread srv(o, recording(rec));
-  WsClient stalled(srv.port(), 4096);
+  RawClient stalled(srv.port(), 4096);
   ASSERT_TRUE(stalled.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   auto conn = [&] { return rec.open.front(); };
@@ -44,12 +44,12 @@ TEST(DropOldest, AcceptsTheNewMessageDropsTheOldestUnsentAndTheCountsMatch) {
   // gap (the dropped oldest), then a gap-free run up to the newest message.
   const std::uint64_t last = sent.back().seq;
   std::vector<std::uint64_t> got;
-  Read r = stalled.read_frames(kWait, [&](std::uint8_t, std::string_view p) {
+  ReadStatus r = stalled.read_frames(kWait, [&](std::uint8_t, std::string_view p) {
     EXPECT_TRUE(intact(p));
     got.push_back(seq_of(p));
     return got.back() != last;
   });
-  ASSERT_EQ(r, Read::ok) << "the newest message never arrived; got " << got.size();
+  ASSERT_EQ(r, ReadStatus::ok) << "the newest message never arrived; got " << got.size();
   EXPECT_EQ(got.size() + dropped, sent.size());
   int gaps = 0;
   for (std::size_t i = 1; i < got.size(); ++i) {
@@ -65,4 +65,4 @@ TEST(DropOldest, AcceptsTheNewMessageDropsTheOldestUnsentAndTheCountsMatch) {
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

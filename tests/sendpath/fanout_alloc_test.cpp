@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "alloc_counter.hpp"
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 constexpr std::size_t kMessage = 64 * 1024;
@@ -31,7 +31,7 @@ Measured publish_counted(ServerThread& srv, std::string_view topic, const std::s
   return m;
 }
 
-void read_one_each(std::vector<std::unique_ptr<WsClient>>& clients, std::uint64_t seq) {
+void read_one_each(std::vector<std::unique_ptr<RawClient>>& clients, std::uint64_t seq) {
   for (std::size_t i = 0; i < clients.size(); ++i) {
     auto f = clients[i]->read_frame();
     ASSERT_TRUE(f) << "subscriber " << i;
@@ -77,4 +77,4 @@ TEST(FanoutAllocation, PublishingMBytesToNSubscribersAllocatesAtMostMPlusNWords)
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

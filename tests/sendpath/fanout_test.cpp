@@ -2,9 +2,9 @@
 // closed connection leaves its topics.
 #include <gtest/gtest.h>
 
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 constexpr int kSubscribers = 20;
@@ -12,7 +12,7 @@ constexpr int kSubscribers = 20;
 struct FanoutFixture {
   Record rec;
   std::unique_ptr<ServerThread> srv;
-  std::vector<std::unique_ptr<WsClient>> clients;
+  std::vector<std::unique_ptr<RawClient>> clients;
 
   void start(int n) {
     sluice::Behaviors more;
@@ -52,7 +52,7 @@ TEST(Fanout, EverySubscriberReceivesEachPublishExactlyOnceInOrder) {
                                ++got;
                                return true;
                              }),
-              Read::ok);
+              ReadStatus::ok);
     EXPECT_EQ(got, 50);
   }
 }
@@ -68,7 +68,7 @@ TEST(Fanout, PublishFromAnotherThreadReachesEverySubscriber) {
                                EXPECT_EQ(seq_of(p), static_cast<std::uint64_t>(got));
                                return ++got < 50;
                              }),
-              Read::ok);
+              ReadStatus::ok);
   }
   EXPECT_TRUE(wait_until([&] { return fx.srv->stats().messages_sent >= 50u * kSubscribers; }));
 }
@@ -110,7 +110,7 @@ TEST(Fanout, AClosedConnectionIsRemovedFromItsTopics) {
   // closing subscriber as `closed`; once the connection is gone it is no receiver at all.
   r = fx.publish("after2");
   EXPECT_EQ(r.receivers() - r.closed, 1u);
-  EXPECT_EQ(fx.clients[1]->drain_until_closed(kWait), Read::ok);
+  EXPECT_EQ(fx.clients[1]->drain_until_closed(kWait), ReadStatus::ok);
   fx.clients[1]->close();
   ASSERT_TRUE(wait_until(
       [&] { return fx.srv->stats().connections_accepted == 3 && fx.publish("x").receivers() == 1; }));
@@ -120,4 +120,4 @@ TEST(Fanout, AClosedConnectionIsRemovedFromItsTopics) {
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

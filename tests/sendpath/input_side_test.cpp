@@ -2,9 +2,9 @@
 // own queue is at the cap, so it cannot grow the server; reading again resumes the conversation.
 #include <gtest/gtest.h>
 
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 constexpr std::size_t kCap = 64 * 1024;
@@ -25,19 +25,19 @@ TEST(InputSide, AFloodingPeerThatNeverReadsIsNoLongerReadOnceItsQueueIsAtTheCap)
     ws.send(data, opcode);
   };
   ServerThread srv(o, recording(rec, more));
-  WsClient flood(srv.port(), 4096);
+  RawClient flood(srv.port(), 4096);
   ASSERT_TRUE(flood.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
 
   // Write frames until the server stops taking them for 500 ms (bounded at 64 MiB).
-  const std::string frame = client_frame(op::binary, numbered(0, kPayload));
+  const std::string one = frame(op::binary, numbered(0, kPayload));
   std::size_t written = 0, offset = 0;
   auto stalled_since = std::chrono::steady_clock::now();
   while (written < 64u * 1024 * 1024) {
-    std::size_t n = flood.send_some(std::string_view(frame).substr(offset));
+    std::size_t n = flood.send_some(std::string_view(one).substr(offset));
     if (n > 0) {
       written += n;
-      offset = (offset + n) % frame.size();
+      offset = (offset + n) % one.size();
       stalled_since = std::chrono::steady_clock::now();
       continue;
     }
@@ -62,16 +62,16 @@ TEST(InputSide, AFloodingPeerThatNeverReadsIsNoLongerReadOnceItsQueueIsAtTheCap)
   // Reading again: echoes flow, the server resumes reading the backlog, and in the end every
   // message it handled was echoed or dropped by the policy, once.
   std::uint64_t echoes = 0;
-  Read r = flood.read_frames(milliseconds(1000), [&](std::uint8_t, std::string_view p) {
+  ReadStatus r = flood.read_frames(milliseconds(1000), [&](std::uint8_t, std::string_view p) {
     EXPECT_EQ(p.size(), kPayload);
     ++echoes;
     return true;
   });
-  EXPECT_EQ(r, Read::timeout) << "the connection ended";
+  EXPECT_EQ(r, ReadStatus::timeout) << "the connection ended";
   EXPECT_GT(messages.load(), handled) << "reading did not resume";
   EXPECT_EQ(echoes + srv.stats().messages_dropped, messages.load());
   EXPECT_EQ(srv.stats().buffered_bytes, 0u);
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

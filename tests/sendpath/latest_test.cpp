@@ -5,9 +5,9 @@
 
 #include <map>
 
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 constexpr std::size_t kCap = 64 * 1024;
@@ -21,7 +21,7 @@ struct LatestFixture {
   Record rec;
   sluice::Behaviors more;
   std::unique_ptr<ServerThread> srv;
-  std::unique_ptr<WsClient> stalled;
+  std::unique_ptr<RawClient> stalled;
 
   void start() {
     sluice::ServerOptions o = base_options();
@@ -38,7 +38,7 @@ struct LatestFixture {
       ws.subscribe("B");
     };
     srv = std::make_unique<ServerThread>(o, recording(rec, more));
-    stalled = std::make_unique<WsClient>(srv->port(), 4096);
+    stalled = std::make_unique<RawClient>(srv->port(), 4096);
     ASSERT_TRUE(stalled->handshake());
     ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
     ASSERT_TRUE(stalled->send_frame(op::text, "sub"));
@@ -95,11 +95,11 @@ TEST(Latest, AtTheCapEveryPendingValueOfTheTopicIsReplacedByTheNewOne) {
     if (s < first_unstarted || s % 2 == 1) expected.push_back(s);
   expected.push_back(newest_a);
   std::size_t got = 0;
-  Read r = fx.stalled->read_frames(kWait, [&](std::uint8_t, std::string_view p) {
+  ReadStatus r = fx.stalled->read_frames(kWait, [&](std::uint8_t, std::string_view p) {
     EXPECT_EQ(seq_of(p), expected[got]) << "message " << got;
     return ++got < expected.size();
   });
-  ASSERT_EQ(r, Read::ok) << got << " of " << expected.size();
+  ASSERT_EQ(r, ReadStatus::ok) << got << " of " << expected.size();
   ASSERT_TRUE(fx.srv->on_loop([&] { fx.conn().send_text("end"); }));
   auto f = fx.stalled->read_frame();
   ASSERT_TRUE(f);
@@ -131,7 +131,7 @@ TEST(Latest, AStalledSubscriberOfTwoTopicsGetsIncreasingValuesEndingWithTheNewes
   std::vector<std::uint64_t> got;
   std::map<int, std::uint64_t> newest_seen;
   bool seen_last_a = false, seen_last_b = false;
-  Read r = fx.stalled->read_frames(kWait, [&](std::uint8_t, std::string_view p) {
+  ReadStatus r = fx.stalled->read_frames(kWait, [&](std::uint8_t, std::string_view p) {
     std::uint64_t s = seq_of(p);
     EXPECT_TRUE(intact(p));
     got.push_back(s);
@@ -144,7 +144,7 @@ TEST(Latest, AStalledSubscriberOfTwoTopicsGetsIncreasingValuesEndingWithTheNewes
     seen_last_b |= s == (last % 2 == 1 ? last : last - 1);
     return !(seen_last_a && seen_last_b);
   });
-  ASSERT_EQ(r, Read::ok) << "the newest value of each topic did not both arrive; got " << got.size();
+  ASSERT_EQ(r, ReadStatus::ok) << "the newest value of each topic did not both arrive; got " << got.size();
   EXPECT_EQ(got.size() + dropped, sent.size()) << "every publish was delivered or dropped, once";
   // What the kernel held is a gap-free prefix; after it, no more than a queue's worth.
   for (std::uint64_t i = 0; i < at_stop.messages_sent; ++i) ASSERT_EQ(got[i], i);
@@ -155,4 +155,4 @@ TEST(Latest, AStalledSubscriberOfTwoTopicsGetsIncreasingValuesEndingWithTheNewes
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

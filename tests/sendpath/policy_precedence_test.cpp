@@ -2,9 +2,9 @@
 // (Server::topic) over the server's (ServerOptions::policy).
 #include <gtest/gtest.h>
 
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 constexpr std::size_t kCap = 64 * 1024;
@@ -15,7 +15,7 @@ constexpr std::size_t kPayload = 1000;
 struct PrecedenceFixture {
   Record rec;
   std::unique_ptr<ServerThread> srv;
-  std::unique_ptr<WsClient> stalled;
+  std::unique_ptr<RawClient> stalled;
   sluice::WebSocket ws{nullptr};
 
   void start() {
@@ -33,7 +33,7 @@ struct PrecedenceFixture {
     srv = std::make_unique<ServerThread>(o, recording(rec, more), [](sluice::Server& s) {
       s.topic("oldest", {.policy = sluice::SlowConsumerPolicy::drop_oldest, .send_buffer_bytes = 0});
     });
-    stalled = std::make_unique<WsClient>(srv->port(), 4096);
+    stalled = std::make_unique<RawClient>(srv->port(), 4096);
     ASSERT_TRUE(stalled->handshake());
     ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
     ws = srv->ask([&] { return rec.open.front(); });
@@ -87,4 +87,4 @@ TEST(PolicyPrecedence, TheConnectionPolicyOverridesTheTopicAndTheServer) {
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

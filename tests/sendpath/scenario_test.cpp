@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SLUICE_SP_SANITIZED 1
@@ -21,7 +21,7 @@
 #define SLUICE_SP_SANITIZED 0
 #endif
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 constexpr std::size_t kPayload = 250;
@@ -49,11 +49,11 @@ std::size_t rss_bytes() {
 }
 
 struct FastReader {
-  std::unique_ptr<WsClient> client;
+  std::unique_ptr<RawClient> client;
   std::uint64_t got = 0;
   std::uint64_t out_of_order = 0;
   std::uint64_t corrupt = 0;
-  Read end = Read::ok;
+  ReadStatus end = ReadStatus::ok;
   std::thread thread;
 };
 
@@ -82,12 +82,12 @@ TEST_P(Scenario, FastSubscribersGetEverythingStalledOnesAreBoundedAndHandledByPo
   // Clients first, with every buffer they will use allocated (and touched) now.
   std::vector<FastReader> fast(kFast);
   for (auto& f : fast) {
-    f.client = std::make_unique<WsClient>(srv.port(), 0, 256 * 1024);
+    f.client = std::make_unique<RawClient>(srv.port(), 0, 256 * 1024);
     ASSERT_TRUE(f.client->handshake("/fast"));
   }
-  std::vector<std::unique_ptr<WsClient>> stalled;
+  std::vector<std::unique_ptr<RawClient>> stalled;
   for (int i = 0; i < kStalled; ++i) {
-    stalled.push_back(std::make_unique<WsClient>(srv.port(), 4096, 4096));
+    stalled.push_back(std::make_unique<RawClient>(srv.port(), 4096, 4096));
     ASSERT_TRUE(stalled.back()->handshake("/stalled"));
   }
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == kFast + kStalled; }));
@@ -103,7 +103,7 @@ TEST_P(Scenario, FastSubscribersGetEverythingStalledOnesAreBoundedAndHandledByPo
           ++f.got;
           return f.got < total;
         });
-        if (f.end == Read::eof || f.end == Read::error) break;
+        if (f.end != ReadStatus::ok && f.end != ReadStatus::timeout) break;
       }
     });
   }
@@ -202,7 +202,7 @@ TEST_P(Scenario, FastSubscribersGetEverythingStalledOnesAreBoundedAndHandledByPo
         std::optional<Frame> close_frame;
         // Its bytes were in the kernel; the close frame only if the socket took it, else the
         // connection is cut after close_timeout.
-        EXPECT_EQ(stalled[i]->drain_until_closed(milliseconds(10'000), nullptr, &close_frame), Read::ok)
+        EXPECT_EQ(stalled[i]->drain_until_closed(milliseconds(10'000), nullptr, &close_frame), ReadStatus::ok)
             << "stalled subscriber " << i << " was never cut";
         if (close_frame) {
           EXPECT_EQ(close_frame->close_code(), sluice::close_code::policy_violation);
@@ -252,4 +252,4 @@ INSTANTIATE_TEST_SUITE_P(EveryPolicy, Scenario,
                          [](const auto& info) { return std::string(sluice::to_string(info.param)); });
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

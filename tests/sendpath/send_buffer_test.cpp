@@ -3,9 +3,9 @@
 // kernel_unsent_bytes) stays near the configured size instead of growing to tcp_wmem's max.
 #include <gtest/gtest.h>
 
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 constexpr std::size_t kPayload = 4000;
@@ -23,7 +23,7 @@ sluice::ConnectionStats stalled_stats(sluice::ServerOptions o, bool via_topic) {
   ServerThread srv(o, recording(rec, more), [&](sluice::Server& s) {
     if (via_topic) s.topic("capped", {.policy = std::nullopt, .send_buffer_bytes = kSndBuf});
   });
-  WsClient stalled(srv.port(), 4096);
+  RawClient stalled(srv.port(), 4096);
   EXPECT_TRUE(stalled.handshake());
   EXPECT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   sluice::WebSocket ws = srv.ask([&] { return rec.open.front(); });
@@ -60,4 +60,4 @@ TEST(SendBuffer, TopicSendBufferBytesAppliesToItsSubscribers) {
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

@@ -2,9 +2,9 @@
 // closed by policy (1008), and the stalled client's TCP connection ends.
 #include <gtest/gtest.h>
 
-#include "server_thread.hpp"
+#include "sendpath_helpers.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 namespace {
 
 constexpr std::size_t kPayload = 1000;
@@ -32,7 +32,7 @@ void stall(ServerThread& srv, Record& rec) {
 TEST(WriteDeadline, AQueueThatMakesNoProgressIsClosedByPolicyAndTheClientSeesTheEnd) {
   Record rec;
   ServerThread srv(deadline_options(milliseconds(500)), recording(rec));
-  WsClient stalled(srv.port(), 4096);
+  RawClient stalled(srv.port(), 4096);
   ASSERT_TRUE(stalled.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   ASSERT_NO_FATAL_FAILURE(stall(srv, rec));
@@ -40,7 +40,7 @@ TEST(WriteDeadline, AQueueThatMakesNoProgressIsClosedByPolicyAndTheClientSeesThe
       << "the write deadline never closed the connection";
   ASSERT_TRUE(wait_until([&] { return rec.closes.load() == 1; }, milliseconds(10'000)));
   std::optional<Frame> close_frame;
-  EXPECT_EQ(stalled.drain_until_closed(kWait, nullptr, &close_frame), Read::ok) << "no EOF";
+  EXPECT_EQ(stalled.drain_until_closed(kWait, nullptr, &close_frame), ReadStatus::ok) << "no EOF";
   if (close_frame) {
     EXPECT_EQ(close_frame->close_code(), sluice::close_code::policy_violation);
   }
@@ -51,7 +51,7 @@ TEST(WriteDeadline, AQueueThatMakesNoProgressIsClosedByPolicyAndTheClientSeesThe
 TEST(WriteDeadline, ZeroDisablesTheDeadline) {
   Record rec;
   ServerThread srv(deadline_options(milliseconds(0)), recording(rec));
-  WsClient stalled(srv.port(), 4096);
+  RawClient stalled(srv.port(), 4096);
   ASSERT_TRUE(stalled.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   ASSERT_NO_FATAL_FAILURE(stall(srv, rec));
@@ -63,7 +63,7 @@ TEST(WriteDeadline, ZeroDisablesTheDeadline) {
 TEST(WriteDeadline, ASlowReaderThatKeepsMakingProgressIsNotClosed) {
   Record rec;
   ServerThread srv(deadline_options(milliseconds(1000)), recording(rec));
-  WsClient slow(srv.port(), 4096);
+  RawClient slow(srv.port(), 4096);
   ASSERT_TRUE(slow.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
   ASSERT_NO_FATAL_FAILURE(stall(srv, rec));
@@ -82,4 +82,4 @@ TEST(WriteDeadline, ASlowReaderThatKeepsMakingProgressIsNotClosed) {
 }
 
 }  // namespace
-}  // namespace sluice_sp
+}  // namespace sluice_test

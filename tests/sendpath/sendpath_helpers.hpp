@@ -1,53 +1,35 @@
-// ServerThread: a real sluice::Server on an ephemeral loopback port, run on its own thread for
-// the lifetime of the object, plus the helpers the send-path tests share: running a task on
-// the loop thread and waiting for it, polling a condition with an upper bound, and a record of
-// the connections the server opened (WebSocket handles are used on the loop thread only).
+// Helpers the send-path tests share on top of the support library: server options without
+// liveness pings, a record of the connections the server opened (WebSocket handles are used on
+// the loop thread only), numbered and self-checking payloads, connecting many clients at once,
+// and pump(), which sends numbered messages from the loop thread and records each outcome.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <functional>
-#include <future>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
-#include <thread>
+#include <string_view>
 #include <vector>
 
 #include "sluice/sluice.hpp"
-#include "ws_client.hpp"
+#include "support/deadline.hpp"
+#include "support/raw_client.hpp"
+#include "support/server_thread.hpp"
 
-namespace sluice_sp {
+namespace sluice_test {
 
-// Options every test starts from: an ephemeral port, no signal handling, short deadlines so a
-// forgotten connection cannot hold the teardown for long, and no liveness pings.
+// test_options() without liveness pings or an idle timeout: the send-path tests keep
+// connections that read nothing for long stretches.
 inline sluice::ServerOptions base_options() {
-  sluice::ServerOptions o;
-  o.host = "127.0.0.1";
-  o.port = 0;
-  o.handle_signals = false;
-  o.close_timeout = milliseconds(1000);
-  o.shutdown_timeout = milliseconds(1000);
+  sluice::ServerOptions o = test_options();
   o.ping_interval = milliseconds(0);
   o.idle_timeout = milliseconds(0);
   return o;
-}
-
-// Polls `pred` until it holds or `timeout` passes (an upper bound against hangs only).
-inline bool wait_until(const std::function<bool()>& pred, milliseconds timeout = kWait) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(1));
-  }
-  return true;
 }
 
 // What the server's callbacks saw. Handles are touched on the loop thread only; the counts
@@ -90,73 +72,6 @@ inline sluice::Behaviors recording(Record& r, sluice::Behaviors more = {}) {
   return b;
 }
 
-class ServerThread {
- public:
-  ServerThread(sluice::ServerOptions options, sluice::Behaviors behaviors,
-               const std::function<void(sluice::Server&)>& configure = {})
-      : server_(std::move(options), std::move(behaviors)) {
-    sluice::set_log_level(sluice::LogLevel::off);
-    if (configure) configure(server_);
-    server_.listen();
-    port_ = server_.port();
-    std::packaged_task<void()> task([this] { server_.run(); });
-    done_ = task.get_future();
-    thread_ = std::thread(std::move(task));
-  }
-
-  ~ServerThread() {
-    if (!stop_and_join()) {
-      std::fprintf(stderr, "FATAL: sluice::Server::run() did not return within the deadline\n");
-      std::fflush(stderr);
-      std::_Exit(3);  // never let the suite hang with a stuck server
-    }
-  }
-  ServerThread(const ServerThread&) = delete;
-  ServerThread& operator=(const ServerThread&) = delete;
-
-  bool stop_and_join(milliseconds timeout = milliseconds(15'000)) {
-    if (!thread_.joinable()) return true;
-    server_.stop();
-    if (done_.wait_for(timeout) != std::future_status::ready) return false;
-    thread_.join();
-    return true;
-  }
-
-  // Runs `fn` on the loop thread inside a loop turn and waits for it; false if it did not run.
-  bool on_loop(std::function<void()> fn, milliseconds timeout = kWait) {
-    auto done = std::make_shared<std::promise<void>>();
-    std::future<void> f = done->get_future();
-    server_.post([fn = std::move(fn), done] {
-      fn();
-      done->set_value();
-    });
-    return f.wait_for(timeout) == std::future_status::ready;
-  }
-
-  // The value `fn` returns on the loop thread. A loop that no longer runs posted tasks is a
-  // hang in the library: the process ends rather than block the suite.
-  template <typename Fn>
-  auto ask(Fn fn) -> decltype(fn()) {
-    std::optional<decltype(fn())> out;
-    if (!on_loop([&] { out.emplace(fn()); }) || !out) {
-      std::fprintf(stderr, "FATAL: the server loop did not run a posted task\n");
-      std::fflush(stderr);
-      std::_Exit(4);
-    }
-    return *out;
-  }
-
-  std::uint16_t port() const { return port_; }
-  sluice::Server& server() { return server_; }
-  sluice::ServerStats stats() const { return server_.stats(); }
-
- private:
-  sluice::Server server_;
-  std::uint16_t port_ = 0;
-  std::future<void> done_;
-  std::thread thread_;
-};
-
 // A payload of `size` bytes whose first 8 bytes carry `seq` (little-endian); the rest is a
 // pattern derived from seq, so a corrupted or mixed-up message is caught.
 inline std::string numbered(std::uint64_t seq, std::size_t size) {
@@ -180,21 +95,17 @@ inline bool intact(std::string_view payload) {
 }
 
 // Connects `n` clients and completes their handshakes; every one must open.
-inline std::vector<std::unique_ptr<WsClient>> connect_clients(std::uint16_t port, int n, int rcvbuf = 0,
-                                                              std::size_t buffer_bytes = 256 * 1024) {
-  std::vector<std::unique_ptr<WsClient>> out;
+inline std::vector<std::unique_ptr<RawClient>> connect_clients(std::uint16_t port, int n, int rcvbuf = 0,
+                                                               std::size_t buffer_bytes = 256 * 1024) {
+  std::vector<std::unique_ptr<RawClient>> out;
   for (int i = 0; i < n; ++i) {
-    auto c = std::make_unique<WsClient>(port, rcvbuf, buffer_bytes);
+    auto c = std::make_unique<RawClient>(port, rcvbuf, buffer_bytes);
     EXPECT_TRUE(c->connected());
     EXPECT_TRUE(c->handshake());
     out.push_back(std::move(c));
   }
   return out;
 }
-
-}  // namespace sluice_sp
-
-namespace sluice_sp {
 
 // One send made by pump(): its sequence number, outcome, and the queue right after it.
 struct Sent {
@@ -240,4 +151,4 @@ inline int count(const std::vector<Sent>& v, sluice::SendStatus st) {
   return n;
 }
 
-}  // namespace sluice_sp
+}  // namespace sluice_test

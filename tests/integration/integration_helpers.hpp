@@ -1,38 +1,23 @@
-// TestServer: a real sluice::Server on an ephemeral loopback port, run on its own thread for
-// the lifetime of the object. Tally: the callbacks it saw, counted with atomics. Helpers shared
-// by the integration tests.
+// Helpers the integration tests share on top of the support library: Tally, what the server's
+// callbacks saw, counted with atomics; echo behaviours that count into it; and the checks most
+// tests end with (an echo round trip, a close frame then EOF, a connection failed by bad input).
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <functional>
-#include <future>
 #include <mutex>
 #include <string>
-#include <thread>
+#include <string_view>
 #include <vector>
 
-#include "raw_client.hpp"
 #include "sluice/sluice.hpp"
+#include "support/deadline.hpp"
+#include "support/raw_client.hpp"
+#include "support/server_thread.hpp"
 
 namespace sluice_test {
-
-// Options every test starts from: an ephemeral port, no signal handling, short deadlines so a
-// forgotten connection cannot hold the teardown for long.
-inline sluice::ServerOptions test_options() {
-  sluice::ServerOptions o;
-  o.host = "127.0.0.1";
-  o.port = 0;
-  o.handle_signals = false;
-  o.close_timeout = std::chrono::milliseconds(1000);
-  o.shutdown_timeout = std::chrono::milliseconds(1000);
-  return o;
-}
 
 // What the server's callbacks saw.
 struct Tally {
@@ -77,75 +62,12 @@ inline sluice::Behaviors echo_behaviors(Tally& t) {
   return b;
 }
 
-// Polls `pred` until it holds or `timeout` passes.
-inline bool wait_until(const std::function<bool()>& pred, milliseconds timeout = kWait) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(2));
-  }
-  return true;
-}
-
-class TestServer {
- public:
-  TestServer(sluice::ServerOptions options, sluice::Behaviors behaviors,
-             const std::function<void(sluice::Server&)>& configure = {})
-      : server_(std::move(options), std::move(behaviors)) {
-    sluice::set_log_level(sluice::LogLevel::off);
-    if (configure) configure(server_);
-    server_.listen();
-    port_ = server_.port();
-    std::packaged_task<void()> task([this] { server_.run(); });
-    done_ = task.get_future();
-    thread_ = std::thread(std::move(task));
-  }
-
-  ~TestServer() {
-    if (!stop_and_join()) {
-      // run() did not return: a hang in the library. Never let the suite hang with it.
-      std::fprintf(stderr, "FATAL: sluice::Server::run() did not return within the deadline\n");
-      std::fflush(stderr);
-      std::_Exit(3);
-    }
-  }
-
-  TestServer(const TestServer&) = delete;
-  TestServer& operator=(const TestServer&) = delete;
-
-  // Stops the server and waits (bounded) for run() to return; false if it did not.
-  bool stop_and_join(milliseconds timeout = milliseconds(10'000)) {
-    if (!thread_.joinable()) return true;
-    server_.stop();
-    if (done_.wait_for(timeout) != std::future_status::ready) return false;
-    thread_.join();
-    try {
-      done_.get();
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << "run() threw: " << e.what();
-    }
-    return true;
-  }
-
-  // True once run() has returned (without stop() from the test).
-  bool finished() const { return done_.wait_for(milliseconds(0)) == std::future_status::ready; }
-
-  std::uint16_t port() const { return port_; }
-  sluice::Server& server() { return server_; }
-
- private:
-  sluice::Server server_;
-  std::uint16_t port_ = 0;
-  std::future<void> done_;
-  std::thread thread_;
-};
-
 // One text round trip on an upgraded client: the message comes back whole and unchanged.
 inline void expect_echo(RawClient& c, const std::string& text) {
   ASSERT_TRUE(c.send_frame(op::text, text));
   ReadStatus st = ReadStatus::ok;
   auto f = c.read_frame(kWait, &st);
-  ASSERT_TRUE(f.has_value()) << "no echo, read status " << static_cast<int>(st);
+  ASSERT_TRUE(f.has_value()) << "no echo, read status " << to_string(st);
   EXPECT_TRUE(f->fin);
   EXPECT_EQ(f->opcode, op::text);
   EXPECT_FALSE(f->masked);
@@ -157,7 +79,7 @@ inline void expect_echo(RawClient& c, const std::string& text) {
 inline void expect_close_then_eof(RawClient& c, std::uint16_t code) {
   ReadStatus st = ReadStatus::ok;
   auto f = c.read_frame(kWait, &st);
-  ASSERT_TRUE(f.has_value()) << "no close frame, read status " << static_cast<int>(st);
+  ASSERT_TRUE(f.has_value()) << "no close frame, read status " << to_string(st);
   ASSERT_EQ(f->opcode, op::close) << "payload: " << f->payload;
   EXPECT_TRUE(f->fin);
   EXPECT_EQ(f->close_code(), code) << "reason: " << f->close_reason();
@@ -171,7 +93,7 @@ inline void expect_close_then_eof(RawClient& c, std::uint16_t code) {
 inline void expect_connection_failed(sluice::ServerOptions options, const std::string& bad_bytes,
                                      std::uint16_t code) {
   Tally tally;
-  TestServer srv(std::move(options), echo_behaviors(tally));
+  ServerThread srv(std::move(options), echo_behaviors(tally));
   RawClient good(srv.port());
   ASSERT_TRUE(good.handshake());
   RawClient bad(srv.port());
