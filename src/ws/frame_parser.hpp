@@ -44,6 +44,8 @@ class FrameParser {
   std::size_t decode_header(const std::uint8_t* p, std::size_t size, ProtocolError& error);
   Step header_in_place(std::span<std::uint8_t>& input);
   Step next_frame_general(std::span<std::uint8_t>& input);
+  // Yields the frame at the start of `input`, known to be final text or binary and whole.
+  inline Step whole_frame(std::span<std::uint8_t>& input, std::size_t key_at, std::size_t length);
 
   // A partial header is only ever held between frames, so it shares storage with the header
   // of the frame in progress.
@@ -58,27 +60,38 @@ class FrameParser {
   std::uint8_t have_ = 0;  // header bytes held in partial_
 };
 
+inline FrameParser::Step FrameParser::whole_frame(std::span<std::uint8_t>& input, std::size_t key_at,
+                                                  std::size_t length) {
+  const std::uint8_t* p = input.data();
+  const std::size_t header = key_at + (mask_bit_ ? 4 : 0);
+  header_.payload_length = length;
+  header_.fin = true;
+  header_.rsv = 0;
+  header_.opcode = static_cast<Opcode>(p[0] & 0x0F);
+  header_.masked = mask_bit_ != 0;
+  std::span<std::uint8_t> payload(input.data() + header, length);
+  if (mask_bit_) {
+    std::memcpy(header_.mask.data(), p + key_at, 4);
+    apply_mask(payload.data(), length, header_.mask, 0);
+  }
+  input = std::span<std::uint8_t>(input.data() + header + length, input.size() - header - length);
+  return {Step::Kind::frame, ProtocolError::none, payload, true};
+}
+
 inline FrameParser::Step FrameParser::next_frame(std::span<std::uint8_t>& input) {
-  // The common case, decoded here in a few comparisons: a final text or binary frame of under
-  // 126 bytes, masked as this end requires, wholly in `input`. Anything else (control frames,
-  // fragments, longer lengths, a split frame, any error) takes the general path.
-  if (phase_ == Phase::header && have_ == 0 && input.size() >= 2) {
-    const std::uint8_t* p = input.data();
-    const std::uint8_t length = static_cast<std::uint8_t>(p[1] - mask_bit_);  // 126+ if MASK is wrong
-    const std::size_t header = mask_bit_ ? 6 : 2;
-    if (static_cast<std::uint8_t>(p[0] - 0x81) < 2 && length < 126 && header + length <= input.size()) {
-      header_.payload_length = length;
-      header_.fin = true;
-      header_.rsv = 0;
-      header_.opcode = static_cast<Opcode>(p[0] & 0x0F);
-      header_.masked = mask_bit_ != 0;
-      std::span<std::uint8_t> payload = input.subspan(header, length);
-      if (mask_bit_) {
-        std::memcpy(header_.mask.data(), p + 2, 4);
-        apply_mask(payload.data(), length, header_.mask, 0);
-      }
-      input = input.subspan(header + length);
-      return {Step::Kind::frame, ProtocolError::none, payload, true};
+  // The common case, decoded here in a few comparisons: a final text or binary frame with a 7-
+  // or 16-bit length, masked as this end requires, wholly in `input`. Anything else (control
+  // frames, fragments, 64-bit lengths, a split frame, any error) takes the general path.
+  if (phase_ == Phase::header && have_ == 0 && input.size() >= 2 &&
+      static_cast<std::uint8_t>(input[0] - 0x81) < 2) {
+    const std::uint8_t len7 = static_cast<std::uint8_t>(input[1] - mask_bit_);  // 128+ if MASK is wrong
+    const std::size_t key_size = mask_bit_ ? 4 : 0;
+    if (len7 < 126) {
+      if (2 + key_size + len7 <= input.size()) return whole_frame(input, 2, len7);
+    } else if (len7 == 126 && input.size() >= 4) {
+      const std::size_t length = static_cast<std::size_t>(input[2]) << 8 | input[3];
+      // (A length under 126 must use the 7-bit form: the general path rejects it.)
+      if (length >= 126 && 4 + key_size + length <= input.size()) return whole_frame(input, 4, length);
     }
   }
   return next_frame_general(input);
