@@ -50,8 +50,6 @@ Connection::Extras& Connection::extras() {
   return *extras_;
 }
 
-std::uint32_t Connection::now32() const { return static_cast<std::uint32_t>(ep_.loop().now_ms()); }
-
 void Connection::start() {
   EventLoop& loop = ep_.loop();
   last_heard_ = now32();
@@ -71,7 +69,7 @@ void Connection::on_io(std::uint32_t events) {
 
 // ---- Read side ----------------------------------------------------------------------------
 
-void Connection::on_readable() {
+inline void Connection::on_readable() {
   EventLoop& loop = ep_.loop();
   IoResult r = read_some(fd_.get(), {loop.scratch(), EventLoop::kScratchSize});
   switch (r.kind) {
@@ -122,7 +120,7 @@ void Connection::on_frame_bytes(std::span<std::uint8_t> in) {
   }
 }
 
-bool Connection::on_assembled(const MessageAssembler::Event& ev) {
+inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {
   switch (ev.kind) {
     case MessageAssembler::Event::Kind::none: return true;
     case MessageAssembler::Event::Kind::error: fail(ev.error); return false;

@@ -13,10 +13,6 @@
 
 namespace sluice::detail {
 
-FrameRef Connection::encode(Opcode opcode, std::string_view payload) const {
-  return ep_.role() == Role::server ? encode_frame(opcode, payload) : encode_masked_frame(opcode, payload);
-}
-
 SendStatus Connection::send(std::string_view data, Opcode opcode) {
   if (state_ != ConnState::open) return SendStatus::closed;
   if (opcode != Opcode::text && opcode != Opcode::binary) opcode = Opcode::binary;
@@ -38,7 +34,8 @@ SlowConsumerPolicy Connection::policy_for(const Topic* topic) const {
   return ep_.limits().policy;
 }
 
-SendStatus Connection::enqueue_message(FrameRef frame, std::uint32_t tag, const Topic* topic) {
+[[gnu::always_inline]] inline SendStatus Connection::enqueue_message(FrameRef frame, std::uint32_t tag,
+                                                                     const Topic* topic) {
   if (state_ != ConnState::open) return SendStatus::closed;
   std::size_t size = frame.size();
   // A message always fits an empty queue (over_cap says so too), so the budget, which sums
@@ -97,19 +94,6 @@ SendStatus Connection::enqueue_control(FrameRef frame) {
   return status;
 }
 
-void Connection::push(FrameRef frame, std::uint32_t tag) {
-  std::size_t size = frame.size();
-  queue_.push(std::move(frame), tag);
-  Counters& c = ep_.counters();
-  c.buffered_bytes.add(size);
-  c.buffered_high_water.raise_to(c.buffered_bytes.get());
-  if (!has_http_ && upgraded_) {
-    Extras& e = extras_ ? *extras_ : extras();
-    if (queue_.bytes() > e.high_water) e.high_water = static_cast<std::uint32_t>(queue_.bytes());
-  }
-  if (queue_.bytes() > ep_.limits().low_watermark) over_watermark_ = true;
-}
-
 void Connection::count_dropped(const Dropped& d) {
   if (d.messages == 0) return;
   extras().messages_dropped += d.messages;
@@ -128,19 +112,9 @@ void Connection::close_slow_consumer(const char* why) {
   close(close_code::policy_violation, "slow consumer");
 }
 
-void Connection::request_flush() {
-  EventLoop& loop = ep_.loop();
-  // Inside a loop turn sends are corked: one sendmsg per connection before the loop sleeps.
-  if (loop.dispatching()) {
-    loop.defer(this);
-  } else {
-    flush();
-  }
-}
-
 void Connection::flush() {
   if (state_ == ConnState::closed) return;
-  if (!queue_.empty() && !write_queue()) return;
+  if (!queue_.empty() && !(queue_.one_entry() ? write_one() : write_queue())) return;
   // The server closes the TCP connection first (RFC 6455 §7.1.1); a client waits for it.
   if (queue_.empty() && state_ == ConnState::draining && !half_closed_ && ep_.role() == Role::server) {
     shutdown_write(fd_.get());  // our last byte is out; the peer's EOF ends the connection
@@ -157,6 +131,22 @@ void Connection::flush() {
       ep_.behaviors().on_drain(WebSocket(this));
     }
   }
+}
+
+inline bool Connection::write_one() {
+  // The usual flush: one frame (a reply), one sendmsg, no loop over the iovec array.
+  iovec iov;
+  queue_.fill_iovecs(&iov, 1);
+  IoResult r = write_some(fd_.get(), &iov, 1);
+  if (r.kind == IoResult::Kind::would_block) return true;
+  if (r.kind != IoResult::Kind::done) {
+    abort("write failed");
+    return false;
+  }
+  std::size_t raw = 0;
+  std::uint32_t frames = queue_.consume(r.bytes, &raw);
+  count_written(r.bytes, raw, frames);
+  return true;
 }
 
 bool Connection::write_queue() {
@@ -182,30 +172,33 @@ bool Connection::write_queue() {
     written += r.bytes;
     if (r.bytes < want) break;  // the socket is full; EPOLLOUT tells us when it is not
   }
-  if (written > 0) {
-    if (!has_http_ && extras_) {
-      extras_->messages_sent += frames;
-      extras_->bytes_sent += written - raw_written;
-    }
-    // The write deadline only matters while bytes wait; update_interest starts it afresh.
-    if (!queue_.empty()) last_progress_ = now32();
-    Counters& c = ep_.counters();
-    c.messages_sent.add(frames);
-    c.buffered_bytes.sub(written);
-    c.bytes_sent.add(written - raw_written);
-  }
+  if (written > 0) count_written(written, raw_written, frames);
   if (failed) abort("write failed");  // after the accounting: abort uncounts what is left
   return !failed;
 }
 
-void Connection::update_interest() {
+inline void Connection::count_written(std::size_t bytes, std::size_t raw, std::uint32_t frames) {
+  if (!has_http_ && extras_) {
+    extras_->messages_sent += frames;
+    extras_->bytes_sent += bytes - raw;
+  }
+  // The write deadline only matters while bytes wait; update_interest starts it afresh.
+  if (!queue_.empty()) last_progress_ = now32();
+  Counters& c = ep_.counters();
+  c.messages_sent.add(frames);
+  c.buffered_bytes.sub(bytes);
+  c.bytes_sent.add(bytes - raw);
+}
+
+inline void Connection::update_interest() {
   // The steady state, in one test of the flags: nothing queued, armed or paused.
-  if (queue_.empty() && !write_armed_ && !read_paused_ && !at_cap_ && ep_.limits().max_buffered_bytes > 0)
-    return;
+  if (queue_.empty() && !write_armed_ && !read_paused_ && !at_cap_) return;
   if (state_ == ConnState::closed) return;
   bool want_write = !queue_.empty();
   // A peer that sends but never reads must not grow our queue: stop reading until it drains.
-  bool pause = state_ == ConnState::open && (at_cap_ || queue_.bytes() >= ep_.limits().max_buffered_bytes);
+  // (An empty queue never pauses: a message always fits it.)
+  bool pause = state_ == ConnState::open &&
+               (at_cap_ || (!queue_.empty() && queue_.bytes() >= ep_.limits().max_buffered_bytes));
   if (want_write == write_armed_ && pause == read_paused_) return;
   bool started_waiting = want_write && !write_armed_;
   write_armed_ = want_write;

@@ -20,7 +20,7 @@ namespace {
 IoResult from_errno(int err) {
   if (err == EAGAIN || err == EWOULDBLOCK) return {IoResult::Kind::would_block};
   if (err == ECONNRESET || err == EPIPE) return {IoResult::Kind::closed};
-  return {IoResult::Kind::error, 0, err};
+  return IoResult::failed(err);
 }
 
 }  // namespace
@@ -68,10 +68,10 @@ IoResult accept_one(int listen_fd, Fd& out) {
 
 IoResult connect_start(const sockaddr* addr, socklen_t len, Fd& out) {
   Fd fd(::socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd) return {IoResult::Kind::error, 0, errno};
+  if (!fd) return IoResult::failed(errno);
   int one = 1;
   ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::connect(fd.get(), addr, len) != 0 && errno != EINPROGRESS) return {IoResult::Kind::error, 0, errno};
+  if (::connect(fd.get(), addr, len) != 0 && errno != EINPROGRESS) return IoResult::failed(errno);
   out = std::move(fd);
   return IoResult::done_(0);
 }

@@ -14,13 +14,15 @@
 
 namespace sluice::detail {
 
+// Sixteen bytes, so that it comes back in two registers from every read and write.
 struct IoResult {
   enum class Kind : std::uint8_t { done, would_block, closed, error };
   Kind kind;
-  std::size_t bytes = 0;  // for done
   int error = 0;          // errno, for error
+  std::size_t bytes = 0;  // for done
 
-  static IoResult done_(std::size_t n) { return {Kind::done, n, 0}; }
+  static IoResult done_(std::size_t n) { return {Kind::done, 0, n}; }
+  static IoResult failed(int err) { return {Kind::error, err, 0}; }
   bool ok() const { return kind == Kind::done; }
 };
 

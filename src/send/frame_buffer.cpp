@@ -10,30 +10,17 @@
 
 namespace sluice::detail {
 
-FrameBuffer* FrameBuffer::allocate(std::size_t size) {
-  std::uint8_t pool_class;
-  void* mem = frame_pool::allocate(sizeof(FrameBuffer) + size, pool_class);
-  return new (mem) FrameBuffer(size, pool_class);
-}
-
-void FrameBuffer::release() {
-  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-    std::uint8_t pool_class = pool_class_;
-    this->~FrameBuffer();
-    frame_pool::free(this, pool_class);
-  }
+void FrameBuffer::free_block() {
+  const std::uint8_t pool_class = pool_class_;
+  this->~FrameBuffer();
+  frame_pool::free(this, pool_class);
 }
 
 FrameRef encode_frame(Opcode opcode, std::string_view payload, bool fin) {
   std::size_t header = frame_header_size(payload.size(), false);
   FrameBuffer* f = FrameBuffer::allocate(header + payload.size());
   std::uint8_t* out = f->data();
-  if (header == 2) {  // most frames: two bytes, written here
-    out[0] = static_cast<std::uint8_t>((fin ? 0x80 : 0) | static_cast<std::uint8_t>(opcode));
-    out[1] = static_cast<std::uint8_t>(payload.size());
-  } else {
-    write_frame_header(out, opcode, fin, payload.size());
-  }
+  write_frame_header(out, opcode, fin, payload.size());
   if (!payload.empty()) std::memcpy(out + header, payload.data(), payload.size());
   return FrameRef(f);
 }

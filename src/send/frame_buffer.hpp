@@ -7,26 +7,37 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <new>
 #include <string_view>
 #include <utility>
 
+#include "send/frame_pool.hpp"
 #include "sluice/opcode.hpp"
 
 namespace sluice::detail {
 
 class FrameBuffer {
  public:
-  static FrameBuffer* allocate(std::size_t size);  // one reference, uninitialised bytes
+  // One reference, uninitialised bytes.
+  static FrameBuffer* allocate(std::size_t size) {
+    std::uint8_t pool_class;
+    void* mem = frame_pool::allocate(sizeof(FrameBuffer) + size, pool_class);
+    return new (mem) FrameBuffer(size, pool_class);
+  }
 
   std::uint8_t* data() { return reinterpret_cast<std::uint8_t*>(this + 1); }
   const std::uint8_t* data() const { return reinterpret_cast<const std::uint8_t*>(this + 1); }
   std::size_t size() const { return size_; }
 
   void retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
-  void release();
+  void release() {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) free_block();
+  }
 
  private:
   FrameBuffer(std::size_t size, std::uint8_t pool_class) : pool_class_(pool_class), size_(size) {}
+  void free_block();  // the last reference went
   std::atomic<std::uint32_t> refs_{1};
   std::uint8_t pool_class_;  // where release() returns the block (send/frame_pool.hpp)
   std::size_t size_;
@@ -66,6 +77,15 @@ class FrameRef {
 
 // Encodes one unmasked (server-to-client) frame.
 FrameRef encode_frame(Opcode opcode, std::string_view payload, bool fin = true);
+// The same for a payload under 126 bytes (a 2-byte header), inline.
+inline FrameRef encode_short_frame(Opcode opcode, std::string_view payload) {
+  FrameBuffer* f = FrameBuffer::allocate(2 + payload.size());
+  std::uint8_t* out = f->data();
+  out[0] = static_cast<std::uint8_t>(0x80 | static_cast<std::uint8_t>(opcode));
+  out[1] = static_cast<std::uint8_t>(payload.size());
+  if (!payload.empty()) std::memcpy(out + 2, payload.data(), payload.size());
+  return FrameRef(f);
+}
 // Encodes one client-to-server frame, masked with a fresh key (RFC 6455 §5.3).
 FrameRef encode_masked_frame(Opcode opcode, std::string_view payload, bool fin = true);
 // Wraps bytes that are not a frame (an HTTP response) so they travel the same send queue.

@@ -2,11 +2,13 @@
 // read a message encodes its reply, and the flush before the loop sleeps frees them all, so the
 // allocator sees a burst of allocations followed by a burst of frees, more than glibc's
 // per-thread cache holds. A per-thread free list per size class turns each of those into a
-// pointer pop or push. The pool only keeps blocks freed a moment ago and never more than
+// pointer pop or push, inline. The pool only keeps blocks freed a moment ago and never more than
 // kMaxCachedBytes per thread, so memory still follows the traffic; larger blocks, and blocks
 // freed while the pool is full, go straight to the heap.
 #pragma once
 
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 
@@ -18,11 +20,91 @@ inline constexpr std::size_t kMaxCachedBytes = 128 * 1024;
 // The class of a block that came from the heap and goes back to it.
 inline constexpr std::uint8_t kHeapClass = 0xFF;
 
-// Returns a block of at least `bytes`; `cls` receives what free() needs to take it back.
-void* allocate(std::size_t bytes, std::uint8_t& cls);
-void free(void* block, std::uint8_t cls);
+namespace pool_detail {
+
+// Four classes per power of two from 64 bytes (64, 80, 96, 112, 128, 160, ...), so a block is
+// never more than a quarter larger than what was asked for.
+inline constexpr unsigned kMinShift = 6;
+inline constexpr unsigned kClasses = 1 + 4 * (std::bit_width(kMaxPooledBlock - 1) - kMinShift);
+
+constexpr unsigned class_of(std::size_t bytes) {
+  if (bytes <= (std::size_t{1} << kMinShift)) return 0;
+  unsigned e = static_cast<unsigned>(std::bit_width(bytes - 1)) - 1;  // 2^e < bytes <= 2^(e+1)
+  unsigned shift = e - 2;
+  std::size_t quarter = std::size_t{1} << shift;
+  std::size_t sub = (bytes - (std::size_t{1} << e) + quarter - 1) >> shift;  // 1..4
+  return (e - kMinShift) * 4 + static_cast<unsigned>(sub);
+}
+
+inline constexpr std::array<std::uint32_t, kClasses> kClassSize = [] {
+  std::array<std::uint32_t, kClasses> sizes{};
+  sizes[0] = 1u << kMinShift;
+  for (unsigned c = 1; c < kClasses; ++c) {
+    unsigned e = (c - 1) / 4 + kMinShift;
+    unsigned sub = (c - 1) % 4 + 1;
+    sizes[c] = (1u << e) + (sub << (e - 2));
+  }
+  return sizes;
+}();
+static_assert(kClassSize[class_of(kMaxPooledBlock)] == kMaxPooledBlock);
+static_assert(class_of(kMaxPooledBlock) == kClasses - 1 && kClasses < kHeapClass);
+
+// Every class size is a multiple of 16, so the class of a size is a table lookup.
+inline constexpr std::array<std::uint8_t, kMaxPooledBlock / 16> kClassOf16 = [] {
+  std::array<std::uint8_t, kMaxPooledBlock / 16> table{};
+  for (std::size_t i = 0; i < table.size(); ++i) table[i] = static_cast<std::uint8_t>(class_of(16 * (i + 1)));
+  return table;
+}();
+
+// Trivially destructible and constant-initialised, so the inline paths read it without a
+// thread_local guard; a Reaper (frame_pool.cpp), armed when the pool first keeps a block,
+// empties it when the thread ends.
+struct Pool {
+  void* heads[kClasses];  // each free block holds the next one's address
+  std::size_t bytes;
+  bool armed;
+  bool gone;  // the thread is ending: blocks go back to the heap
+};
+extern constinit thread_local Pool t_pool;
+
+void* heap_allocate(std::size_t bytes);
+void heap_free(void* block);
+void arm_reaper();
+
+}  // namespace pool_detail
+
+// Returns a block of at least `bytes` (> 0); `cls` receives what free() needs to take it back.
+inline void* allocate(std::size_t bytes, std::uint8_t& cls) {
+  using namespace pool_detail;
+  if (bytes > kMaxPooledBlock) {
+    cls = kHeapClass;
+    return heap_allocate(bytes);
+  }
+  const unsigned c = kClassOf16[(bytes - 1) / 16];
+  cls = static_cast<std::uint8_t>(c);
+  Pool& pool = t_pool;
+  if (void* block = pool.heads[c]) {
+    pool.heads[c] = *static_cast<void**>(block);
+    pool.bytes -= kClassSize[c];
+    return block;
+  }
+  return heap_allocate(kClassSize[c]);
+}
+
+inline void free(void* block, std::uint8_t cls) {
+  using namespace pool_detail;
+  Pool& pool = t_pool;
+  if (cls != kHeapClass && !pool.gone && pool.bytes + kClassSize[cls] <= kMaxCachedBytes) {
+    if (!pool.armed) arm_reaper();
+    *static_cast<void**>(block) = pool.heads[cls];
+    pool.heads[cls] = block;
+    pool.bytes += kClassSize[cls];
+    return;
+  }
+  heap_free(block);
+}
 
 // Bytes this thread's pool holds now (for tests).
-std::size_t cached_bytes();
+inline std::size_t cached_bytes() { return pool_detail::t_pool.bytes; }
 
 }  // namespace sluice::detail::frame_pool

@@ -41,6 +41,7 @@ class SendQueue {
   // Tags bytes that are not a WebSocket frame (an HTTP response): not counted as messages.
   static constexpr std::uint32_t kRawTag = 0xFFFFFFFF;
   bool empty() const { return head_.frame == nullptr; }
+  bool one_entry() const { return head_.frame != nullptr && tail_ == nullptr; }
   std::size_t bytes() const { return bytes_; }
   std::size_t entries() const;  // walks the queue
 
