@@ -17,7 +17,7 @@ void Connection::start_client(std::unique_ptr<ClientHandshake> hs) {
   EventLoop& loop = ep_.loop();
   last_heard_ = now32();
   loop.watch(fd_.get(), this, false, true);
-  write_armed_ = true;
+  set(kWriteArmed, true);
   loop.schedule(this, ep_.limits().connect_timeout);
 }
 
@@ -27,7 +27,7 @@ void Connection::on_connected() {
   state_ = ConnState::handshaking;
   ep_.loop().schedule(this, ep_.limits().handshake_timeout);
   push(raw_bytes(client_hs_->request), SendQueue::kRawTag);
-  write_armed_ = false;  // flush arms EPOLLOUT again only if the request does not fit
+  set(kWriteArmed, false);  // flush arms EPOLLOUT again only if the request does not fit
   ep_.loop().rewatch(fd_.get(), this, true, false);
   flush();
 }

@@ -166,14 +166,23 @@ class Connection final : public LoopClient {
   std::uint32_t last_progress_ = 0;  // last byte the socket took while bytes were waiting
   ConnState state_ = ConnState::handshaking;
   SlowConsumerPolicy policy_override_ = SlowConsumerPolicy::close;
+  // Send-side state as bits of one byte, so that "nothing armed, paused or over a mark" is one
+  // test on the hot path.
+  enum SendFlag : std::uint8_t {
+    kWriteArmed = 1,     // EPOLLOUT is armed
+    kReadPaused = 2,     // over the cap: the peer's bytes wait in the kernel
+    kOverWatermark = 4,  // the queue passed low_watermark since it was last below it
+    kAtCap = 8,          // a send hit the cap and the queue has not drained below low_watermark
+  };
+  bool is(SendFlag f) const { return (send_flags_ & f) != 0; }
+  void set(SendFlag f, bool on) {
+    send_flags_ = static_cast<std::uint8_t>(on ? send_flags_ | f : send_flags_ & ~f);
+  }
+  std::uint8_t send_flags_ = 0;
   bool has_http_ : 1 = false;
   bool has_policy_override_ : 1 = false;
-  bool upgraded_ : 1 = false;     // on_open ran, so on_close is owed
-  bool notified_ : 1 = false;     // on_close ran
-  bool write_armed_ : 1 = false;  // EPOLLOUT is armed
-  bool read_paused_ : 1 = false;  // over the cap: the peer's bytes wait in the kernel
-  bool over_watermark_ : 1 = false;
-  bool at_cap_ : 1 = false;  // a send hit the cap and the queue has not drained below low_watermark
+  bool upgraded_ : 1 = false;  // on_open ran, so on_close is owed
+  bool notified_ : 1 = false;  // on_close ran
   bool half_closed_ : 1 = false;
   bool ping_outstanding_ : 1 = false;
 };
@@ -198,7 +207,7 @@ inline FrameRef Connection::encode(Opcode opcode, std::string_view payload) cons
     Extras& e = extras_ ? *extras_ : extras();
     if (queue_.bytes() > e.high_water) e.high_water = static_cast<std::uint32_t>(queue_.bytes());
   }
-  if (queue_.bytes() > ep_.limits().low_watermark) over_watermark_ = true;
+  if (queue_.bytes() > ep_.limits().low_watermark) set(kOverWatermark, true);
 }
 
 [[gnu::always_inline]] inline void Connection::request_flush() {

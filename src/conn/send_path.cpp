@@ -48,7 +48,7 @@ SlowConsumerPolicy Connection::policy_for(const Topic* topic) const {
       if (refused) return *refused;
     }
   }
-  SendStatus status = write_armed_ ? SendStatus::queued : SendStatus::sent;
+  SendStatus status = is(kWriteArmed) ? SendStatus::queued : SendStatus::sent;
   push(std::move(frame), tag);
   request_flush();
   return status;
@@ -59,12 +59,12 @@ std::optional<SendStatus> Connection::at_cap(std::size_t size, std::uint32_t tag
   const Limits& o = ep_.limits();
   // An at-cap episode lasts until the queue drains below the low watermark: reading pauses and
   // close_grace counts from its start.
-  over_watermark_ = true;
+  set(kOverWatermark, true);
   std::uint32_t now = now32();
   std::uint32_t& since = extras().over_cap_since;
-  if (!at_cap_) {
+  if (!is(kAtCap)) {
     since = now;
-    at_cap_ = true;
+    set(kAtCap, true);
     update_interest();  // stop reading now: a stalled socket may not flush again for long
   }
   bool grace_over =
@@ -88,7 +88,7 @@ std::optional<SendStatus> Connection::at_cap(std::size_t size, std::uint32_t tag
 SendStatus Connection::enqueue_control(FrameRef frame) {
   // Control frames are tiny and bypass the cap: a pong or a close must always get through.
   if (state_ == ConnState::closed || state_ == ConnState::draining) return SendStatus::closed;
-  SendStatus status = write_armed_ ? SendStatus::queued : SendStatus::sent;
+  SendStatus status = is(kWriteArmed) ? SendStatus::queued : SendStatus::sent;
   push(std::move(frame), 0);
   request_flush();
   return status;
@@ -115,16 +115,19 @@ void Connection::close_slow_consumer(const char* why) {
 void Connection::flush() {
   if (state_ == ConnState::closed) return;
   if (!queue_.empty() && !(queue_.one_entry() ? write_one() : write_queue())) return;
+  // The steady state, where the checks below would all find nothing to do: everything written
+  // on an open connection with nothing armed, paused or over a mark.
+  if (send_flags_ == 0 && queue_.empty() && state_ == ConnState::open) return;
   // The server closes the TCP connection first (RFC 6455 §7.1.1); a client waits for it.
   if (queue_.empty() && state_ == ConnState::draining && !half_closed_ && ep_.role() == Role::server) {
     shutdown_write(fd_.get());  // our last byte is out; the peer's EOF ends the connection
     half_closed_ = true;
   }
   const Limits& o = ep_.limits();
-  if (queue_.bytes() < o.low_watermark) at_cap_ = false;  // the consumer caught up
+  if (queue_.bytes() < o.low_watermark) set(kAtCap, false);  // the consumer caught up
   update_interest();
-  if (over_watermark_ && state_ == ConnState::open && queue_.bytes() < o.low_watermark) {
-    over_watermark_ = false;
+  if (is(kOverWatermark) && state_ == ConnState::open && queue_.bytes() < o.low_watermark) {
+    set(kOverWatermark, false);
     if (ep_.behaviors().on_drain) {
       // Corked: a send inside on_drain is flushed in the next pass, never inside this flush.
       EventLoop::Cork cork(ep_.loop());
@@ -192,17 +195,17 @@ inline void Connection::count_written(std::size_t bytes, std::size_t raw, std::u
 
 inline void Connection::update_interest() {
   // The steady state, in one test of the flags: nothing queued, armed or paused.
-  if (queue_.empty() && !write_armed_ && !read_paused_ && !at_cap_) return;
+  if ((send_flags_ & (kWriteArmed | kReadPaused | kAtCap)) == 0 && queue_.empty()) return;
   if (state_ == ConnState::closed) return;
   bool want_write = !queue_.empty();
   // A peer that sends but never reads must not grow our queue: stop reading until it drains.
   // (An empty queue never pauses: a message always fits it.)
   bool pause = state_ == ConnState::open &&
-               (at_cap_ || (!queue_.empty() && queue_.bytes() >= ep_.limits().max_buffered_bytes));
-  if (want_write == write_armed_ && pause == read_paused_) return;
-  bool started_waiting = want_write && !write_armed_;
-  write_armed_ = want_write;
-  read_paused_ = pause;
+               (is(kAtCap) || (!queue_.empty() && queue_.bytes() >= ep_.limits().max_buffered_bytes));
+  if (want_write == is(kWriteArmed) && pause == is(kReadPaused)) return;
+  bool started_waiting = want_write && !is(kWriteArmed);
+  set(kWriteArmed, want_write);
+  set(kReadPaused, pause);
   ep_.loop().rewatch(fd_.get(), this, !pause, want_write);
   if (started_waiting && state_ == ConnState::open) {
     last_progress_ = now32();  // the write deadline counts from here

@@ -15,10 +15,11 @@ std::uint32_t to_epoll(bool want_read, bool want_write) {
   return (want_read ? EPOLLIN | EPOLLRDHUP : 0u) | (want_write ? EPOLLOUT : 0u);
 }
 
+static_assert(io_event::readable == EPOLLIN && io_event::writable == EPOLLOUT);
+
 std::uint32_t from_epoll(std::uint32_t ev) {
-  std::uint32_t out = 0;
-  if (ev & (EPOLLIN | EPOLLRDHUP)) out |= io_event::readable;
-  if (ev & EPOLLOUT) out |= io_event::writable;
+  std::uint32_t out = ev & (EPOLLIN | EPOLLOUT);
+  if (ev & EPOLLRDHUP) out |= io_event::readable;
   // As in nginx: an error or hang-up is reported as both, so the read or write sees it.
   if (ev & (EPOLLERR | EPOLLHUP)) out |= io_event::readable | io_event::writable;
   return out;

@@ -7,9 +7,10 @@
 
 namespace sluice::detail {
 
+// The same bits as EPOLLIN and EPOLLOUT, so translating epoll's report is one mask.
 namespace io_event {
-inline constexpr std::uint32_t readable = 1;
-inline constexpr std::uint32_t writable = 2;
+inline constexpr std::uint32_t readable = 0x001;
+inline constexpr std::uint32_t writable = 0x004;
 }  // namespace io_event
 
 struct TimerNode {

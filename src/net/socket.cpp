@@ -25,27 +25,26 @@ IoResult from_errno(int err) {
 
 }  // namespace
 
-IoResult read_some(int fd, std::span<std::uint8_t> buf) {
+namespace socket_detail {
+
+IoResult read_retry(int fd, std::span<std::uint8_t> buf, ssize_t n) {
   for (;;) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n > 0) return IoResult::done_(static_cast<std::size_t>(n));
     if (n == 0) return {IoResult::Kind::closed};
-    if (errno == EINTR) continue;
-    return from_errno(errno);
+    if (errno != EINTR) return from_errno(errno);
+    n = ::read(fd, buf.data(), buf.size());
   }
 }
 
-IoResult write_some(int fd, const iovec* iov, int count) {
-  msghdr msg{};
-  msg.msg_iov = const_cast<iovec*>(iov);
-  msg.msg_iovlen = static_cast<std::size_t>(count);
+IoResult write_retry(int fd, const msghdr& msg) {
   for (;;) {
-    ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (errno != EINTR) return from_errno(errno);
+    ssize_t n = ::sendmsg(fd, &msg, kSendFlags);
     if (n >= 0) return IoResult::done_(static_cast<std::size_t>(n));
-    if (errno == EINTR) continue;
-    return from_errno(errno);
   }
 }
+
+}  // namespace socket_detail
 
 IoResult write_some(int fd, std::span<const std::uint8_t> buf) {
   iovec v{const_cast<std::uint8_t*>(buf.data()), buf.size()};

@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -26,10 +27,29 @@ struct IoResult {
   bool ok() const { return kind == Kind::done; }
 };
 
-// Reads what is available into `buf` (one read call).
-IoResult read_some(int fd, std::span<std::uint8_t> buf);
+namespace socket_detail {
+inline constexpr int kSendFlags = MSG_NOSIGNAL | MSG_DONTWAIT;
+// The rare outcomes (end of stream, EINTR, errors), out of line.
+IoResult read_retry(int fd, std::span<std::uint8_t> buf, ssize_t n);
+IoResult write_retry(int fd, const msghdr& msg);
+}  // namespace socket_detail
+
+// Reads what is available into `buf` (one read call, more only after EINTR). Inline: one per
+// message.
+inline IoResult read_some(int fd, std::span<std::uint8_t> buf) {
+  ssize_t n = ::read(fd, buf.data(), buf.size());
+  if (n > 0) return IoResult::done_(static_cast<std::size_t>(n));
+  return socket_detail::read_retry(fd, buf, n);
+}
 // Gathers `iov` into one sendmsg with MSG_NOSIGNAL, so a dead peer never raises SIGPIPE.
-IoResult write_some(int fd, const iovec* iov, int count);
+inline IoResult write_some(int fd, const iovec* iov, int count) {
+  msghdr msg{};
+  msg.msg_iov = const_cast<iovec*>(iov);
+  msg.msg_iovlen = static_cast<std::size_t>(count);
+  ssize_t n = ::sendmsg(fd, &msg, socket_detail::kSendFlags);
+  if (n >= 0) return IoResult::done_(static_cast<std::size_t>(n));
+  return socket_detail::write_retry(fd, msg);
+}
 // Writes a small control message (best effort, used when cutting a connection).
 IoResult write_some(int fd, std::span<const std::uint8_t> buf);
 

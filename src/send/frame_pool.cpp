@@ -11,13 +11,17 @@ constinit thread_local Pool t_pool{};
 
 namespace {
 
+thread_local bool t_pool_gone = false;  // the Reaper ran: this thread is ending
+
 struct Reaper {
+  Reaper() { t_pool.limit = kMaxCachedBytes; }
   ~Reaper() {
     for (void*& head : t_pool.heads) {
       while (head) ::operator delete(std::exchange(head, *static_cast<void**>(head)));
     }
     t_pool.bytes = 0;
-    t_pool.gone = true;
+    t_pool.limit = 0;
+    t_pool_gone = true;
   }
 };
 
@@ -25,12 +29,13 @@ struct Reaper {
 
 void* heap_allocate(std::size_t bytes) { return ::operator new(bytes); }
 
-void heap_free(void* block) { ::operator delete(block); }
-
-void arm_reaper() {
-  thread_local Reaper reaper;  // constructed, and its destructor registered, on the first call
-  (void)reaper;
-  t_pool.armed = true;
+void free_slow(void* block, std::uint8_t cls) {
+  if (cls < kClasses && t_pool.limit == 0 && !t_pool_gone) {
+    thread_local Reaper reaper;  // constructed (setting the limit) and registered on first use
+    (void)reaper;
+    return free(block, cls);
+  }
+  ::operator delete(block);  // a heap block, the pool is full, or the thread is ending
 }
 
 }  // namespace sluice::detail::frame_pool::pool_detail

@@ -36,14 +36,17 @@ constexpr unsigned class_of(std::size_t bytes) {
   return (e - kMinShift) * 4 + static_cast<unsigned>(sub);
 }
 
-inline constexpr std::array<std::uint32_t, kClasses> kClassSize = [] {
-  std::array<std::uint32_t, kClasses> sizes{};
+// Indexed by any class byte: past the last class (kHeapClass among them) the size is too large
+// for the pool to keep, so free() needs no separate test for heap blocks.
+inline constexpr std::array<std::uint32_t, 256> kClassSize = [] {
+  std::array<std::uint32_t, 256> sizes{};
   sizes[0] = 1u << kMinShift;
   for (unsigned c = 1; c < kClasses; ++c) {
     unsigned e = (c - 1) / 4 + kMinShift;
     unsigned sub = (c - 1) % 4 + 1;
     sizes[c] = (1u << e) + (sub << (e - 2));
   }
+  for (unsigned c = kClasses; c < 256; ++c) sizes[c] = 1u << 31;
   return sizes;
 }();
 static_assert(kClassSize[class_of(kMaxPooledBlock)] == kMaxPooledBlock);
@@ -57,19 +60,17 @@ inline constexpr std::array<std::uint8_t, kMaxPooledBlock / 16> kClassOf16 = [] 
 }();
 
 // Trivially destructible and constant-initialised, so the inline paths read it without a
-// thread_local guard; a Reaper (frame_pool.cpp), armed when the pool first keeps a block,
-// empties it when the thread ends.
+// thread_local guard. `limit` is 0 until a Reaper (frame_pool.cpp) is armed to empty the pool
+// when the thread ends, and 0 again once it has: then every free takes the slow path.
 struct Pool {
   void* heads[kClasses];  // each free block holds the next one's address
   std::size_t bytes;
-  bool armed;
-  bool gone;  // the thread is ending: blocks go back to the heap
+  std::size_t limit;
 };
 extern constinit thread_local Pool t_pool;
 
 void* heap_allocate(std::size_t bytes);
-void heap_free(void* block);
-void arm_reaper();
+void free_slow(void* block, std::uint8_t cls);
 
 }  // namespace pool_detail
 
@@ -94,14 +95,11 @@ inline void* allocate(std::size_t bytes, std::uint8_t& cls) {
 inline void free(void* block, std::uint8_t cls) {
   using namespace pool_detail;
   Pool& pool = t_pool;
-  if (cls != kHeapClass && !pool.gone && pool.bytes + kClassSize[cls] <= kMaxCachedBytes) {
-    if (!pool.armed) arm_reaper();
-    *static_cast<void**>(block) = pool.heads[cls];
-    pool.heads[cls] = block;
-    pool.bytes += kClassSize[cls];
-    return;
-  }
-  heap_free(block);
+  const std::size_t size = kClassSize[cls];
+  if (pool.bytes + size > pool.limit) return free_slow(block, cls);
+  *static_cast<void**>(block) = pool.heads[cls];
+  pool.heads[cls] = block;
+  pool.bytes += size;
 }
 
 // Bytes this thread's pool holds now (for tests).
