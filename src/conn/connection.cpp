@@ -87,25 +87,22 @@ inline void Connection::on_readable() {
   last_heard_ = now32();
   ping_outstanding_ = false;
   std::span<std::uint8_t> in(loop.scratch(), r.bytes);
-  switch (state_) {
-    case ConnState::handshaking:
-      if (ep_.role() == Role::server) {
-        on_handshake_bytes(in);
-      } else {
-        on_handshake_response(in);
-      }
-      break;
-    case ConnState::open:
-    case ConnState::closing: on_frame_bytes(in); break;
-    case ConnState::connecting:
-    case ConnState::draining:  // the conversation is over; what still arrives is discarded
-    case ConnState::closed: break;
+  if (state_ == ConnState::open || state_ == ConnState::closing) {
+    on_frame_bytes(in);
+  } else if (state_ == ConnState::handshaking) {
+    if (ep_.role() == Role::server) {
+      on_handshake_bytes(in);
+    } else {
+      on_handshake_response(in);
+    }
   }
+  // connecting, closed; draining: the conversation is over and what still arrives is discarded.
 }
 
 void Connection::on_frame_bytes(std::span<std::uint8_t> in) {
-  // Stops when the input runs out or a callback or error moved us past `closing`.
-  while (state_ == ConnState::open || state_ == ConnState::closing) {
+  // Entered open or closing; stops when the input runs out or a callback or error moved us past
+  // `closing`.
+  do {
     FrameParser::Step step = parser_.next_frame(in);
     switch (step.kind) {
       case FrameParser::Step::Kind::need_more: return;
@@ -121,7 +118,7 @@ void Connection::on_frame_bytes(std::span<std::uint8_t> in) {
         if (!on_assembled(assembler_.on_payload(step.payload, step.frame_end, parser_.header()))) return;
         break;
     }
-  }
+  } while (state_ == ConnState::open || state_ == ConnState::closing);
 }
 
 inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {

@@ -192,9 +192,10 @@ class Connection final : public LoopClient {
 
 inline std::uint32_t Connection::now32() const { return static_cast<std::uint32_t>(ep_.loop().now_ms()); }
 
-inline FrameRef Connection::encode(Opcode opcode, std::string_view payload) const {
+[[gnu::always_inline]] inline FrameRef Connection::encode(Opcode opcode, std::string_view payload) const {
   if (ep_.role() == Role::client) return encode_masked_frame(opcode, payload);
-  return payload.size() < 126 ? encode_short_frame(opcode, payload) : encode_frame(opcode, payload);
+  if (payload.size() < 126) return encode_short_frame(opcode, payload);
+  return payload.size() <= 0xFFFF ? encode_medium_frame(opcode, payload) : encode_frame(opcode, payload);
 }
 
 [[gnu::always_inline]] inline void Connection::push(FrameRef frame, std::uint32_t tag) {

@@ -19,9 +19,11 @@ static_assert(io_event::readable == EPOLLIN && io_event::writable == EPOLLOUT);
 
 std::uint32_t from_epoll(std::uint32_t ev) {
   std::uint32_t out = ev & (EPOLLIN | EPOLLOUT);
-  if (ev & EPOLLRDHUP) out |= io_event::readable;
-  // As in nginx: an error or hang-up is reported as both, so the read or write sees it.
-  if (ev & (EPOLLERR | EPOLLHUP)) out |= io_event::readable | io_event::writable;
+  if (ev & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
+    out |= io_event::readable;  // the read sees the end of the stream
+    // As in nginx: an error or hang-up is reported as both, so the read or write sees it.
+    if (ev & (EPOLLERR | EPOLLHUP)) out |= io_event::writable;
+  }
   return out;
 }
 

@@ -77,13 +77,24 @@ class FrameRef {
 
 // Encodes one unmasked (server-to-client) frame.
 FrameRef encode_frame(Opcode opcode, std::string_view payload, bool fin = true);
-// The same for a payload under 126 bytes (a 2-byte header), inline.
+// The same, inline, for the two common header sizes: a payload under 126 bytes (2 bytes) and one
+// under 64 KiB (4 bytes).
 inline FrameRef encode_short_frame(Opcode opcode, std::string_view payload) {
   FrameBuffer* f = FrameBuffer::allocate(2 + payload.size());
   std::uint8_t* out = f->data();
   out[0] = static_cast<std::uint8_t>(0x80 | static_cast<std::uint8_t>(opcode));
   out[1] = static_cast<std::uint8_t>(payload.size());
   if (!payload.empty()) std::memcpy(out + 2, payload.data(), payload.size());
+  return FrameRef(f);
+}
+inline FrameRef encode_medium_frame(Opcode opcode, std::string_view payload) {
+  FrameBuffer* f = FrameBuffer::allocate(4 + payload.size());
+  std::uint8_t* out = f->data();
+  out[0] = static_cast<std::uint8_t>(0x80 | static_cast<std::uint8_t>(opcode));
+  out[1] = 126;
+  out[2] = static_cast<std::uint8_t>(payload.size() >> 8);
+  out[3] = static_cast<std::uint8_t>(payload.size());
+  std::memcpy(out + 4, payload.data(), payload.size());
   return FrameRef(f);
 }
 // Encodes one client-to-server frame, masked with a fresh key (RFC 6455 §5.3).

@@ -12,28 +12,32 @@ namespace sluice::detail::mask_detail {
 namespace {
 
 #ifdef SLUICE_MASK_AVX2
-bool has_avx2() {
-  static const bool yes = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0;
-  }();
-  return yes;
-}
+// Asked once, at start-up, rather than behind a guard on every call.
+const bool kHasAvx2 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") != 0;
+}();
 
 [[gnu::target("avx2"), gnu::always_inline]] inline void mask_32(std::uint8_t* at, __m256i key) {
   auto* p = reinterpret_cast<__m256i*>(at);
   _mm256_storeu_si256(p, _mm256_xor_si256(_mm256_loadu_si256(p), key));
 }
 
-// Masks whole 32-byte blocks (four per step while there are); returns how many bytes it did.
+// Masks whole 32-byte blocks (eight per step while there are: the loop's own instructions are
+// then a small share); returns how many bytes it did.
 [[gnu::target("avx2")]] std::size_t mask_avx2(std::uint8_t* data, std::size_t size, std::uint32_t k) {
   const __m256i key = _mm256_set1_epi32(static_cast<int>(k));
   std::size_t i = 0;
-  for (; i + 128 <= size; i += 128) {
-    mask_32(data + i, key);
-    mask_32(data + i + 32, key);
-    mask_32(data + i + 64, key);
-    mask_32(data + i + 96, key);
+  for (; i + 256 <= size; i += 256) {
+    std::uint8_t* p = data + i;
+    mask_32(p, key);
+    mask_32(p + 32, key);
+    mask_32(p + 64, key);
+    mask_32(p + 96, key);
+    mask_32(p + 128, key);
+    mask_32(p + 160, key);
+    mask_32(p + 192, key);
+    mask_32(p + 224, key);
   }
   for (; i + 32 <= size; i += 32) mask_32(data + i, key);
   return i;
@@ -45,7 +49,7 @@ bool has_avx2() {
 void mask_wide(std::uint8_t* data, std::size_t size, std::uint32_t k) {
   std::size_t done = 0;
 #ifdef SLUICE_MASK_AVX2
-  if (has_avx2()) done = mask_avx2(data, size, k);
+  if (kHasAvx2) done = mask_avx2(data, size, k);
 #endif
   mask_words(data + done, size - done, k);
 }

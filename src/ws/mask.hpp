@@ -56,9 +56,11 @@ inline void mask_words(std::uint8_t* data, std::size_t size, std::uint32_t k) {
     std::memcpy(data + i, &w, 4);
     i += 4;
   }
-  std::uint8_t kb[4];
-  std::memcpy(kb, &k, 4);
-  for (std::size_t j = 0; i < size; ++i, ++j) data[i] ^= kb[j];
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; i < size; ++i, k >>= 8) data[i] ^= static_cast<std::uint8_t>(k);  // the low byte is next
+  } else {
+    for (; i < size; ++i, k <<= 8) data[i] ^= static_cast<std::uint8_t>(k >> 24);
+  }
 }
 
 void mask_wide(std::uint8_t* data, std::size_t size, std::uint32_t k);
