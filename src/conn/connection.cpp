@@ -251,13 +251,15 @@ void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
 void Connection::abort(const char* why) {
   if (state_ == ConnState::closed) return;
   if (why && log_level() <= LogLevel::debug) log(LogLevel::debug, "{}: {}", describe_peer(fd_.get()), why);
+  // What was queued is released before the socket closes: whoever sees the connection end
+  // (the peer's EOF, on_close) also sees the counters without it.
+  ep_.counters().buffered_bytes.sub(queue_.bytes());
+  queue_.clear();
   notify_closed(close_code::abnormal, {});  // no close frame came from the peer (§7.1.5)
   EventLoop& loop = ep_.loop();
   loop.unwatch(fd_.get());
   loop.cancel_timer(this);
   fd_.reset();
-  ep_.counters().buffered_bytes.sub(queue_.bytes());
-  queue_.clear();
   leave_topics();
   state_ = ConnState::closed;
   loop.defer(this);  // freed in the before-sleep pass, never inside this call chain
