@@ -101,6 +101,11 @@ void EventLoop::run_posted() {
 
 void EventLoop::forget(LoopClient* client) {
   wheel_.cancel(*client);
+  // Freed from inside this turn's dispatch (a client destroyed by a posted task): its events
+  // further down the batch must not reach it.
+  for (int i = 0; i < batch_size_; ++i) {
+    if (batch_[i].data.ptr == client) batch_[i].data.ptr = nullptr;
+  }
   if (!client->deferred) return;
   std::erase(deferred_, client);
   std::replace(running_.begin(), running_.end(), client, static_cast<LoopClient*>(nullptr));  // mid-pass
@@ -137,7 +142,6 @@ int EventLoop::wait_timeout_ms() const {
 }
 
 void EventLoop::run() {
-  constexpr int kMaxEvents = 256;
   epoll_event events[kMaxEvents];
   stopped_ = false;
   wheel_.set_start(tick_of(now_ms_));
@@ -147,9 +151,13 @@ void EventLoop::run() {
     int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, wait_timeout_ms());
     refresh_now();
     dispatching_ = true;
+    batch_ = events;
+    batch_size_ = n;
     for (int i = 0; i < n; ++i) {
-      static_cast<LoopClient*>(events[i].data.ptr)->on_io(from_epoll(events[i].events));
+      if (auto* client = static_cast<LoopClient*>(events[i].data.ptr))
+        client->on_io(from_epoll(events[i].events));
     }
+    batch_size_ = 0;
     wheel_.advance(tick_of(now_ms_), fire);
     dispatching_ = false;
   }

@@ -3,6 +3,7 @@
 // flushes) before it sleeps again. post() is the one thread-safe entry, woken by an eventfd.
 #pragma once
 
+#include <sys/epoll.h>
 #include <sys/uio.h>
 #include <chrono>
 
@@ -40,7 +41,8 @@ class EventLoop {
     client->deferred = true;
     deferred_.push_back(client);
   }
-  // Drops every pending call to `client` (deferred or timed): it is about to be freed.
+  // Drops every pending call to `client` (deferred, timed, or an event later in the batch being
+  // dispatched): it is about to be freed.
   void forget(LoopClient* client);
   void schedule(LoopClient* client, std::chrono::milliseconds after);
   void cancel_timer(LoopClient* client) { wheel_.cancel(*client); }
@@ -81,6 +83,10 @@ class EventLoop {
   Fd event_fd_;
   std::unique_ptr<Wakeup> wakeup_;
   TimerWheel wheel_;
+  static constexpr int kMaxEvents = 256;
+  // The batch epoll_wait returned, while it is dispatched: forget() clears its entries.
+  epoll_event* batch_ = nullptr;
+  int batch_size_ = 0;
   std::vector<LoopClient*> deferred_;  // reused every turn; never shrinks below its peak
   std::vector<LoopClient*> running_;
   std::uint64_t epoch_ms_ = 0;
