@@ -142,7 +142,7 @@ inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {
 void Connection::on_control(Opcode opcode, std::string_view payload) {
   switch (opcode) {
     case Opcode::ping:
-      if (state_ == ConnState::open) enqueue_control(encode(Opcode::pong, payload));
+      if (state_ == ConnState::open) enqueue_control(encode_control(Opcode::pong, payload));
       break;
     case Opcode::close: on_peer_close(payload); break;
     default:  // pong: last_heard_ already moved
@@ -221,7 +221,7 @@ void Connection::send_close_frame(std::uint16_t code, std::string_view reason) {
     std::copy(reason.begin(), reason.end(), payload + 2);
     size = 2 + reason.size();
   }
-  enqueue_control(encode(Opcode::close, {payload, size}));
+  enqueue_control(encode_control(Opcode::close, {payload, size}));
 }
 
 void Connection::fail(ProtocolError e) {
@@ -319,7 +319,7 @@ void Connection::on_timer() {
         return;
       }
       if (!ping_outstanding_ && passed(last_heard_, o.ping_interval)) {
-        enqueue_control(encode(Opcode::ping, {}));
+        enqueue_control(encode_control(Opcode::ping, {}));
         ping_outstanding_ = true;
       }
       schedule_timer();

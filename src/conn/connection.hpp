@@ -104,7 +104,10 @@ class Connection final : public LoopClient {
   void on_peer_close(std::string_view payload);
 
   // Write side (send_path.cpp).
-  FrameRef encode(Opcode opcode, std::string_view payload) const;  // masked on the client side
+  // Masked on the client side. encode() is forced inline into send(); control frames, rare,
+  // go through the out-of-line encode_control().
+  FrameRef encode(Opcode opcode, std::string_view payload) const;
+  FrameRef encode_control(Opcode opcode, std::string_view payload) const;
   // `topic` is what a published frame was published to (its policy may differ), else null.
   SendStatus enqueue_message(FrameRef frame, std::uint32_t tag, const Topic* topic);
   SlowConsumerPolicy policy_for(const Topic* topic) const;

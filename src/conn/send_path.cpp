@@ -13,6 +13,10 @@
 
 namespace sluice::detail {
 
+FrameRef Connection::encode_control(Opcode opcode, std::string_view payload) const {
+  return encode(opcode, payload);
+}
+
 SendStatus Connection::send(std::string_view data, Opcode opcode) {
   if (state_ != ConnState::open) return SendStatus::closed;
   if (opcode != Opcode::text && opcode != Opcode::binary) opcode = Opcode::binary;
@@ -21,7 +25,7 @@ SendStatus Connection::send(std::string_view data, Opcode opcode) {
 
 SendStatus Connection::ping(std::string_view payload) {
   if (state_ != ConnState::open) return SendStatus::closed;
-  return enqueue_control(encode(Opcode::ping, payload.substr(0, kMaxControlPayload)));
+  return enqueue_control(encode_control(Opcode::ping, payload.substr(0, kMaxControlPayload)));
 }
 
 SendStatus Connection::publish(FrameRef frame, const Topic& topic) {

@@ -23,9 +23,9 @@ const bool kHasAvx2 = [] {
   _mm256_storeu_si256(p, _mm256_xor_si256(_mm256_loadu_si256(p), key));
 }
 
-// Masks whole 32-byte blocks (eight per step while there are: the loop's own instructions are
-// then a small share); returns how many bytes it did.
-[[gnu::target("avx2")]] std::size_t mask_avx2(std::uint8_t* data, std::size_t size, std::uint32_t k) {
+// Masks the whole payload: 32-byte blocks (eight per step while there are, so that the loop's
+// own instructions are a small share), then the rest as mask_words does.
+[[gnu::target("avx2")]] void mask_avx2(std::uint8_t* data, std::size_t size, std::uint32_t k) {
   const __m256i key = _mm256_set1_epi32(static_cast<int>(k));
   std::size_t i = 0;
   for (; i + 256 <= size; i += 256) {
@@ -40,18 +40,17 @@ const bool kHasAvx2 = [] {
     mask_32(p + 224, key);
   }
   for (; i + 32 <= size; i += 32) mask_32(data + i, key);
-  return i;
+  mask_words(data + i, size - i, k);
 }
 #endif
 
 }  // namespace
 
 void mask_wide(std::uint8_t* data, std::size_t size, std::uint32_t k) {
-  std::size_t done = 0;
 #ifdef SLUICE_MASK_AVX2
-  if (kHasAvx2) done = mask_avx2(data, size, k);
+  if (kHasAvx2) return mask_avx2(data, size, k);
 #endif
-  mask_words(data + done, size - done, k);
+  mask_words(data, size, k);
 }
 
 }  // namespace sluice::detail::mask_detail
