@@ -14,6 +14,8 @@
 //
 // Usage: peer-beast-echo --port P   (binds 127.0.0.1; P = 0 picks a free port)
 //        ws://127.0.0.1:P/broadcast is the room; any other path echoes.
+#include "port_option.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
@@ -182,25 +184,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
   Room& room_;
 };
 
-int usage() {
-  std::fprintf(stderr, "usage: peer-beast-echo --port P\n");
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  long port = -1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
-      char* end = nullptr;
-      port = std::strtol(argv[++i], &end, 10);
-      if (*end != '\0' || port < 0 || port > 65535) return usage();
-    } else {
-      return usage();
-    }
-  }
-  if (port < 0) return usage();
+  const int port = port_option(argc, argv, "peer-beast-echo");
+  if (port < 0) return 2;
 
   try {
     Room room;  // outlives the io_context, whose destructor ends the sessions still open

@@ -9,6 +9,8 @@
 // The benchmarks report how far above this floor each server is.
 //
 // Usage: peer-floor-echo --port P   (binds 127.0.0.1; P = 0 picks a free port)
+#include "port_option.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -243,25 +245,11 @@ bool on_writable(int ep, Conn* c) {
   return !c->upgraded || echo_frames(ep, c);
 }
 
-int usage() {
-  std::fprintf(stderr, "usage: peer-floor-echo --port P\n");
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  long port = -1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
-      char* end = nullptr;
-      port = std::strtol(argv[++i], &end, 10);
-      if (*end != '\0' || port < 0 || port > 65535) return usage();
-    } else {
-      return usage();
-    }
-  }
-  if (port < 0) return usage();
+  const int port = port_option(argc, argv, "peer-floor-echo");
+  if (port < 0) return 2;
 
   // SIGTERM and SIGINT stay blocked except inside epoll_pwait: a signal that arrives while
   // frames are being echoed waits for the next wait, which then returns EINTR, and the loop ends

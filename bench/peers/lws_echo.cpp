@@ -16,6 +16,8 @@
 //
 // Usage: peer-lws-echo --port P   (binds 127.0.0.1; P = 0 picks a free port)
 //        ws://127.0.0.1:P/broadcast is the room; any other path echoes.
+#include "port_option.hpp"
+
 #include <libwebsockets.h>
 
 #include <csignal>
@@ -230,26 +232,11 @@ const struct lws_protocols protocols[] = {
     {nullptr, nullptr, 0, 0, 0, nullptr, 0},
 };
 
-int usage() {
-  std::fprintf(stderr, "usage: peer-lws-echo --port P\n");
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  int port = -1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
-      char* end = nullptr;
-      const long p = std::strtol(argv[++i], &end, 10);
-      if (*end != '\0' || p < 0 || p > 65535) return usage();
-      port = static_cast<int>(p);
-    } else {
-      return usage();
-    }
-  }
-  if (port < 0) return usage();
+  const int port = port_option(argc, argv, "peer-lws-echo");
+  if (port < 0) return 2;
 
   std::signal(SIGTERM, on_sigterm);
   std::signal(SIGINT, on_sigterm);

@@ -14,6 +14,8 @@
 //
 // Usage: peer-wspp-echo --port P   (binds 127.0.0.1; P = 0 picks a free port)
 //        ws://127.0.0.1:P/broadcast is the room; any other path echoes.
+#include "port_option.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -51,25 +53,11 @@ void on_message(EchoServer* server, Room* room, websocketpp::connection_hdl hdl,
   }
 }
 
-int usage() {
-  std::fprintf(stderr, "usage: peer-wspp-echo --port P\n");
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  long port = -1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
-      char* end = nullptr;
-      port = std::strtol(argv[++i], &end, 10);
-      if (*end != '\0' || port < 0 || port > 65535) return usage();
-    } else {
-      return usage();
-    }
-  }
-  if (port < 0) return usage();
+  const int port = port_option(argc, argv, "peer-wspp-echo");
+  if (port < 0) return 2;
 
   try {
     Room room;
