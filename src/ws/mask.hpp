@@ -27,6 +27,15 @@ inline std::uint32_t rotated_key(const std::array<std::uint8_t, 4>& key, std::si
   return std::rotl(k, bits);
 }
 
+// XORs sizeof(Word) bytes at p with `key` (memcpy: p may be unaligned).
+template <typename Word>
+inline void xor_word(std::uint8_t* p, Word key) {
+  Word w;
+  std::memcpy(&w, p, sizeof w);
+  w ^= key;
+  std::memcpy(p, &w, sizeof w);
+}
+
 // 16-byte blocks (SSE2 on baseline x86-64), then a word, then the last few bytes. Every step
 // covers a multiple of four bytes, so the key's phase stays where it started.
 inline void mask_words(std::uint8_t* data, std::size_t size, std::uint32_t k) {
@@ -34,26 +43,15 @@ inline void mask_words(std::uint8_t* data, std::size_t size, std::uint32_t k) {
   std::size_t i = 0;
   if (size >= 16) {
     const Block k16 = {k, k, k, k};
-    for (; i + 16 <= size; i += 16) {
-      Block b;
-      std::memcpy(&b, data + i, 16);
-      b ^= k16;
-      std::memcpy(data + i, &b, 16);
-    }
+    for (; i + 16 <= size; i += 16) xor_word(data + i, k16);
   }
   const std::uint64_t k8 = static_cast<std::uint64_t>(k) << 32 | k;
   if (i + 8 <= size) {
-    std::uint64_t w;
-    std::memcpy(&w, data + i, 8);
-    w ^= k8;
-    std::memcpy(data + i, &w, 8);
+    xor_word(data + i, k8);
     i += 8;
   }
   if (i + 4 <= size) {
-    std::uint32_t w;
-    std::memcpy(&w, data + i, 4);
-    w ^= k;
-    std::memcpy(data + i, &w, 4);
+    xor_word(data + i, k);
     i += 4;
   }
   if constexpr (std::endian::native == std::endian::little) {
