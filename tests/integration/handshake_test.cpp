@@ -67,6 +67,68 @@ TEST_F(Handshake, MalformedRequestLineGets400) {
   expect_good_still_served();
 }
 
+// A handshake timeout no test waits for: an answer that comes means the server did not wait.
+sluice::ServerOptions patient_options() {
+  sluice::ServerOptions o = test_options();
+  o.handshake_timeout = milliseconds(120'000);
+  return o;
+}
+
+TEST_F(Handshake, UnsupportedHttpVersionGets505) {
+  ASSERT_NO_FATAL_FAILURE(start(patient_options()));
+  for (const char* version : {"HTTP/1.9", "HTTP/2.0", "HTTP/0.9"}) {
+    SCOPED_TRACE(version);
+    std::string req = upgrade_request("/");
+    req.replace(req.find("HTTP/1.1"), 8, version);
+    HttpReply reply;
+    expect_refused(server->port(), req, 505, &reply);
+    EXPECT_EQ(reply.status_line, "HTTP/1.1 505 HTTP Version Not Supported");
+  }
+  expect_good_still_served();
+}
+
+TEST_F(Handshake, MalformedHttpVersionGets400) {
+  ASSERT_NO_FATAL_FAILURE(start(patient_options()));
+  for (const char* version : {"HTTP/1.10", "http/1.1", "HTTP/1.x", "HTTP/11"}) {
+    SCOPED_TRACE(version);
+    std::string req = upgrade_request("/");
+    req.replace(req.find("HTTP/1.1"), 8, version);
+    expect_refused(server->port(), req, 400);
+  }
+  expect_good_still_served();
+}
+
+// Each of these can never become a valid request, and none of them ends its head: the server
+// must answer 400 and close when the offending bytes arrive, not at the handshake timeout
+// (two minutes here, far beyond any wait in expect_refused).
+TEST_F(Handshake, HopelessRequestsGet400AtOnceAndAreClosed) {
+  ASSERT_NO_FATAL_FAILURE(start(patient_options()));
+  const std::string cases[] = {
+      "GET / HTTP/1.1\nHost: 127.0.0.1\n",                      // bare LF ends the request line
+      "GET / HTTP/1.1\r\nHost: 127.0.0.1\nUpgrade: websocket",  // bare LF ends a header line
+      "GET / HTTP/1.1\n\n",                                     // bare LF everywhere
+      "GET / HTTP/1.1\r\nHost: a\rb",                           // bare CR
+      std::string("\0\0\0\0", 4),                               // cannot start a method
+      "{\"op\":\"subscribe\"}",                                 // a WebSocket message without a handshake
+      "GET /\r\n",                                              // a request line without a version
+  };
+  for (const std::string& req : cases) {
+    SCOPED_TRACE(::testing::PrintToString(req));
+    expect_refused(server->port(), req, 400);
+  }
+  expect_good_still_served();
+}
+
+TEST_F(Handshake, TlsClientHelloOnThePlainPortGets400AtOnceAndIsClosed) {
+  ASSERT_NO_FATAL_FAILURE(start(patient_options()));
+  // The first bytes of a TLS 1.3 ClientHello: record header (handshake, TLS 1.0 record
+  // version, length), handshake header (client_hello, length), legacy_version 3.3, random.
+  std::string hello("\x16\x03\x01\x00\xf4\x01\x00\x00\xf0\x03\x03", 11);
+  hello += std::string(32, '\x5a');
+  expect_refused(server->port(), hello, 400);
+  expect_good_still_served();
+}
+
 TEST_F(Handshake, HeaderLineWithoutColonGets400) {
   ASSERT_NO_FATAL_FAILURE(start());
   expect_refused(server->port(), upgrade_request("/", "NoColonHere\r\n"), 400);

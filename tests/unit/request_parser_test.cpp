@@ -223,6 +223,92 @@ void expect_bad_request(std::string_view input) {
   EXPECT_EQ(o.http_status, 400);
 }
 
+// `input` holds no complete head, yet it must be refused with `status` as soon as the byte at
+// `at` arrives, however the bytes before it were split: waiting for a terminator that may never
+// come would hold the socket until the handshake timeout.
+void expect_refused_at_byte(std::string_view input, std::size_t at, int status) {
+  SCOPED_TRACE(::testing::Message() << "input: " << ::testing::PrintToString(std::string(input)));
+  ASSERT_LT(at, input.size());
+  for (std::size_t cut = 0; cut <= at; ++cut) {
+    SCOPED_TRACE(::testing::Message() << "split at " << cut);
+    RequestParser parser(kMaxBytes, kMaxHeaders);
+    if (cut > 0) {
+      ASSERT_EQ(parser.feed(bytes(input.substr(0, cut))).status, Status::need_more);
+    }
+    RequestParser::Result r = parser.feed(bytes(input.substr(cut, at + 1 - cut)));
+    EXPECT_EQ(r.status, Status::error);
+    EXPECT_EQ(r.http_status, status);
+  }
+  RequestParser parser(kMaxBytes, kMaxHeaders);
+  for (std::size_t i = 0; i < at; ++i) {
+    ASSERT_EQ(parser.feed(bytes(input.substr(i, 1))).status, Status::need_more) << "byte " << i;
+  }
+  RequestParser::Result r = parser.feed(bytes(input.substr(at, 1)));
+  EXPECT_EQ(r.status, Status::error) << "one byte at a time";
+  EXPECT_EQ(r.http_status, status) << "one byte at a time";
+  // What follows the offending byte changes nothing.
+  Outcome whole = feed_every_way(input);
+  EXPECT_EQ(whole.status, Status::error);
+  EXPECT_EQ(whole.http_status, status);
+}
+
+TEST(RequestParser, BareLfIsRefusedAsSoonAsItArrives) {
+  const std::string_view in_request_line = "GET / HTTP/1.1\nHost: a\n";
+  expect_refused_at_byte(in_request_line, in_request_line.find('\n'), 400);
+  const std::string_view in_header = "GET / HTTP/1.1\r\nHost: a\nX-B: b";
+  expect_refused_at_byte(in_header, in_header.find('\n', 16), 400);
+  const std::string_view ending_the_head = "GET / HTTP/1.1\r\nHost: a\r\n\n";
+  expect_refused_at_byte(ending_the_head, ending_the_head.size() - 1, 400);
+  const std::string_view lf_only = "GET / HTTP/1.1\n\n";
+  expect_refused_at_byte(lf_only, lf_only.find('\n'), 400);
+}
+
+TEST(RequestParser, BareCrIsRefusedAsSoonAsTheByteAfterItArrives) {
+  const std::string_view in_value = "GET / HTTP/1.1\r\nHost: a\rb";
+  expect_refused_at_byte(in_value, in_value.size() - 1, 400);
+  const std::string_view cr_cr = "GET / HTTP/1.1\r\nHost: a\r\n\r\r";
+  expect_refused_at_byte(cr_cr, cr_cr.size() - 1, 400);
+}
+
+TEST(RequestParser, TlsClientHelloIsRefusedAtTheFirstByte) {
+  // A TLS 1.2/1.3 ClientHello record header, then the start of the handshake message.
+  const std::string hello("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\x8a\x1f\r\n\r\n", 17);
+  expect_refused_at_byte(hello, 0, 400);
+  RequestParser parser(kMaxBytes, kMaxHeaders);
+  RequestParser::Result r = parser.feed(bytes(hello));
+  EXPECT_NE(std::string_view(r.reason).find("TLS"), std::string_view::npos) << r.reason;
+}
+
+TEST(RequestParser, FirstByteThatCannotStartAMethodIsRefusedAtOnce) {
+  for (char first :
+       {'\0', ' ', '\t', '\r', '\n', '(', ')', '/', ':', '{', '"', '\x7f', '\x80', '\xff', '\x15'}) {
+    SCOPED_TRACE(::testing::Message()
+                 << "first byte " << static_cast<int>(static_cast<unsigned char>(first)));
+    expect_refused_at_byte(std::string(1, first) + "ET / HTTP/1.1\r\nHost: a\r\n\r\n", 0, 400);
+  }
+}
+
+TEST(RequestParser, UnsupportedVersionIsRefusedWhenTheRequestLineEnds) {
+  const std::string_view v19 = "GET / HTTP/1.9\r\nHost: a\r\n";
+  expect_refused_at_byte(v19, v19.find('\n'), 505);
+  const std::string_view v2 = "GET /chat HTTP/2.0\r\n";
+  expect_refused_at_byte(v2, v2.size() - 1, 505);
+}
+
+TEST(RequestParser, MalformedRequestLineIsRefusedWhenItEnds) {
+  const std::string_view no_version = "GET /\r\nHost: a\r\n";
+  expect_refused_at_byte(no_version, no_version.find('\n'), 400);
+  const std::string_view lower = "GET / http/1.1\r\n";
+  expect_refused_at_byte(lower, lower.size() - 1, 400);
+}
+
+TEST(RequestParser, BytesAfterTheHeadAreNotCheckedAsHttp) {
+  const std::string input = std::string(kRequest) + "\n\r\x16\x03\x01 \n";
+  Outcome o = feed_every_way(input);
+  ASSERT_EQ(o.status, Status::complete);
+  EXPECT_EQ(o.head_bytes, kRequest.size());
+}
+
 TEST(RequestParser, RejectsBareLfInRequestLine) { expect_bad_request("GET / HTTP/1.1\nHost: a\r\n\r\n"); }
 
 TEST(RequestParser, RejectsBareLfInHeaderLine) {
@@ -292,14 +378,27 @@ TEST(RequestParser, RejectsMalformedRequestLine) {
   expect_bad_request(with_request_line(""));
 }
 
-TEST(RequestParser, RejectsUnsupportedVersion) {
-  expect_bad_request(with_request_line("GET / HTTP/2.0"));
+TEST(RequestParser, RejectsMalformedVersionWith400) {
   expect_bad_request(with_request_line("GET / HTTP/1.10"));
   expect_bad_request(with_request_line("GET / HTTP/1."));
   expect_bad_request(with_request_line("GET / HTTP/1.x"));
   expect_bad_request(with_request_line("GET / http/1.1"));
+  expect_bad_request(with_request_line("GET / Http/1.1"));
   expect_bad_request(with_request_line("GET / garbage!"));
   expect_bad_request(with_request_line("GET / HTTP/11"));
+  expect_bad_request(with_request_line("GET / HTTP/1,1"));
+  expect_bad_request(with_request_line("GET / HTTP/2"));
+  expect_bad_request(with_request_line("GET / HTTPS/1.1"));
+}
+
+// RFC 9112 §2.3: a well-formed version the server does not speak gets 505, not 400.
+TEST(RequestParser, RefusesWellFormedUnsupportedVersionWith505) {
+  for (const char* version : {"HTTP/1.9", "HTTP/1.2", "HTTP/2.0", "HTTP/3.0", "HTTP/0.9", "HTTP/9.9"}) {
+    SCOPED_TRACE(version);
+    Outcome o = feed_every_way(with_request_line(std::string("GET / ") + version));
+    EXPECT_EQ(o.status, Status::error);
+    EXPECT_EQ(o.http_status, 505);
+  }
 }
 
 TEST(RequestParser, ReportsMinorVersion) {
