@@ -1,6 +1,8 @@
 // A server that accepts TCP but never answers the opening handshake, and one whose listen queue
 // is full so that connect() never completes: each attempt ends by itself, on time, with one
-// clear on_error, no on_open and one on_stopped.
+// clear on_error, no on_open and one on_stopped. "On time" is never before the deadline, and
+// before any other timer could have ended the attempt (kOtherTimers, 20 s): a busy machine may
+// be late by seconds without failing the test, a deadline that is ignored still fails it.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -18,11 +20,15 @@ namespace {
 
 std::string url_for(std::uint16_t port) { return "ws://127.0.0.1:" + std::to_string(port) + "/"; }
 
+constexpr milliseconds kOtherTimers{20'000};
+
 TEST(HandshakeTimeout, SilentServerHitsHandshakeTimeout) {
   RawListener listener;
   LoopThread lt;
   Events events;
   auto o = quick_options();
+  o.connect_timeout = kOtherTimers;
+  o.close_timeout = kOtherTimers;
   o.handshake_timeout = milliseconds(300);
   auto start = Clock::now();
   TestClient client(lt, url_for(listener.port()), o, events);
@@ -30,17 +36,16 @@ TEST(HandshakeTimeout, SilentServerHitsHandshakeTimeout) {
   ASSERT_TRUE(conn.valid());
   ASSERT_TRUE(conn.read_head().has_value()) << "the client sent no upgrade request";
   // Never answer.
-  ASSERT_TRUE(events.wait([](const Events& e) { return e.stopped() == 1; }, milliseconds(3000)))
+  ASSERT_TRUE(events.wait([](const Events& e) { return e.stopped() == 1; }, kOtherTimers / 2))
       << "the client hangs on a server that never answers";
   auto elapsed = Clock::now() - start;
   EXPECT_GE(elapsed, milliseconds(250));
-  EXPECT_LT(elapsed, milliseconds(2000));
   auto errors = events.errors();
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("no handshake response"), std::string::npos) << errors[0];
   EXPECT_EQ(events.opens(), 0);
   EXPECT_EQ(events.closes(), 0);
-  EXPECT_TRUE(conn.wait_eof(milliseconds(2000))) << "the client kept the TCP connection";
+  EXPECT_TRUE(conn.wait_eof()) << "the client kept the TCP connection";
 }
 
 // A listener with backlog 0 whose queue is filled and never accepted: Linux drops further SYNs
@@ -72,17 +77,18 @@ TEST(HandshakeTimeout, PendingConnectHitsConnectTimeout) {
   LoopThread lt;
   Events events;
   auto o = quick_options();
+  o.handshake_timeout = kOtherTimers;
+  o.close_timeout = kOtherTimers;
   o.connect_timeout = milliseconds(300);
   auto start = Clock::now();
   {
     TestClient client(lt, url_for(listener.port()), o, events);
-    EXPECT_TRUE(events.wait([](const Events& e) { return e.stopped() == 1; }, milliseconds(3000)))
+    EXPECT_TRUE(events.wait([](const Events& e) { return e.stopped() == 1; }, kOtherTimers / 2))
         << "the client hangs on a connect that never completes";
   }
   cleanup();
   auto elapsed = Clock::now() - start;
   EXPECT_GE(elapsed, milliseconds(250));
-  EXPECT_LT(elapsed, milliseconds(2000));
   auto errors = events.errors();
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("connect timed out"), std::string::npos) << errors[0];
@@ -102,7 +108,7 @@ TEST(HandshakeTimeout, CloseDuringTheHandshakeStopsOnceWithoutReconnecting) {
   ASSERT_TRUE(conn.read_head().has_value());
   client.close(1000);
   ASSERT_TRUE(events.wait([](const Events& e) { return e.stopped() == 1; }));
-  EXPECT_TRUE(conn.wait_eof(milliseconds(2000)));
+  EXPECT_TRUE(conn.wait_eof());
   EXPECT_EQ(listener.accept_one(milliseconds(300)), -1) << "reconnected after close()";
   EXPECT_EQ(events.stopped(), 1);
   EXPECT_EQ(events.opens(), 0);

@@ -187,11 +187,12 @@ TEST_P(IndependentServer, ServerPingGetsPong) {
 TEST_P(IndependentServer, ClientPingsKeepASilentConnectionAlive) {
   // The server never speaks on its own: only the client's pings and the server's pongs keep
   // the idle timeout from closing the connection.
+  // Each pong has idle_timeout - ping_interval (1.4 s) to come back, which a busy machine gives.
   auto o = quick_options();
   o.ping_interval = milliseconds(100);
-  o.idle_timeout = milliseconds(600);
+  o.idle_timeout = milliseconds(1500);
   ASSERT_NO_FATAL_FAILURE(open("/echo", o));
-  std::this_thread::sleep_for(milliseconds(1500));
+  std::this_thread::sleep_for(milliseconds(3000));  // 2 x idle_timeout
   EXPECT_EQ(events.closes(), 0) << "closed: " << events.close_events().front().first << " "
                                 << events.close_events().front().second;
   EXPECT_TRUE(client->is_open());

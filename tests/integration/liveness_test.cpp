@@ -1,5 +1,7 @@
 // Liveness: a silent client is pinged after ping_interval, and closed with 1001 after
-// idle_timeout unless it answers. Times here are upper bounds for hangs, never speed checks.
+// idle_timeout unless it answers. Times here are upper bounds for hangs, never speed checks;
+// a client that answers has idle_timeout - ping_interval (1.3 s) to do so, which a busy
+// machine gives it.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -15,7 +17,7 @@ using Clock = std::chrono::steady_clock;
 sluice::ServerOptions liveness_options() {
   sluice::ServerOptions o = test_options();
   o.ping_interval = milliseconds(200);
-  o.idle_timeout = milliseconds(600);
+  o.idle_timeout = milliseconds(1500);
   o.close_timeout = milliseconds(300);
   return o;
 }
@@ -27,7 +29,7 @@ TEST(Liveness, SilentClientIsPinged) {
   ServerThread srv(o, echo_behaviors(tally));
   RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
-  auto f = c.read_frame(milliseconds(3000));
+  auto f = c.read_frame();
   ASSERT_TRUE(f.has_value()) << "no ping from the server";
   EXPECT_EQ(f->opcode, op::ping);
   EXPECT_TRUE(f->fin);
@@ -43,7 +45,7 @@ TEST(Liveness, ClientThatAnswersPingsOutlivesIdleTimeout) {
   RawClient c(srv.port());
   ASSERT_TRUE(c.handshake());
   int pings = 0;
-  auto end = Clock::now() + milliseconds(1500);  // 2.5 x idle_timeout
+  auto end = Clock::now() + milliseconds(3000);  // 2 x idle_timeout
   while (Clock::now() < end) {
     ReadStatus st = ReadStatus::ok;
     auto f = c.read_frame(milliseconds(100), &st);
@@ -68,7 +70,7 @@ TEST(Liveness, ClientThatNeverAnswersIsClosedWith1001ThenCut) {
   int pings = 0;
   std::optional<Frame> close;
   for (int i = 0; i < 10 && !close; ++i) {
-    auto f = c.read_frame(milliseconds(3000));
+    auto f = c.read_frame();
     ASSERT_TRUE(f.has_value()) << "the idle connection was neither pinged nor closed";
     if (f->opcode == op::ping) {
       ++pings;
@@ -82,7 +84,7 @@ TEST(Liveness, ClientThatNeverAnswersIsClosedWith1001ThenCut) {
   EXPECT_EQ(close->close_code(), 1001);
   // The client does not answer the close either: the server cuts it after close_timeout.
   std::size_t extra = 0;
-  EXPECT_EQ(c.wait_eof(milliseconds(3000), &extra), ReadStatus::ok) << extra << " byte(s) after close";
+  EXPECT_EQ(c.wait_eof(kWait, &extra), ReadStatus::ok) << extra << " byte(s) after close";
   ASSERT_TRUE(wait_until([&] { return tally.closes.load() == 1; }));
   EXPECT_EQ(tally.opens.load(), 1);
   // The server goes on serving.

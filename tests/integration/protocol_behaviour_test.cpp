@@ -226,7 +226,7 @@ TEST(ServerClose, PeerThatNeverAnswersIsCutAfterCloseTimeout) {
   auto f = c.read_frame();
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(f->opcode, op::close);
-  EXPECT_NE(c.drain_until_closed(milliseconds(3000)), ReadStatus::timeout) << "no cut after close_timeout";
+  EXPECT_NE(c.drain_until_closed(), ReadStatus::timeout) << "no cut after close_timeout";
   ASSERT_TRUE(wait_until([&] { return closer.tally.closes.load() == 1; }));
 }
 

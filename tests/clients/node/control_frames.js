@@ -33,11 +33,11 @@ async function closeWith(code, reason) {
   await c.send('hello');
   assert((await c.next()).data.toString() === 'hello', 'echo before closing differs');
   const started = Date.now();
-  const { code: got } = await c.closeWith(code, reason, 12000);
+  const { code: got } = await c.closeWith(code, reason, 35000);
   const elapsed = (Date.now() - started) / 1000;
   // ws reports the close once TCP has ended; a slow close means the server kept the connection
-  // open until ws's own close timer cut it.
-  assert(elapsed < 3, `close(${code}) took ${elapsed} s; the server did not end the connection`);
+  // open until ws's own close timer (30 s) cut it. A busy machine takes well under 10 s.
+  assert(elapsed < 10, `close(${code}) took ${elapsed} s; the server did not end the connection`);
   assert(got === code, `sent close code ${code}, server answered ${got}`);
   assert(c.ws.readyState === WebSocket.CLOSED, `readyState after close is ${c.ws.readyState}`);
   assert(c.errors.length === 0, `errors during close: ${c.errors}`);

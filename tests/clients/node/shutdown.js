@@ -11,17 +11,18 @@ async function stopWith(signal, clients) {
     await c.send(`hello ${n}`);
     assert((await c.next()).data.toString() === `hello ${n}`, `client ${n}: echo before shutdown differs`);
   }
-  const started = Date.now();
   process.kill(server.proc.pid, signal);
   const closes = await withTimeout(Promise.all(cs.map((c) => c.closed)), 10000, 'every client closed');
   for (const [n, { code, reason }] of closes.entries()) {
     assert(code === 1001 && reason === 'server shutting down',
       `client ${n} closed with ${code} ${JSON.stringify(reason)}, expected 1001 "server shutting down"`);
   }
-  const { code, signal: bySignal } = await waitExit(server, 5000);
+  const { code, signal: bySignal } = await waitExit(server, 20000);
   assert(code === 0, `sluice-echo exited with ${code ?? bySignal} after ${signal}`);
-  const elapsed = (Date.now() - started) / 1000;
-  assert(elapsed < 5, `shutdown took ${elapsed} s`);
+  // A clean shutdown ends when the clients have answered, not at the server's deadline: its log
+  // says so whatever the machine's pace, where a stopwatch would not.
+  assert(!server.stderr.includes('shutdown deadline passed'),
+    `the server waited out its shutdown deadline: ${JSON.stringify(server.stderr)}`);
 }
 
 async function sigtermClosesThreeClientsWith1001AndExits0() {
@@ -37,7 +38,7 @@ async function sigtermRightAfterTheListeningLineExits0() {
   for (let attempt = 0; attempt < 20; attempt++) {
     const server = await startServer();
     process.kill(server.proc.pid, 'SIGTERM');
-    const { code, signal } = await waitExit(server, 5000);
+    const { code, signal } = await waitExit(server, 20000);
     assert(code === 0, `attempt ${attempt}: sluice-echo exited with ${code ?? signal} on a SIGTERM sent right after ` +
       'its listening line');
   }

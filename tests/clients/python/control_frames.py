@@ -33,15 +33,16 @@ async def ping_while_messages_are_in_flight_gets_a_pong():
 
 async def close(code, reason):
     server = Server()
-    ws = await websockets.connect(server.url, close_timeout=10)
+    ws = await websockets.connect(server.url, close_timeout=30)
     await ws.send("hello")
     expect(await within(ws.recv()) == "hello", "echo before closing differs")
     started = time.monotonic()
-    await within(ws.close(code, reason), 12, "completed close")
+    await within(ws.close(code, reason), 35, "completed close")
     elapsed = time.monotonic() - started
     # websockets waits for the server to end TCP after the close frames: a slow close means the
-    # server kept the connection open until the client's close_timeout.
-    expect(elapsed < 3, f"close({code}) took {elapsed:.1f} s; the server did not end the connection")
+    # server kept the connection open until the client's close_timeout (30 s). A busy machine
+    # takes well under 10 s.
+    expect(elapsed < 10, f"close({code}) took {elapsed:.1f} s; the server did not end the connection")
     expect(ws.close_code == code, f"sent close code {code}, server answered {ws.close_code}")
     expect(ws.state is websockets.protocol.State.CLOSED, f"state after close is {ws.state}")
     # The server survives and serves a new connection.
