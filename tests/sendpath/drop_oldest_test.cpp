@@ -40,8 +40,10 @@ TEST(DropOldest, AcceptsTheNewMessageDropsTheOldestUnsentAndTheCountsMatch) {
   EXPECT_EQ(ss.messages_dropped, dropped);
   EXPECT_EQ(ss.bytes_dropped, dropped * wire_size(kPayload));
 
-  // Reading now: a gap-free prefix (what the kernel held, and a frame it had started), then one
-  // gap (the dropped oldest), then a gap-free run up to the newest message.
+  // Reading now: a gap-free prefix (what the kernel took before the first drop), then the
+  // dropped oldest as gaps, then a gap-free run up to the newest message: the queue, which
+  // only ever lost its oldest. (How many gaps depends on when the kernel took more bytes, which
+  // a busy machine decides; so does the exact length of that run.)
   const std::uint64_t last = sent.back().seq;
   std::vector<std::uint64_t> got;
   ReadStatus r = stalled.read_frames(kWait, [&](std::uint8_t, std::string_view p) {
@@ -56,8 +58,15 @@ TEST(DropOldest, AcceptsTheNewMessageDropsTheOldestUnsentAndTheCountsMatch) {
     ASSERT_GT(got[i], got[i - 1]) << "out of order at " << i;
     if (got[i] != got[i - 1] + 1) ++gaps;
   }
-  EXPECT_EQ(got.front(), 0u);
-  EXPECT_EQ(gaps, 1) << "the dropped messages are not one run of the oldest unsent";
+  const std::uint64_t prefix = sent_before_first_drop(sent);
+  ASSERT_LE(prefix, got.size());
+  for (std::uint64_t i = 0; i < prefix; ++i) ASSERT_EQ(got[i], i) << "the kernel's share has a gap";
+  EXPECT_GE(gaps, 1) << "nothing was dropped from the middle";
+  // Half a queue's worth of the newest messages, whatever a queued frame is charged.
+  const std::size_t newest = kCap / wire_size(kPayload) / 2;
+  ASSERT_GE(got.size(), newest);
+  for (std::size_t k = 0; k < newest; ++k)
+    EXPECT_EQ(got[got.size() - 1 - k], last - k) << "a recent message was dropped instead of an older one";
   ASSERT_TRUE(srv.on_loop([&] { conn().send_text("end"); }));
   auto f = stalled.read_frame();
   ASSERT_TRUE(f);

@@ -69,7 +69,20 @@ TEST(Latest, AtTheCapEveryPendingValueOfTheTopicIsReplacedByTheNewOne) {
   ASSERT_FALSE(sent.empty());
   ASSERT_EQ(sent.back().dropped_so_far, 0u);
   ASSERT_GT(sent.back().buffered + kFrame, kCap);
-  sluice::ConnectionStats before = fx.srv->ask([&] { return fx.conn().stats(); });
+
+  // One more value of A: over the cap, so every unsent A goes and the new one is queued. What
+  // the kernel has taken is read in the same loop task as the publish: the kernel may take
+  // more at any time before it.
+  const std::uint64_t newest_a = sent.size() % 2 == 0 ? sent.size() : sent.size() + 1;
+  sluice::ConnectionStats before;
+  auto publish_newest = [&](std::uint64_t seq, std::string_view m) {
+    before = fx.conn().stats();
+    return publish(seq, m);
+  };
+  std::vector<Sent> more = pump(
+      *fx.srv, [&] { return fx.conn(); }, publish_newest, kPayload,
+      [](const std::vector<Sent>& v) { return !v.empty(); }, 1, 1, newest_a);
+  ASSERT_EQ(more.size(), 1u);
   // Frames the kernel took whole; the next one may be partly written (and so must stay).
   const std::uint64_t in_kernel = before.messages_sent;
   const bool front_started = before.bytes_sent > in_kernel * kFrame;
@@ -77,13 +90,6 @@ TEST(Latest, AtTheCapEveryPendingValueOfTheTopicIsReplacedByTheNewOne) {
   std::uint64_t pending_a = 0;
   for (std::uint64_t s = first_unstarted; s < sent.size(); ++s) pending_a += s % 2 == 0;
   ASSERT_GT(pending_a, 2u);
-
-  // One more value of A: over the cap, so every unsent A goes and the new one is queued.
-  const std::uint64_t newest_a = sent.size() % 2 == 0 ? sent.size() : sent.size() + 1;
-  std::vector<Sent> more = pump(
-      *fx.srv, [&] { return fx.conn(); }, publish, kPayload,
-      [](const std::vector<Sent>& v) { return !v.empty(); }, 1, 1, newest_a);
-  ASSERT_EQ(more.size(), 1u);
   EXPECT_EQ(more[0].status, sluice::SendStatus::queued);
   EXPECT_EQ(more[0].dropped_so_far, pending_a);
   EXPECT_LE(more[0].buffered, kCap);
@@ -146,8 +152,11 @@ TEST(Latest, AStalledSubscriberOfTwoTopicsGetsIncreasingValuesEndingWithTheNewes
   });
   ASSERT_EQ(r, ReadStatus::ok) << "the newest value of each topic did not both arrive; got " << got.size();
   EXPECT_EQ(got.size() + dropped, sent.size()) << "every publish was delivered or dropped, once";
-  // What the kernel held is a gap-free prefix; after it, no more than a queue's worth.
-  for (std::uint64_t i = 0; i < at_stop.messages_sent; ++i) ASSERT_EQ(got[i], i);
+  // What the kernel took before the first drop is a gap-free prefix; after what it had taken
+  // when the publishing stopped, no more than a queue's worth.
+  const std::uint64_t prefix = sent_before_first_drop(sent);
+  ASSERT_LE(prefix, got.size());
+  for (std::uint64_t i = 0; i < prefix; ++i) ASSERT_EQ(got[i], i);
   EXPECT_LE(got.size() - at_stop.messages_sent, kCap / kFrame + 1);
   sluice::ServerStats ss = fx.srv->stats();
   EXPECT_EQ(ss.messages_dropped, dropped);

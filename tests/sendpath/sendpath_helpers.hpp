@@ -113,7 +113,20 @@ struct Sent {
   sluice::SendStatus status = sluice::SendStatus::closed;
   std::size_t buffered = 0;          // buffered_amount() after the send
   std::uint64_t dropped_so_far = 0;  // ConnectionStats::messages_dropped after the send
+  std::uint64_t sent_so_far = 0;     // ConnectionStats::messages_sent (whole frames to the kernel)
 };
+
+// How many messages the kernel had taken whole before the first drop: they are a gap-free
+// prefix of what the client reads. (Later the kernel may take more between drops, whenever a
+// busy machine's timing lets its window open again, so nothing after them is a prefix.)
+inline std::uint64_t sent_before_first_drop(const std::vector<Sent>& v) {
+  std::uint64_t n = 0;
+  for (const Sent& s : v) {
+    if (s.dropped_so_far > 0) break;
+    n = s.sent_so_far;
+  }
+  return n;
+}
 
 // Sends numbered messages of `size` bytes, `per_turn` per loop turn (one posted task each),
 // through `send(seq, payload)` on the loop thread, until `done(history)` holds or `limit` sends
@@ -133,7 +146,9 @@ inline std::vector<Sent> pump(ServerThread& srv, const std::function<sluice::Web
         s.status = send(s.seq, m);
         sluice::WebSocket ws = conn();
         s.buffered = ws.buffered_amount();
-        s.dropped_so_far = ws.stats().messages_dropped;
+        sluice::ConnectionStats cs = ws.stats();
+        s.dropped_so_far = cs.messages_dropped;
+        s.sent_so_far = cs.messages_sent;
         out.push_back(s);
       }
     });
