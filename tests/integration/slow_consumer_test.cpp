@@ -101,6 +101,9 @@ sluice::ServerOptions burst_options(sluice::SlowConsumerPolicy policy) {
   o.send_buffer_bytes = 4096;
   o.write_timeout = milliseconds(0);
   o.close_grace = milliseconds(0);
+  // Under close, the slow consumer's queue and close frame wait until the sink reads them; a
+  // close deadline that a busy machine could reach first would cut what send() reported sent.
+  o.close_timeout = milliseconds(60'000);
   return o;
 }
 

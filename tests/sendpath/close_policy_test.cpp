@@ -31,8 +31,12 @@ bool accepted(sluice::SendStatus s) {
 }
 
 TEST(ClosePolicy, AReadingSlowPeerGetsWhatWasAcceptedThen1008SlowConsumer) {
+  // The peer reads only after the policy closed it: no close deadline may cut it first, however
+  // long a busy machine takes to get there.
+  sluice::ServerOptions o = close_options();
+  o.close_timeout = milliseconds(60'000);
   Record rec;
-  ServerThread srv(close_options(), recording(rec));
+  ServerThread srv(o, recording(rec));
   RawClient stalled(srv.port(), 4096);
   ASSERT_TRUE(stalled.handshake());
   ASSERT_TRUE(wait_until([&] { return rec.opens.load() == 1; }));
