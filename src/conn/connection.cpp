@@ -1,12 +1,14 @@
 #include "conn/connection.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "conn/endpoint.hpp"
 #include "http/client_handshake.hpp"
 #include "http/request_parser.hpp"
 #include "log.hpp"
+#include "mem/footprint.hpp"
 #include "net/socket.hpp"
 #include "server/topic_registry.hpp"
 #include "ws/utf8.hpp"
@@ -20,7 +22,7 @@ static_assert(sizeof(Connection) <= 184);
 Connection::Connection(Endpoint& endpoint, Fd fd)
     : ep_(endpoint),
       parser_(endpoint.role()),
-      assembler_(endpoint.limits().max_message_size),
+      assembler_(endpoint.assembly_limits()),
       http_(endpoint.role() == Role::server
                 ? new RequestParser(endpoint.limits().max_header_bytes, endpoint.limits().max_headers)
                 : nullptr),
@@ -30,10 +32,11 @@ Connection::Connection(Endpoint& endpoint, Fd fd)
 Connection::~Connection() {
   leave_topics();
   ep_.loop().cancel_timer(this);
-  ep_.counters().buffered_bytes.sub(queue_.bytes());
+  release_queue();
   if (has_http_) {
     drop_handshake();
   } else {
+    free_held_input();
     delete extras_;
   }
 }
@@ -74,6 +77,10 @@ void Connection::on_io(std::uint32_t events) {
 // ---- Read side ----------------------------------------------------------------------------
 
 inline void Connection::on_readable() {
+  if (has_held_input()) {  // older bytes first
+    resume_held_input();
+    if (has_held_input() || state_ == ConnState::closed) return;
+  }
   EventLoop& loop = ep_.loop();
   IoResult r = read_some(fd_.get(), {loop.scratch(), EventLoop::kScratchSize});
   switch (r.kind) {
@@ -100,8 +107,8 @@ inline void Connection::on_readable() {
 }
 
 void Connection::on_frame_bytes(std::span<std::uint8_t> in) {
-  // Entered open or closing; stops when the input runs out or a callback or error moved us past
-  // `closing`.
+  // Entered open or closing; stops when the input runs out, when a callback or error moved us
+  // past `closing`, or when the queue is over its cap (the rest waits).
   do {
     FrameParser::Step step = parser_.next_frame(in);
     switch (step.kind) {
@@ -118,7 +125,40 @@ void Connection::on_frame_bytes(std::span<std::uint8_t> in) {
         if (!on_assembled(assembler_.on_payload(step.payload, step.frame_end, parser_.header()))) return;
         break;
     }
+    if (must_pause_reading()) return hold_input(in);
   } while (state_ == ConnState::open || state_ == ConnState::closing);
+}
+
+void Connection::hold_input(std::span<std::uint8_t> rest) {
+  if (rest.empty()) return;
+  HeldInput& h = extras().held;
+  if (h.capacity < rest.size()) {
+    free_held_input();
+    if (!ep_.try_charge(mem::malloc_footprint(rest.size()))) return fail(ProtocolError::over_memory_budget);
+    h.bytes.reset(new std::uint8_t[rest.size()]);
+    h.capacity = static_cast<std::uint32_t>(rest.size());
+  }
+  std::memmove(h.bytes.get(), rest.data(), rest.size());  // `rest` may lie in this very buffer
+  h.size = static_cast<std::uint32_t>(rest.size());
+}
+
+void Connection::resume_held_input() {
+  // Parsed in place, like the scratch buffer; a second pause moves what is left to the front.
+  HeldInput& h = extras_->held;
+  std::span<std::uint8_t> in(h.bytes.get(), h.size);
+  h.size = 0;
+  if (state_ == ConnState::open || state_ == ConnState::closing) {
+    EventLoop::Cork cork(ep_.loop());  // not inside a loop turn when called from a flush
+    on_frame_bytes(in);
+  }
+  if (h.size == 0) free_held_input();
+}
+
+void Connection::free_held_input() {
+  if (has_http_ || !extras_ || !extras_->held.bytes) return;
+  HeldInput& h = extras_->held;
+  ep_.uncharge(mem::malloc_footprint(h.capacity));
+  h = {};
 }
 
 inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {
@@ -142,7 +182,8 @@ inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {
 void Connection::on_control(Opcode opcode, std::string_view payload) {
   switch (opcode) {
     case Opcode::ping:
-      if (state_ == ConnState::open) enqueue_control(encode_control(Opcode::pong, payload));
+      if (state_ == ConnState::open)
+        enqueue_control(encode_control(Opcode::pong, payload), SendQueue::kPongTag);
       break;
     case Opcode::close: on_peer_close(payload); break;
     default:  // pong: last_heard_ already moved
@@ -253,8 +294,8 @@ void Connection::abort(const char* why) {
   if (why && log_level() <= LogLevel::debug) log(LogLevel::debug, "{}: {}", describe_peer(fd_.get()), why);
   // What was queued is released before the socket closes: whoever sees the connection end
   // (the peer's EOF, on_close) also sees the counters without it.
-  ep_.counters().buffered_bytes.sub(queue_.bytes());
-  queue_.clear();
+  release_queue();
+  free_held_input();
   notify_closed(close_code::abnormal, {});  // no close frame came from the peer (§7.1.5)
   EventLoop& loop = ep_.loop();
   loop.unwatch(fd_.get());

@@ -112,6 +112,7 @@ struct Sent {
   std::uint64_t seq = 0;
   sluice::SendStatus status = sluice::SendStatus::closed;
   std::size_t buffered = 0;          // buffered_amount() after the send
+  std::size_t memory = 0;            // ConnectionStats::buffered_memory (what the cap counts)
   std::uint64_t dropped_so_far = 0;  // ConnectionStats::messages_dropped after the send
 };
 
@@ -133,7 +134,9 @@ inline std::vector<Sent> pump(ServerThread& srv, const std::function<sluice::Web
         s.status = send(s.seq, m);
         sluice::WebSocket ws = conn();
         s.buffered = ws.buffered_amount();
-        s.dropped_so_far = ws.stats().messages_dropped;
+        sluice::ConnectionStats stats = ws.stats();
+        s.memory = stats.buffered_memory;
+        s.dropped_so_far = stats.messages_dropped;
         out.push_back(s);
       }
     });

@@ -35,7 +35,7 @@ std::string peek(const SendQueue& q, std::size_t n, int max_iov = kMaxIov) {
 // Writes up to `n` bytes; returns them.
 std::string write_some(SendQueue& q, std::size_t n, std::uint32_t* completed = nullptr) {
   std::string out = peek(q, n);
-  std::uint32_t done = q.consume(out.size());
+  std::uint32_t done = q.consume(out.size()).messages;
   if (completed) *completed = done;
   return out;
 }
@@ -229,7 +229,7 @@ TEST(SendQueue, DropUnstartedKeepsPartlyWrittenHead) {
   q.push(raw_bytes("second"));
   q.push(raw_bytes("third"));
   EXPECT_EQ(write_some(q, 2), "fi");
-  Dropped d = q.drop_unstarted();
+  Released d = q.drop_unstarted();
   EXPECT_EQ(d.messages, 2u);
   EXPECT_EQ(d.bytes, 11u);
   EXPECT_EQ(q.bytes(), 3u);
@@ -250,7 +250,7 @@ TEST(SendQueue, DropUnstartedKeepsThePartlyWrittenFrame) {
     write_some(q, written + 1);  // and one byte of the next frame, if it has more than one
     const std::string& partial = frames[done];
     if (partial.size() == 1) continue;
-    Dropped d = q.drop_unstarted();
+    Released d = q.drop_unstarted();
     EXPECT_EQ(d.messages, frames.size() - done - 1);
     EXPECT_EQ(q.entries(), 1u);
     EXPECT_EQ(q.bytes(), partial.size() - 1);
@@ -264,7 +264,7 @@ TEST(SendQueue, DropUnstartedWithNothingStartedEmptiesTheQueue) {
   SendQueue q;
   const std::vector<std::string> frames = sample_frames(40);
   push_all(q, frames);
-  Dropped d = q.drop_unstarted();
+  Released d = q.drop_unstarted();
   EXPECT_EQ(d.messages, 40u);
   EXPECT_EQ(d.bytes, joined(frames).size());
   EXPECT_TRUE(q.empty());
@@ -279,7 +279,7 @@ TEST(SendQueue, DropUnstartedAfterExactFrameBoundary) {
   SendQueue q;
   push_all(q, {"aa", "bb", "cc"});
   write_some(q, 2);  // "aa" fully written: nothing is partly written now
-  Dropped d = q.drop_unstarted();
+  Released d = q.drop_unstarted();
   EXPECT_EQ(d.messages, 2u);
   EXPECT_TRUE(q.empty());
 }
@@ -299,7 +299,7 @@ TEST(SendQueue, DropTagKeepsOrderOfTheRest) {
       ++kept_entries;
     }
   }
-  Dropped d = q.drop_tag(7);
+  Released d = q.drop_tag(7);
   EXPECT_EQ(d.bytes, dropped_bytes);
   EXPECT_EQ(d.messages, 50u - kept_entries);
   EXPECT_EQ(q.bytes(), kept.size());
@@ -312,8 +312,9 @@ TEST(SendQueue, DropTagKeepsOrderOfTheRest) {
 TEST(SendQueue, DropOldestDropsUntilEnough) {
   SendQueue q;
   push_all(q, {"1111", "2222", "3333", "4444"});
-  write_some(q, 1);  // "1111" is started and must stay
-  Dropped d = q.drop_oldest(5);
+  write_some(q, 1);                        // "1111" is started and must stay
+  const std::size_t one = q.charge() / 4;  // four frames of one size class
+  Released d = q.drop_oldest(one + 1);     // takes two frames' worth of charge
   EXPECT_EQ(d.messages, 2u);
   EXPECT_EQ(d.bytes, 8u);
   EXPECT_EQ(write_some(q, 100), "1114444");

@@ -1,0 +1,24 @@
+// Large blocks (a big frame, a long message being assembled) come straight from mmap and go
+// back with munmap, so their memory returns to the system the moment they are freed. glibc maps
+// such blocks too at first, but raises its mmap threshold each time one is freed (up to 32 MiB),
+// and from then on serves them from a heap that keeps its pages after a burst.
+#pragma once
+
+#include <cstddef>
+
+#include "mem/footprint.hpp"
+
+namespace sluice::detail::mem {
+
+// Blocks from this size on are mapped (glibc's own initial threshold).
+inline constexpr std::size_t kLargeBlock = 128 * 1024;
+
+// Maps page_footprint(bytes) bytes of zeroed memory; null when the system refuses.
+void* map_block(std::size_t bytes);
+// Returns a block from map_block (or grow_block) of the same `bytes`.
+void unmap_block(void* block, std::size_t bytes);
+// Grows or shrinks a mapped block, keeping its contents (it may move); null when refused, and
+// then the old block is untouched.
+void* remap_block(void* block, std::size_t old_bytes, std::size_t new_bytes);
+
+}  // namespace sluice::detail::mem
