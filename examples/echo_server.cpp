@@ -104,6 +104,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   if (!parse_options(argc, argv, options, exit_code)) return exit_code;
   malloc_trim(0);  // hand the parser's freed pages back: many small echo processes add up
+  sluice::use_one_heap();
   sluice::FdLimit fds = sluice::raise_fd_limit();
   if (sluice::log_level() <= sluice::LogLevel::info) {
     std::fprintf(stderr, "sluice-echo: open files: soft limit %llu, raised from %llu (hard limit %llu)\n",

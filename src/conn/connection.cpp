@@ -125,27 +125,33 @@ void Connection::on_frame_bytes(std::span<std::uint8_t> in) {
         if (!on_assembled(assembler_.on_payload(step.payload, step.frame_end, parser_.header()))) return;
         break;
     }
-    if (must_pause_reading()) return hold_input(in);
+    if (must_pause_reading() && hold_input(in)) return;
   } while (state_ == ConnState::open || state_ == ConnState::closing);
 }
 
-void Connection::hold_input(std::span<std::uint8_t> rest) {
-  if (rest.empty()) return;
+bool Connection::hold_input(std::span<std::uint8_t> rest) {
+  if (rest.empty()) return true;
   HeldInput& h = extras().held;
-  if (h.capacity < rest.size()) {
+  if (h.buffer.size() < rest.size()) {
     free_held_input();
-    if (!ep_.try_charge(mem::malloc_footprint(rest.size()))) return fail(ProtocolError::over_memory_budget);
-    h.bytes.reset(new std::uint8_t[rest.size()]);
-    h.capacity = static_cast<std::uint32_t>(rest.size());
+    // With the process at its budget there is no room to hold the rest: it is parsed now, and
+    // what it asks to send meets the policy like any send over the cap.
+    const std::size_t bytes = mem::page_footprint(rest.size());
+    if (!ep_.try_charge(bytes, bytes)) return false;
+    if (!h.buffer.allocate(rest.size())) {
+      ep_.uncharge(bytes);
+      return false;
+    }
   }
-  std::memmove(h.bytes.get(), rest.data(), rest.size());  // `rest` may lie in this very buffer
+  std::memmove(h.buffer.data(), rest.data(), rest.size());  // `rest` may lie in this very buffer
   h.size = static_cast<std::uint32_t>(rest.size());
+  return true;
 }
 
 void Connection::resume_held_input() {
   // Parsed in place, like the scratch buffer; a second pause moves what is left to the front.
   HeldInput& h = extras_->held;
-  std::span<std::uint8_t> in(h.bytes.get(), h.size);
+  std::span<std::uint8_t> in(h.buffer.data(), h.size);
   h.size = 0;
   if (state_ == ConnState::open || state_ == ConnState::closing) {
     EventLoop::Cork cork(ep_.loop());  // not inside a loop turn when called from a flush
@@ -155,10 +161,11 @@ void Connection::resume_held_input() {
 }
 
 void Connection::free_held_input() {
-  if (has_http_ || !extras_ || !extras_->held.bytes) return;
+  if (has_http_ || !extras_ || !extras_->held.buffer) return;
   HeldInput& h = extras_->held;
-  ep_.uncharge(mem::malloc_footprint(h.capacity));
-  h = {};
+  ep_.uncharge(h.buffer.size());
+  h.buffer.reset();
+  h.size = 0;
 }
 
 inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {
@@ -277,6 +284,11 @@ void Connection::fail(ProtocolError e) {
 void Connection::begin_draining() {
   if (state_ == ConnState::draining || state_ == ConnState::closed) return;
   drop_handshake();
+  // Nothing more is parsed: what input was being gathered or held goes back to the budget now,
+  // not when the peer finally closes.
+  ep_.counters().memory_freed_on_close.add(assembler_.held_bytes());
+  assembler_.discard();
+  free_held_input();
   state_ = ConnState::draining;
   ep_.loop().schedule(this, ep_.limits().close_timeout);
   request_flush();

@@ -19,6 +19,7 @@
 
 #include "conn/endpoint.hpp"
 #include "loop/loop_client.hpp"
+#include "mem/large_block.hpp"
 #include "net/fd.hpp"
 #include "send/send_queue.hpp"
 #include "sluice/policy.hpp"
@@ -112,7 +113,7 @@ class Connection final : public LoopClient {
   bool on_assembled(const MessageAssembler::Event& ev);
   // Over the cap, the peer is not read: what is left of a read waits here (charged to the budget).
   bool must_pause_reading() const;
-  void hold_input(std::span<std::uint8_t> rest);
+  bool hold_input(std::span<std::uint8_t> rest);  // false: no room in the budget to hold it
   bool has_held_input() const { return !has_http_ && extras_ && extras_->held.size > 0; }
   void resume_held_input();
   void free_held_input();
@@ -160,10 +161,10 @@ class Connection final : public LoopClient {
 
   // What a connection needs only once it carries messages; allocated on first use, so an idle
   // upgraded connection is just the fields below (DESIGN invariant 1).
+  // Mapped, so that the RSS it took is returned the moment it is freed.
   struct HeldInput {
-    std::unique_ptr<std::uint8_t[]> bytes;
+    mem::MappedBuffer buffer;
     std::uint32_t size = 0;
-    std::uint32_t capacity = 0;
   };
   struct Extras {
     std::vector<Topic*> topics;

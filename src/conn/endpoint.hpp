@@ -90,8 +90,8 @@ class Endpoint : public mem::MemoryAccount {
   const AssemblyLimits& assembly_limits() const { return assembly_; }
 
   // MemoryAccount
-  bool try_charge(std::size_t bytes) override {
-    if (budget_.would_exceed(bytes)) {
+  bool try_charge(std::size_t bytes, std::size_t holder_after) override {
+    if (budget_.would_exceed(bytes, holder_after)) {
       counters_.budget_refusals.add(1);
       return false;
     }

@@ -29,8 +29,9 @@ SendStatus Connection::ping(std::string_view payload) {
   // The application's pings are messages as far as the cap goes: a loop of ping() calls must
   // not grow the queue either.
   FrameRef frame = encode_control(Opcode::ping, payload.substr(0, kMaxControlPayload));
-  if (over_cap(queue_, SendQueue::charge_of(*frame.get()), ep_.limits().max_buffered_bytes) ||
-      ep_.budget().would_exceed(SendQueue::budget_of(*frame.get())))
+  const std::size_t charge = SendQueue::charge_of(*frame.get());
+  if (over_cap(queue_, charge, ep_.limits().max_buffered_bytes) ||
+      ep_.budget().would_exceed(SendQueue::budget_of(*frame.get()), queue_.charge() + charge))
     return SendStatus::dropped;
   return enqueue_control(std::move(frame));
 }
@@ -51,7 +52,8 @@ SlowConsumerPolicy Connection::policy_for(const Topic* topic) const {
   const std::size_t charge = SendQueue::charge_of(*frame.get());
   // A message always fits an empty queue as far as the connection's cap goes, but never the
   // process past its budget.
-  const bool over_budget = ep_.budget().would_exceed(SendQueue::budget_of(*frame.get()));
+  const bool over_budget =
+      ep_.budget().would_exceed(SendQueue::budget_of(*frame.get()), queue_.charge() + charge);
   if (over_budget || over_cap(queue_, charge, ep_.limits().max_buffered_bytes)) {
     std::optional<SendStatus> refused = at_cap(*frame.get(), tag, policy_for(topic), over_budget);
     if (refused) return *refused;
@@ -88,7 +90,7 @@ std::optional<SendStatus> Connection::at_cap(const FrameBuffer& frame, std::uint
   count_dropped(v.dropped);
   // What this queue gave up may not be enough room when the whole process is over its budget.
   if (v.action == Verdict::Action::enqueue && over_budget &&
-      ep_.budget().would_exceed(SendQueue::budget_of(frame)))
+      ep_.budget().would_exceed(SendQueue::budget_of(frame), queue_.charge() + charge))
     v.action = Verdict::Action::drop_new;
   switch (v.action) {
     case Verdict::Action::enqueue: break;
@@ -160,6 +162,7 @@ void Connection::release_queue() {
   // Frees what is queued (a big queue a slice per loop turn, src/send/queue_reaper.hpp); the
   // wire bytes leave the counters now, the memory as it is freed.
   ep_.counters().buffered_bytes.sub(queue_.bytes());
+  ep_.counters().memory_freed_on_close.add(queue_.charge());
   ep_.reaper().take(queue_);
   set(kPongQueued, false);
 }

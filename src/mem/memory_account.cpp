@@ -5,7 +5,7 @@ namespace {
 
 class Unlimited final : public MemoryAccount {
  public:
-  bool try_charge(std::size_t) override { return true; }
+  bool try_charge(std::size_t, std::size_t) override { return true; }
   void uncharge(std::size_t) override {}
 };
 

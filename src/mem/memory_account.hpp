@@ -10,8 +10,9 @@ namespace sluice::detail::mem {
 
 class MemoryAccount {
  public:
-  // Charges `bytes`, or returns false (charging nothing) when that would pass the limit.
-  virtual bool try_charge(std::size_t bytes) = 0;
+  // Charges `bytes`, which take the asking holder to `holder_after` in all, or returns false
+  // (charging nothing) when that would pass the limit.
+  virtual bool try_charge(std::size_t bytes, std::size_t holder_after) = 0;
   virtual void uncharge(std::size_t bytes) = 0;
 
  protected:

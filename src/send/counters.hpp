@@ -32,8 +32,9 @@ struct Counters {
   Counter messages_dropped;
   Counter bytes_dropped;
   Counter sends_refused;
-  Counter budget_refusals;  // sends, assembly and held input refused by the process budget
-  Counter buffered_bytes;   // wire bytes queued on this endpoint's connections now
+  Counter budget_refusals;        // sends, assembly and held input refused by the process budget
+  Counter memory_freed_on_close;  // queues and assembly let go by connections as they ended
+  Counter buffered_bytes;         // wire bytes queued on this endpoint's connections now
   Counter buffered_high_water;
 };
 

@@ -3,6 +3,9 @@
 // messages being assembled, input held while a connection's reading is paused. Each loop thread
 // charges its own slot (one writer, so no atomic read-modify-write on the hot path); a shared
 // frame is charged once, to the shared tally, and uncharged by whichever thread frees it.
+// The last eighth of the budget is kept for holders that stay small (a queue or a message
+// buffer under kSmallHolder): peers that fill the budget are refused first, and everyone else's
+// small replies still get through.
 #pragma once
 
 #include <atomic>
@@ -26,9 +29,14 @@ class MemoryBudget {
   Counter& slot(int i) { return slots_[static_cast<std::size_t>(i)].used; }
   std::atomic<std::uint64_t>& shared() { return shared_; }
 
-  // Would `extra` more bytes take the process past the limit? Reads every slot: a few loads per
-  // worker thread, with no lock and no shared cache line written.
-  bool would_exceed(std::size_t extra) const { return used() + extra > limit_; }
+  static constexpr std::size_t kSmallHolder = 64 * 1024;
+
+  // Would `extra` more bytes, taking one holder to `holder_after`, pass the limit? Reads every
+  // slot: a few loads per worker thread, with no lock and no shared cache line written.
+  bool would_exceed(std::size_t extra, std::size_t holder_after) const {
+    const std::size_t after = used() + extra;
+    return after > limit_ || (holder_after > kSmallHolder && after > limit_ - limit_ / 8);
+  }
   std::size_t used() const {
     std::uint64_t total = shared_.load(std::memory_order_relaxed);
     for (int i = 0; i < slot_count_; ++i) total += slots_[static_cast<std::size_t>(i)].used.get();

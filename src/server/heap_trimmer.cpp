@@ -19,7 +19,9 @@ void HeapTrimmer::on_timer() {
   const std::uint64_t connections = s.connections_accepted - s.connections_closed;
   peak_memory_ = std::max(peak_memory_, s.memory_bytes);
   peak_connections_ = std::max(peak_connections_, connections);
-  if (peak_memory_ - s.memory_bytes >= kDrop || peak_connections_ - connections >= kConnectionDrop) {
+  const std::uint64_t freed = core_.memory_freed_on_close();
+  if (peak_memory_ - s.memory_bytes >= kDrop || freed - freed_at_trim_ >= kDrop ||
+      peak_connections_ - connections >= kConnectionDrop) {
     auto t0 = std::chrono::steady_clock::now();
 #ifdef __GLIBC__
     ::malloc_trim(0);
@@ -29,6 +31,7 @@ void HeapTrimmer::on_timer() {
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
     peak_memory_ = s.memory_bytes;
     peak_connections_ = connections;
+    freed_at_trim_ = freed;
   }
   loop_.schedule(this, std::chrono::seconds(1));
 }

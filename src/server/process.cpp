@@ -1,5 +1,6 @@
 #include "sluice/process.hpp"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 namespace sluice {
@@ -15,6 +16,12 @@ FdLimit raise_fd_limit() {
     if (::setrlimit(RLIMIT_NOFILE, &r) == 0) out.soft = r.rlim_max;
   }
   return out;
+}
+
+void use_one_heap() {
+#ifdef __GLIBC__
+  ::mallopt(M_ARENA_MAX, 1);
+#endif
 }
 
 }  // namespace sluice

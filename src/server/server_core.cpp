@@ -27,6 +27,12 @@ PublishResult ServerCore::publish(std::string_view topic, std::string_view data,
   return result;
 }
 
+std::uint64_t ServerCore::memory_freed_on_close() const {
+  std::uint64_t total = 0;
+  for (const auto& w : workers) total += w->counters().memory_freed_on_close.get();
+  return total;
+}
+
 ServerStats ServerCore::stats() const {
   ServerStats s;
   for (const auto& w : workers) {

@@ -27,7 +27,7 @@ constexpr Entry kTable[] = {
     {close_code::invalid_payload, "invalid UTF-8"},
     {close_code::protocol_error, "close frame payload of one byte"},
     {close_code::protocol_error, "invalid close code"},
-    {close_code::message_too_big, "input held for this connection would pass the process memory budget"},
+    {close_code::message_too_big, "the message being assembled would pass the process memory budget"},
 };
 static_assert(std::size(kTable) == static_cast<std::size_t>(ProtocolError::over_memory_budget) + 1);
 }  // namespace

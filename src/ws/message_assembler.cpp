@@ -37,7 +37,8 @@ std::size_t MessageAssembler::held_bytes() const {
 
 MessageAssembler::Gather* MessageAssembler::gather() {
   if (!gather_) {
-    if (!limits_->account->try_charge(mem::malloc_footprint(sizeof(Gather)))) return nullptr;
+    const std::size_t bytes = mem::malloc_footprint(sizeof(Gather));
+    if (!limits_->account->try_charge(bytes, bytes)) return nullptr;
     gather_ = std::make_unique<Gather>();
   }
   return gather_.get();
@@ -83,7 +84,7 @@ bool MessageAssembler::append(std::span<const std::uint8_t> chunk) {
 bool MessageAssembler::grow(std::uint32_t capacity) {
   Gather& g = *gather_;
   const std::size_t more = data_footprint(capacity) - data_footprint(g.capacity);
-  if (!limits_->account->try_charge(more)) return false;
+  if (!limits_->account->try_charge(more, held_bytes() + more)) return false;
   void* p = nullptr;
   if (capacity < mem::kLargeBlock) {
     p = std::realloc(g.data, capacity);

@@ -52,6 +52,11 @@ class MessageAssembler {
   void release() {
     if (gather_) release_gathered();
   }
+  // Forgets the message in progress and frees what it gathered (the connection is ending).
+  void discard() {
+    drop_gathered();
+    in_message_ = false;
+  }
   bool idle() const { return !in_message_ && !gather_; }
   // Memory held between calls (charged to the account), allocator overhead included.
   std::size_t held_bytes() const;

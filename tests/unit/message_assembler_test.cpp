@@ -25,7 +25,7 @@ Bytes bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
 class CountingAccount final : public mem::MemoryAccount {
  public:
   explicit CountingAccount(std::size_t limit = SIZE_MAX) : limit_(limit) {}
-  bool try_charge(std::size_t n) override {
+  bool try_charge(std::size_t n, std::size_t) override {
     if (used_ + n > limit_) return false;
     used_ += n;
     return true;
@@ -548,6 +548,64 @@ TEST(MessageAssembler, WholeFrameMessagesAreCheckedLikeSteppedOnes) {
       EXPECT_EQ(run_stream(c.input, {}, c.max_size, whole_frames), c.expected);
     }
   }
+}
+
+}  // namespace
+}  // namespace sluice::detail
+
+namespace sluice::detail {
+namespace {
+
+TEST(MessageAssembler, WhatItGathersIsChargedToItsAccountAndReturnedOnceDelivered) {
+  TestAssembler a(1 << 20);
+  Bytes first(40'000, 'a'), second(40'000, 'b');
+  EXPECT_EQ(whole_frame(a, Opcode::binary, false, first).kind, EventKind::none);
+  EXPECT_GE(a.account.used(), 40'000u);
+  EXPECT_EQ(a.account.used(), a.held_bytes());
+  Event e = whole_frame(a, Opcode::continuation, true, second);
+  ASSERT_EQ(e.kind, EventKind::message);
+  EXPECT_EQ(e.data.size(), 80'000u);
+  EXPECT_GE(a.account.used(), 80'000u);
+  a.release();
+  EXPECT_EQ(a.account.used(), 0u);
+}
+
+TEST(MessageAssembler, AGrowthTheAccountRefusesIsAnOverBudgetError) {
+  TestAssembler a(16 << 20, 100'000);
+  Bytes chunk(60'000, 'c');
+  EXPECT_EQ(whole_frame(a, Opcode::binary, false, chunk).kind, EventKind::none);
+  Event e = whole_frame(a, Opcode::continuation, false, chunk);
+  EXPECT_EQ(e.kind, EventKind::error);
+  EXPECT_EQ(e.error, ProtocolError::over_memory_budget);
+  EXPECT_LE(a.account.used(), 100'000u);
+}
+
+TEST(MessageAssembler, ALargeMessageIsGatheredInAMappedBlockAndAllOfItIsReturned) {
+  TestAssembler a(8 << 20);
+  Bytes chunk(1 << 20, 'm');
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(whole_frame(a, i == 0 ? Opcode::binary : Opcode::continuation, false, chunk).kind,
+              EventKind::none);
+  }
+  EXPECT_GE(a.account.used(), 3u << 20);
+  Event e = whole_frame(a, Opcode::continuation, true, chunk);
+  ASSERT_EQ(e.kind, EventKind::message);
+  EXPECT_EQ(e.data.size(), 4u << 20);
+  EXPECT_EQ(e.data.back(), 'm');
+  a.release();
+  EXPECT_EQ(a.account.used(), 0u);
+}
+
+TEST(MessageAssembler, AnAssemblerDestroyedMidMessageReturnsWhatItHeld) {
+  CountingAccount account;
+  AssemblyLimits limits{1 << 20, &account};
+  {
+    MessageAssembler a(limits);
+    Bytes chunk(5000, 'd');
+    EXPECT_EQ(whole_frame(a, Opcode::text, false, chunk).kind, EventKind::none);
+    EXPECT_GT(account.used(), 0u);
+  }
+  EXPECT_EQ(account.used(), 0u);
 }
 
 }  // namespace
