@@ -1,4 +1,5 @@
-// Replaces the global operator new and delete for the relay test binary; see alloc_counter.hpp.
+// Replaces the global operator new and delete for the relay test binary, counting every
+// allocation; see alloc_counter.hpp.
 #include "alloc_counter.hpp"
 
 #include <atomic>

@@ -1,4 +1,5 @@
-// Base64: the RFC 4648 §10 test vectors, round trips, and the refusals of the strict decoder.
+// Base64: the RFC 4648 §10 test vectors, round trips of random bytes, and the refusals of the
+// strict decoder.
 #include "http/base64.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
-// IP addresses and CIDR ranges: parsing, containment, IPv4-mapped addresses, and refusals.
+// IP addresses and CIDR ranges: parsing, containment, IPv4-mapped addresses, and the
+// refusals (bad text, bits set after the prefix).
 #include "config/cidr.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
-// HOST:PORT parsing: names, IPv4, bracketed IPv6, and the refusals with their hints.
+// HOST:PORT parsing: names, IPv4, bracketed IPv6, and the refusals with the hints that come
+// with them.
 #include "config/endpoint.hpp"
 
 #include <gtest/gtest.h>

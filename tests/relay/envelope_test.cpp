@@ -1,4 +1,5 @@
-// Envelopes: the exact JSON of a text message, a binary message, a gap and a reset.
+// Envelopes: the exact JSON of a text message, a binary message, a gap and a reset, as the
+// header documents them.
 #include "topics/envelope.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
-// Frame encoders: the exact bytes for each framing, the refusals, and the size bound.
+// Frame encoders: the exact bytes for each framing, the refusals (too long, LF in a line), and
+// the size bound.
 #include "sources/framing/frame_encoder.hpp"
 
 #include <gtest/gtest.h>

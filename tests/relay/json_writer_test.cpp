@@ -1,4 +1,5 @@
-// JsonWriter: structure and separators, number forms, and strings made valid from any bytes.
+// JsonWriter: structure and separators, number forms, and strings made valid JSON and valid
+// UTF-8 from any bytes.
 #include "http/json_writer.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
-// Line framing, each case run whole, in every chunk size and at every split point.
+// Line framing: LF, CR stripping, empty lines, oversized lines and the unterminated last line,
+// each case run whole, in every chunk size and at every split point.
 #include "sources/framing/line_decoder.hpp"
 
 #include "framing_harness.hpp"

@@ -1,4 +1,5 @@
-// TopicMatcher: the most specific matching [[topic]] entry, first written among equals.
+// TopicMatcher: the most specific matching [[topic]] entry wins, the first written among
+// equals; no match is nullopt.
 #include "topics/topic_matcher.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
-// Topic names and patterns: validation, '*' and '**' matching, and the specificity order.
+// Topic names and patterns: validation, '*' and '**' matching (including zero levels and
+// backtracking), and the specificity order.
 #include "topics/topic_pattern.hpp"
 
 #include <gtest/gtest.h>

@@ -1,8 +1,10 @@
 // RelayConfig: everything the relay is told by its TOML file ([server], [[topic]], [[source]]),
 // with every default written where it is declared, and the loaders that check a file against
-// the schema. Loading stops at the first error and reports it as FILE:LINE:COLUMN; unknown
-// keys, wrong types, out-of-range values and keys of another source type are all errors. The
-// keys and their meaning are listed once, in config_schema.hpp; examples/sluice.toml shows them all.
+// the schema, stopping at the first error and reporting it as FILE:LINE:COLUMN.
+//
+// Unknown keys, wrong types, out-of-range values and keys of another source type are all
+// errors. The keys and their meaning are listed once, in config_schema.hpp;
+// examples/sluice.toml shows them all.
 #pragma once
 
 #include <chrono>

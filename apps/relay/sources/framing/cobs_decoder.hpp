@@ -1,8 +1,9 @@
 // CobsDecoder: Consistent Overhead Byte Stuffing (Cheshire and Baker, 1999), each frame
-// followed by a zero byte. A frame is a run of blocks: a code byte n (1..255), then n - 1
-// data bytes; a block with n < 255 stands for its data plus one zero, except the last, whose
-// zero is the delimiter. A frame that ends before its block does is malformed; decoding
+// followed by a zero byte. A frame that ends before its block does is malformed; decoding
 // resumes after that zero. Zeros in a row (empty frames) are skipped.
+//
+// A frame is a run of blocks: a code byte n (1..255), then n - 1 data bytes; a block with
+// n < 255 stands for its data plus one zero, except the last, whose zero is the delimiter.
 #pragma once
 
 #include "sources/framing/frame_buffer.hpp"

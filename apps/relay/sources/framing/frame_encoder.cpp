@@ -1,4 +1,5 @@
-// One small function per framing, appending to the caller's buffer.
+// One small function per framing, each appending to the caller's buffer; a refusal is decided
+// before anything is appended, so the buffer never holds half a frame.
 #include "sources/framing/frame_encoder.hpp"
 
 #include <algorithm>

@@ -1,8 +1,10 @@
 // LengthPrefixDecoder: records preceded by a big-endian payload length of 2 (len16) or 4
-// (len32) bytes. A length-prefixed stream has no delimiter to resynchronise on: the only frame
-// boundary it knows is the one the length announces. So an oversized record is skipped by its
-// declared length, without buffering, and counted once; if the length itself was corrupt, the
-// stream stays misaligned until it ends (a reconnect, with finish(), starts afresh).
+// (len32) bytes. An oversized record is skipped by its declared length, without buffering,
+// and counted once.
+//
+// Why skip rather than resynchronise: a length-prefixed stream has no delimiter to search for;
+// the only frame boundary it knows is the one the length announces. If the length itself was
+// corrupt, the stream stays misaligned until it ends (a reconnect, with finish(), starts afresh).
 #pragma once
 
 #include <array>

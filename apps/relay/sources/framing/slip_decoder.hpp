@@ -1,7 +1,8 @@
 // SlipDecoder: RFC 1055 framing. END (0xC0) ends a frame; ESC (0xDB) followed by ESC_END
 // (0xDC) or ESC_ESC (0xDD) stands for a literal 0xC0 or 0xDB. As the RFC advises, a leading END
-// and empty frames between ENDs are skipped (senders emit END first to flush line noise). ESC
-// followed by anything else is a malformed frame; it is dropped up to the next END, which
+// and empty frames between ENDs are skipped (senders emit END first to flush line noise).
+//
+// ESC followed by anything else is a malformed frame; it is dropped up to the next END, which
 // always starts a fresh frame, as does an END right after an ESC.
 #pragma once
 
