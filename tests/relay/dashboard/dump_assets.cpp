@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   for (const sluice::relay::DashboardAsset& asset : sluice::relay::dashboard_assets()) {
     const std::string file = "asset-" + std::to_string(index++);
     std::ofstream out(dir / file, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(asset.bytes.data()), static_cast<std::streamsize>(asset.bytes.size()));
+    out.write(reinterpret_cast<const char*>(asset.bytes.data()),
+              static_cast<std::streamsize>(asset.bytes.size()));
     if (!out) {
       std::fprintf(stderr, "cannot write %s\n", (dir / file).c_str());
       return 1;
