@@ -1,8 +1,9 @@
 // MetricRegistry: the cells behind a MetricLayout, one shard per writing thread, and the
-// scrape that sums them. Each worker loop owns one MetricShard and updates it with plain
-// relaxed loads and stores (one writer per shard: no lock, no read-modify-write instruction);
-// a scrape walks families x series x shards, never connections, so its cost is fixed by the
-// layout. Shards sit on their own cache lines, so workers never contend for one.
+// scrape that sums them. A scrape walks families x series x shards, never connections, so its
+// cost is fixed by the layout; an update is a relaxed load and store in the thread's own shard.
+//
+// Each worker loop owns one MetricShard (one writer per shard: no lock, no read-modify-write
+// instruction), and shards sit on their own cache lines, so workers never contend for one.
 //
 // Consistency: each cell is read whole, counters never go down between scrapes, and a
 // histogram's _count is the sum of the bucket cells it read, so +Inf and _count always agree.

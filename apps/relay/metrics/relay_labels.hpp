@@ -22,6 +22,7 @@ enum class ConnectionState : std::uint8_t {
   closing,      // close handshake under way, or an HTTP response being flushed
 };
 inline constexpr std::size_t connection_state_count = 3;
+static_assert(static_cast<std::size_t>(ConnectionState::closing) + 1 == connection_state_count);
 
 // Why a connection ended (sluice_connections_closed_total{reason}).
 enum class CloseReason : std::uint8_t {
@@ -37,10 +38,12 @@ enum class CloseReason : std::uint8_t {
   shutdown,           // the relay is stopping
 };
 inline constexpr std::size_t close_reason_count = 10;
+static_assert(static_cast<std::size_t>(CloseReason::shutdown) + 1 == close_reason_count);
 
 // Where a message entered the relay (sluice_messages_received_total{via}).
 enum class MessageOrigin : std::uint8_t { websocket, http, source };
 inline constexpr std::size_t message_origin_count = 3;
+static_assert(static_cast<std::size_t>(MessageOrigin::source) + 1 == message_origin_count);
 
 // A source's state (sluice_source_state{state} is 1 for the current one).
 enum class SourceState : std::uint8_t {
@@ -51,6 +54,7 @@ enum class SourceState : std::uint8_t {
   stopped,  // finished and not restarting (EOF on stdin, an exec with restart = "never")
 };
 inline constexpr std::size_t source_state_count = 5;
+static_assert(static_cast<std::size_t>(SourceState::stopped) + 1 == source_state_count);
 
 // The routes HTTP requests are counted by (sluice_http_requests_total{route}); a path that is
 // none of them is `other`, so a client cannot add a route by asking for one.
@@ -66,10 +70,18 @@ enum class HttpRoute : std::uint8_t {
   other,
 };
 inline constexpr std::size_t http_route_count = 9;
+static_assert(static_cast<std::size_t>(HttpRoute::other) + 1 == http_route_count);
 
+// Every policy in enum order, so a SlowConsumerPolicy indexes the policy label directly.
 inline constexpr std::array<SlowConsumerPolicy, 5> slow_consumer_policies = {
     SlowConsumerPolicy::close, SlowConsumerPolicy::drop_newest, SlowConsumerPolicy::drop_oldest,
     SlowConsumerPolicy::latest, SlowConsumerPolicy::backpressure};
+static_assert([] {
+  for (std::size_t i = 0; i < slow_consumer_policies.size(); ++i) {
+    if (static_cast<std::size_t>(slow_consumer_policies[i]) != i) return false;
+  }
+  return true;
+}());
 
 std::string_view to_string(ConnectionState state);
 std::string_view to_string(CloseReason reason);

@@ -1,8 +1,8 @@
-// The dashboard in headless Chromium (Debian's, driven by playwright-core): the charts and
-// tables show non-zero figures that change, the console subscribes and publishes, the page
-// reconnects after a restart, and nothing is logged as an error; screenshots at laptop and
-// phone size go to --out. It runs against fake_relay.py serving the embedded assets, or
-// against a running relay with --url.
+// The dashboard in headless Chromium (Debian's, driven by playwright-core): charts and tables
+// show non-zero figures that change, the console subscribes and publishes, the page reconnects
+// after a restart and logs no error. Screenshots at laptop and phone size go to --out.
+//
+// It runs against fake_relay.py serving the embedded assets, or a running relay with --url.
 //
 // Usage: node dashboard_test.js --dump PATH/sluice-relay-dashboard-dump --out DIR
 //        node dashboard_test.js --url http://127.0.0.1:8080/ --out DIR [--topic NAME]
