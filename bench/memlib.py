@@ -94,7 +94,7 @@ def raise_nofile_soft():
 class Server:
     """One server process started from `argv` (which must make it listen on 127.0.0.1)."""
 
-    def __init__(self, argv, nofile=None, startup_timeout=15.0):
+    def __init__(self, argv, nofile=None, startup_timeout=15.0, stderr=None):
         self.argv = list(argv)
         limit = None if nofile is None else int(nofile)
 
@@ -108,6 +108,7 @@ class Server:
             self.argv,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
+            stderr=stderr,
             preexec_fn=preexec,
         )
         self.pid = self.proc.pid

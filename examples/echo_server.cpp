@@ -18,7 +18,10 @@ namespace {
 void usage(FILE* to) {
   std::fprintf(to,
                "usage: sluice-echo [--host H] [--port P] [--threads N] [--max-message-size B]\n"
-               "                   [--max-buffered-bytes B] [--log-level debug|info|warn|error|off]\n");
+               "                   [--max-buffered-bytes B] [--max-total-buffered-bytes B]\n"
+               "                   [--policy close|drop_newest|drop_oldest|latest|backpressure]\n"
+               "                   [--max-connections N] [--max-connections-per-ip N] [--max-handshakes N]\n"
+               "                   [--log-level debug|info|warn|error|off]\n");
 }
 
 bool parse_size(const char* text, std::size_t& out) {
@@ -38,6 +41,11 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
                                     {"threads", required_argument, nullptr, 't'},
                                     {"max-message-size", required_argument, nullptr, 'm'},
                                     {"max-buffered-bytes", required_argument, nullptr, 'b'},
+                                    {"max-total-buffered-bytes", required_argument, nullptr, 'B'},
+                                    {"policy", required_argument, nullptr, 'P'},
+                                    {"max-connections", required_argument, nullptr, 'c'},
+                                    {"max-connections-per-ip", required_argument, nullptr, 'i'},
+                                    {"max-handshakes", required_argument, nullptr, 'H'},
                                     {"log-level", required_argument, nullptr, 'l'},
                                     {"help", no_argument, nullptr, '?'},
                                     {nullptr, 0, nullptr, 0}};
@@ -53,6 +61,16 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
         break;
       case 'm': ok = parse_size(optarg, options.max_message_size); break;
       case 'b': ok = parse_size(optarg, options.max_buffered_bytes); break;
+      case 'B': ok = parse_size(optarg, options.max_total_buffered_bytes); break;
+      case 'P': {
+        auto policy = sluice::parse_policy(optarg);
+        ok = policy.has_value();
+        if (ok) options.policy = *policy;
+        break;
+      }
+      case 'c': ok = parse_size(optarg, options.max_connections); break;
+      case 'i': ok = parse_size(optarg, options.max_connections_per_ip); break;
+      case 'H': ok = parse_size(optarg, options.max_handshakes); break;
       case 'l': {
         sluice::LogLevel level;
         ok = sluice::parse_log_level(optarg, level);
@@ -86,6 +104,13 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   if (!parse_options(argc, argv, options, exit_code)) return exit_code;
   malloc_trim(0);  // hand the parser's freed pages back: many small echo processes add up
+  sluice::use_one_heap();
+  sluice::FdLimit fds = sluice::raise_fd_limit();
+  if (sluice::log_level() <= sluice::LogLevel::info) {
+    std::fprintf(stderr, "sluice-echo: open files: soft limit %llu, raised from %llu (hard limit %llu)\n",
+                 static_cast<unsigned long long>(fds.soft), static_cast<unsigned long long>(fds.soft_before),
+                 static_cast<unsigned long long>(fds.hard));
+  }
 
   static int broadcast_tag;  // user data that marks a /broadcast connection
   sluice::Behaviors behaviors;

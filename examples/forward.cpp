@@ -90,9 +90,10 @@ int main(int argc, char** argv) {
   bool stdin_paused = false;
   sluice::Server* server_ptr = nullptr;
   // A chunk may be read only when every client can take it whole: then no send is refused.
+  const std::size_t chunk_cost = sluice::queued_message_cost(chunk_size);
   auto room_for_all = [&] {
     for (const auto& c : clients)
-      if (c.buffered_amount() > 0 && c.buffered_amount() + chunk_size > options.max_buffered_bytes)
+      if (c.buffered_memory() > 0 && c.buffered_memory() + chunk_cost > options.max_buffered_bytes)
         return false;
     return true;
   };

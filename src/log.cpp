@@ -1,8 +1,26 @@
+// The log sink behind detail::log (src/log.hpp): a bounded queue of formatted lines and one
+// writer thread that empties it into stderr with blocking writes. Loop threads only take a
+// mutex for a moment, so a log sink that is slow or not read at all (stderr on a full pipe)
+// costs them nothing; lines that find the queue full are dropped and counted, and the writer
+// says how many once it can write again. Per-site rate limits (kLogBurst lines a second) keep
+// a flood of one warning from filling the queue in the first place.
 #include "log.hpp"
 
+#include <unistd.h>
+
+#include <array>
 #include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
 
 namespace sluice {
 namespace {
@@ -24,17 +42,199 @@ bool parse_log_level(std::string_view name, LogLevel& out) {
 }
 
 namespace detail {
+namespace {
 
-void write_log_line(LogLevel level, std::string_view line) {
+using Clock = std::chrono::steady_clock;
+
+std::string timestamp() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
   tm t{};
   gmtime_r(&ts.tv_sec, &t);
-  // One fprintf per line keeps lines from different threads whole.
-  std::fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ sluice %s: %.*s\n", t.tm_year + 1900,
-               t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, ts.tv_nsec / 1000000,
-               kNames[static_cast<int>(level)], static_cast<int>(line.size()), line.data());
+  char out[64];
+  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", t.tm_year + 1900, t.tm_mon + 1,
+                t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, ts.tv_nsec / 1000000);
+  return out;
 }
+
+std::string format_line(LogLevel level, std::string_view text) {
+  return fmt::format("{} sluice {}: {}\n", timestamp(), kNames[static_cast<int>(level)], text);
+}
+
+// One call site's rate limit: a window of one second and the lines it admitted in it.
+struct SiteState {
+  const char* file = nullptr;
+  std::uint32_t line = 0;
+  Clock::time_point window_start{};
+  int admitted = 0;
+  std::uint64_t suppressed = 0;  // since the site's last written line
+  LogLevel level = LogLevel::info;
+  std::string last_text;  // of its last written line, for the summary of what was held back
+};
+
+class Sink {
+ public:
+  static constexpr std::size_t kMaxQueuedBytes = 256 * 1024;
+  static constexpr std::size_t kSites = 256;  // more sites than the code has; overflow shares
+
+  bool admit(const LogSite& site, std::uint64_t& suppressed) {
+    std::lock_guard lock(mutex_);
+    SiteState& s = state_of(site);
+    const Clock::time_point now = Clock::now();
+    if (now - s.window_start >= std::chrono::seconds(1)) {
+      s.window_start = now;
+      s.admitted = 0;
+    }
+    if (s.admitted >= kLogBurst) {
+      ++s.suppressed;
+      return false;
+    }
+    ++s.admitted;
+    suppressed = std::exchange(s.suppressed, 0);
+    return true;
+  }
+
+  void push(LogLevel level, const LogSite& site, std::string_view text, std::uint64_t suppressed) {
+    std::string line = format_line(level, text);
+    if (suppressed > 0) {
+      line.pop_back();
+      line += fmt::format(" ({} more like it were suppressed)\n", suppressed);
+    }
+    {
+      std::lock_guard lock(mutex_);
+      SiteState& s = state_of(site);
+      s.level = level;
+      s.last_text.assign(text.substr(0, 200));
+      if (queued_bytes_ + line.size() > kMaxQueuedBytes) {
+        ++dropped_;
+        ++dropped_total_;
+        return;
+      }
+      queued_bytes_ += line.size();
+      queue_.push_back(std::move(line));
+      start_writer();
+    }
+    wake_.notify_one();
+  }
+
+  std::uint64_t dropped_total() {
+    std::lock_guard lock(mutex_);
+    return dropped_total_;
+  }
+
+  bool flush(int timeout_ms) {
+    std::unique_lock lock(mutex_);
+    return idle_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                          [this] { return queue_.empty() && !writing_; });
+  }
+
+ private:
+  SiteState& state_of(const LogSite& site) {
+    const std::size_t h =
+        (reinterpret_cast<std::uintptr_t>(site.file) >> 3 ^ site.line * 2654435761u) % kSites;
+    for (std::size_t i = 0; i < kSites; ++i) {
+      SiteState& s = sites_[(h + i) % kSites];
+      if (s.file == site.file && s.line == site.line) return s;
+      if (!s.file) {
+        s.file = site.file;
+        s.line = site.line;
+        return s;
+      }
+    }
+    return sites_[h];  // the table is full: share a slot
+  }
+
+  void start_writer() {
+    if (started_) return;
+    started_ = true;
+    // Never joined: at exit a stuck sink must not hold the process; flush_at_exit waits a bound.
+    std::thread([this] { run(); }).detach();
+    std::atexit([] { flush_log(2000); });
+  }
+
+  void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait_for(lock, std::chrono::seconds(1), [this] { return !queue_.empty(); });
+      collect_summaries();
+      while (!queue_.empty()) {
+        std::string line = std::move(queue_.front());
+        queue_.pop_front();
+        writing_ = true;
+        lock.unlock();
+        write_all(line);
+        lock.lock();
+        writing_ = false;
+        queued_bytes_ -= line.size();
+        if (queue_.empty() && dropped_ > 0) {
+          std::string note = format_line(
+              LogLevel::warn, fmt::format("{} log lines were dropped: the log output did not keep up",
+                                          std::exchange(dropped_, 0)));
+          queued_bytes_ += note.size();
+          queue_.push_back(std::move(note));
+        }
+      }
+      idle_.notify_all();
+    }
+  }
+
+  // A site that went quiet while holding lines back says so once its window is over.
+  void collect_summaries() {
+    const Clock::time_point now = Clock::now();
+    for (SiteState& s : sites_) {
+      if (!s.file || s.suppressed == 0 || now - s.window_start < std::chrono::seconds(1)) continue;
+      std::string line = format_line(
+          s.level, fmt::format("{} more lines like this were suppressed: {}", s.suppressed, s.last_text));
+      s.suppressed = 0;
+      if (queued_bytes_ + line.size() > kMaxQueuedBytes) continue;
+      queued_bytes_ += line.size();
+      queue_.push_back(std::move(line));
+    }
+  }
+
+  static void write_all(const std::string& line) {
+    std::size_t done = 0;
+    while (done < line.size()) {
+      ssize_t n = ::write(STDERR_FILENO, line.data() + done, line.size() - done);
+      if (n > 0) {
+        done += static_cast<std::size_t>(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        return;  // stderr is closed or broken: nothing more can be done for this line
+      }
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::deque<std::string> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::uint64_t dropped_ = 0;  // since the last note about it
+  std::uint64_t dropped_total_ = 0;
+  bool started_ = false;
+  bool writing_ = false;
+  std::array<SiteState, kSites> sites_;
+};
+
+// Never destroyed: the writer thread may still use it while the process exits.
+Sink& sink() {
+  static Sink* s = new Sink();
+  return *s;
+}
+
+}  // namespace
+
+bool log_admit(const LogSite& site, std::uint64_t& suppressed) { return sink().admit(site, suppressed); }
+
+void write_log_line(LogLevel level, const LogSite& site, std::string_view line, std::uint64_t suppressed) {
+  sink().push(level, site, line, suppressed);
+}
+
+std::uint64_t log_lines_dropped() { return sink().dropped_total(); }
+
+bool flush_log(int timeout_ms) { return sink().flush(timeout_ms); }
 
 }  // namespace detail
 }  // namespace sluice

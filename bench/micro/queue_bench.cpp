@@ -32,7 +32,7 @@ void BM_queue_push_flush(benchmark::State& state) {
     std::size_t total = 0;
     for (int i = 0; i < n; ++i) total += iov[i].iov_len;
     benchmark::DoNotOptimize(iov);
-    std::uint32_t done = q.consume(total);
+    std::uint32_t done = q.consume(total).messages;
     benchmark::DoNotOptimize(done);
   }
   if (!q.empty()) state.SkipWithError("queue not drained");
@@ -57,7 +57,7 @@ void BM_queue_push_flush_partial(benchmark::State& state) {
       for (int i = 0; i < n && total < kWrite; ++i) total += iov[i].iov_len;
       if (total > kWrite) total = kWrite;
       benchmark::DoNotOptimize(iov);
-      std::uint32_t done = q.consume(total);
+      std::uint32_t done = q.consume(total).messages;
       benchmark::DoNotOptimize(done);
     }
   }

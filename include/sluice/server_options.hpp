@@ -16,6 +16,17 @@ struct ServerOptions {
   int threads = 1;            // each thread runs its own loop and SO_REUSEPORT listener
   int backlog = 1024;
 
+  // Connection limits. A connection past max_connections (this server's, handshakes included)
+  // or past max_connections_per_ip (per IPv4 address; per /64 for IPv6) is answered 503 at once
+  // and closed. 0: no limit.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_ip = 0;
+  // Handshakes in flight (accepted, not yet upgraded), shared evenly by the threads. Past it the
+  // oldest is cut to make room, so connections that never finish a handshake cannot keep new
+  // clients out. The same happens to the oldest when the process runs out of file descriptors.
+  // 0: no limit.
+  std::size_t max_handshakes = 1024;
+
   // Opening handshake (RFC 6455 §4).
   std::size_t max_header_bytes = 8 * 1024;  // request line + headers; larger gets 431
   std::size_t max_headers = 64;

@@ -9,6 +9,7 @@
 #include "sluice/loop.hpp"
 #include "sluice/opcode.hpp"
 #include "sluice/policy.hpp"
+#include "sluice/process.hpp"
 #include "sluice/send_status.hpp"
 #include "sluice/server.hpp"
 #include "sluice/server_options.hpp"

@@ -33,6 +33,9 @@ class WebSocket {
 
   // Bytes accepted by send() that the socket has not taken yet.
   std::size_t buffered_amount() const;
+  // The memory those bytes hold, as max_buffered_bytes and low_watermark count it: each queued
+  // message costs sluice::queued_message_cost(size), a little more than its size.
+  std::size_t buffered_memory() const;
   bool is_open() const;
   ConnectionStats stats() const;
 

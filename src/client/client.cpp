@@ -70,9 +70,11 @@ std::vector<Address> resolve(const std::string& host, std::uint16_t port, std::s
   return out;
 }
 
-// Comes first among Impl's bases so the callbacks exist before Endpoint keeps a reference.
+// Comes first among Impl's bases so the callbacks and the budget exist before Endpoint keeps
+// references to them. A client's queues are bounded by its cap alone.
 struct InternalBehaviors {
   Behaviors internal;
+  detail::MemoryBudget own_budget{SIZE_MAX, 1};
 };
 
 }  // namespace
@@ -80,7 +82,7 @@ struct InternalBehaviors {
 class Client::Impl final : private InternalBehaviors, public detail::Endpoint, public detail::LoopClient {
  public:
   Impl(Loop& loop, detail::Url url, ClientOptions options, ClientBehaviors user)
-      : Endpoint(loop.native(), detail::Role::client, detail::limits_from(options), internal),
+      : Endpoint(loop.native(), detail::Role::client, detail::limits_from(options), internal, own_budget, 0),
         loop_(loop),
         url_(std::move(url)),
         options_(std::move(options)),

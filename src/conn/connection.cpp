@@ -1,12 +1,14 @@
 #include "conn/connection.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "conn/endpoint.hpp"
 #include "http/client_handshake.hpp"
 #include "http/request_parser.hpp"
 #include "log.hpp"
+#include "mem/footprint.hpp"
 #include "net/socket.hpp"
 #include "server/topic_registry.hpp"
 #include "ws/utf8.hpp"
@@ -20,7 +22,7 @@ static_assert(sizeof(Connection) <= 184);
 Connection::Connection(Endpoint& endpoint, Fd fd)
     : ep_(endpoint),
       parser_(endpoint.role()),
-      assembler_(endpoint.limits().max_message_size),
+      assembler_(endpoint.assembly_limits()),
       http_(endpoint.role() == Role::server
                 ? new RequestParser(endpoint.limits().max_header_bytes, endpoint.limits().max_headers)
                 : nullptr),
@@ -30,10 +32,11 @@ Connection::Connection(Endpoint& endpoint, Fd fd)
 Connection::~Connection() {
   leave_topics();
   ep_.loop().cancel_timer(this);
-  ep_.counters().buffered_bytes.sub(queue_.bytes());
+  release_queue();
   if (has_http_) {
     drop_handshake();
   } else {
+    free_held_input();
     delete extras_;
   }
 }
@@ -74,6 +77,10 @@ void Connection::on_io(std::uint32_t events) {
 // ---- Read side ----------------------------------------------------------------------------
 
 inline void Connection::on_readable() {
+  if (has_held_input()) {  // older bytes first
+    resume_held_input();
+    if (has_held_input() || state_ == ConnState::closed) return;
+  }
   EventLoop& loop = ep_.loop();
   IoResult r = read_some(fd_.get(), {loop.scratch(), EventLoop::kScratchSize});
   switch (r.kind) {
@@ -100,8 +107,8 @@ inline void Connection::on_readable() {
 }
 
 void Connection::on_frame_bytes(std::span<std::uint8_t> in) {
-  // Entered open or closing; stops when the input runs out or a callback or error moved us past
-  // `closing`.
+  // Entered open or closing; stops when the input runs out, when a callback or error moved us
+  // past `closing`, or when the queue is over its cap (the rest waits).
   do {
     FrameParser::Step step = parser_.next_frame(in);
     switch (step.kind) {
@@ -118,7 +125,47 @@ void Connection::on_frame_bytes(std::span<std::uint8_t> in) {
         if (!on_assembled(assembler_.on_payload(step.payload, step.frame_end, parser_.header()))) return;
         break;
     }
+    if (must_pause_reading() && hold_input(in)) return;
   } while (state_ == ConnState::open || state_ == ConnState::closing);
+}
+
+bool Connection::hold_input(std::span<std::uint8_t> rest) {
+  if (rest.empty()) return true;
+  HeldInput& h = extras().held;
+  if (h.buffer.size() < rest.size()) {
+    free_held_input();
+    // With the process at its budget there is no room to hold the rest: it is parsed now, and
+    // what it asks to send meets the policy like any send over the cap.
+    const std::size_t bytes = mem::page_footprint(rest.size());
+    if (!ep_.try_charge(bytes, bytes)) return false;
+    if (!h.buffer.allocate(rest.size())) {
+      ep_.uncharge(bytes);
+      return false;
+    }
+  }
+  std::memmove(h.buffer.data(), rest.data(), rest.size());  // `rest` may lie in this very buffer
+  h.size = static_cast<std::uint32_t>(rest.size());
+  return true;
+}
+
+void Connection::resume_held_input() {
+  // Parsed in place, like the scratch buffer; a second pause moves what is left to the front.
+  HeldInput& h = extras_->held;
+  std::span<std::uint8_t> in(h.buffer.data(), h.size);
+  h.size = 0;
+  if (state_ == ConnState::open || state_ == ConnState::closing) {
+    EventLoop::Cork cork(ep_.loop());  // not inside a loop turn when called from a flush
+    on_frame_bytes(in);
+  }
+  if (h.size == 0) free_held_input();
+}
+
+void Connection::free_held_input() {
+  if (has_http_ || !extras_ || !extras_->held.buffer) return;
+  HeldInput& h = extras_->held;
+  ep_.uncharge(h.buffer.size());
+  h.buffer.reset();
+  h.size = 0;
 }
 
 inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {
@@ -142,7 +189,8 @@ inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {
 void Connection::on_control(Opcode opcode, std::string_view payload) {
   switch (opcode) {
     case Opcode::ping:
-      if (state_ == ConnState::open) enqueue_control(encode_control(Opcode::pong, payload));
+      if (state_ == ConnState::open)
+        enqueue_control(encode_control(Opcode::pong, payload), SendQueue::kPongTag);
       break;
     case Opcode::close: on_peer_close(payload); break;
     default:  // pong: last_heard_ already moved
@@ -236,6 +284,11 @@ void Connection::fail(ProtocolError e) {
 void Connection::begin_draining() {
   if (state_ == ConnState::draining || state_ == ConnState::closed) return;
   drop_handshake();
+  // Nothing more is parsed: what input was being gathered or held goes back to the budget now,
+  // not when the peer finally closes.
+  ep_.counters().memory_freed_on_close.add(assembler_.held_bytes());
+  assembler_.discard();
+  free_held_input();
   state_ = ConnState::draining;
   ep_.loop().schedule(this, ep_.limits().close_timeout);
   request_flush();
@@ -253,8 +306,8 @@ void Connection::abort(const char* why) {
   if (why && log_level() <= LogLevel::debug) log(LogLevel::debug, "{}: {}", describe_peer(fd_.get()), why);
   // What was queued is released before the socket closes: whoever sees the connection end
   // (the peer's EOF, on_close) also sees the counters without it.
-  ep_.counters().buffered_bytes.sub(queue_.bytes());
-  queue_.clear();
+  release_queue();
+  free_held_input();
   notify_closed(close_code::abnormal, {});  // no close frame came from the peer (§7.1.5)
   EventLoop& loop = ep_.loop();
   loop.unwatch(fd_.get());

@@ -2,7 +2,9 @@
 // turns around. Read side (connection.cpp, upgrade.cpp): socket -> loop scratch ->
 // RequestParser (until upgraded) -> FrameParser -> MessageAssembler -> on_message. Write side
 // (send_path.cpp): send()/publish -> SendQueue, with the cap checked there and nowhere else ->
-// flush before the loop sleeps -> one sendmsg over the queue -> on_drain.
+// flush before the loop sleeps -> one sendmsg over the queue -> on_drain. Once the queue is over
+// its cap, parsing stops at the next message boundary and the rest of the read waits, held,
+// until the queue drains.
 //
 // A connection is never freed inside a call chain: closing marks it, and the loop's
 // before-sleep pass deletes it.
@@ -17,6 +19,7 @@
 
 #include "conn/endpoint.hpp"
 #include "loop/loop_client.hpp"
+#include "mem/large_block.hpp"
 #include "net/fd.hpp"
 #include "send/send_queue.hpp"
 #include "sluice/policy.hpp"
@@ -51,6 +54,8 @@ class Connection final : public LoopClient {
   Connection& operator=(const Connection&) = delete;
 
   void start();  // server side: an accepted socket
+  // Server side: an accepted socket past a connection limit, answered with `status` at once.
+  void start_refused(int status, std::string_view why);
   // Client side: `fd` is connecting; `hs` holds the request to send once it is connected.
   void start_client(std::unique_ptr<ClientHandshake> hs);
 
@@ -65,6 +70,7 @@ class Connection final : public LoopClient {
   SendStatus publish(FrameRef frame, const Topic& topic);
   void close(std::uint16_t code, std::string_view reason);
   std::size_t buffered_amount() const { return queue_.bytes(); }
+  std::size_t buffered_memory() const { return queue_.charge(); }
   bool is_open() const { return state_ == ConnState::open; }
   ConnectionStats stats() const;
   void* user_data() const { return user_data_; }
@@ -82,11 +88,16 @@ class Connection final : public LoopClient {
   // Closes the socket now, without a closing handshake (logged at debug level when `why`).
   void abort(const char* why);
   ConnState state() const { return state_; }
+  bool upgraded() const { return upgraded_; }  // on_open ran
+  int fd() const { return fd_.get(); }         // -1 once closed
   Endpoint& endpoint() { return ep_; }
 
-  // Links in the worker's list of its connections.
+  // The worker's: links in its lists of connections (server/connection_list.hpp), and the
+  // connection's peer as counted by the server's per-address limits.
   Connection* prev_in_worker = nullptr;
   Connection* next_in_worker = nullptr;
+  static constexpr std::uint64_t kUncounted = ~std::uint64_t{0};
+  std::uint64_t peer_key = kUncounted;
 
  private:
   // Read side, in data-path order.
@@ -100,6 +111,12 @@ class Connection final : public LoopClient {
   void fail_open(std::string_view why);                                               // client_upgrade.cpp
   void on_frame_bytes(std::span<std::uint8_t> in);
   bool on_assembled(const MessageAssembler::Event& ev);
+  // Over the cap, the peer is not read: what is left of a read waits here (charged to the budget).
+  bool must_pause_reading() const;
+  bool hold_input(std::span<std::uint8_t> rest);  // false: no room in the budget to hold it
+  bool has_held_input() const { return !has_http_ && extras_ && extras_->held.size > 0; }
+  void resume_held_input();
+  void free_held_input();
   void on_control(Opcode opcode, std::string_view payload);
   void on_peer_close(std::string_view payload);
 
@@ -111,20 +128,24 @@ class Connection final : public LoopClient {
   // `topic` is what a published frame was published to (its policy may differ), else null.
   SendStatus enqueue_message(FrameRef frame, std::uint32_t tag, const Topic* topic);
   SlowConsumerPolicy policy_for(const Topic* topic) const;
-  // The queue is at its cap: applies the policy; a status means the frame is not to be queued.
-  std::optional<SendStatus> at_cap(std::size_t size, std::uint32_t tag, SlowConsumerPolicy policy,
+  // The queue is at its cap, or the process at its budget: applies the policy; a status means
+  // `frame` is not to be queued.
+  std::optional<SendStatus> at_cap(const FrameBuffer& frame, std::uint32_t tag, SlowConsumerPolicy policy,
                                    bool over_budget);
-  SendStatus enqueue_control(FrameRef frame);
+  SendStatus enqueue_control(FrameRef frame, std::uint32_t tag = 0);
+  bool supersede_pong(FrameRef& frame);  // true if `frame` took the pending pong's place
   void push(FrameRef frame, std::uint32_t tag);
-  void count_dropped(const Dropped& d);
+  void account_released(const Released& r);  // entries left the queue unsent
+  void count_dropped(const Released& d);
   void close_slow_consumer(const char* why);
+  void release_queue();
   void request_flush();
   void flush();
   // One or more sendmsg calls (write_one: the queue holds one entry); false if that ended the
   // connection.
   bool write_one();
   bool write_queue();
-  void count_written(std::size_t bytes, std::size_t raw, std::uint32_t frames);
+  void count_written(const Released& r);
   void update_interest();
 
   // Endings.
@@ -140,8 +161,14 @@ class Connection final : public LoopClient {
 
   // What a connection needs only once it carries messages; allocated on first use, so an idle
   // upgraded connection is just the fields below (DESIGN invariant 1).
+  // Mapped, so that the RSS it took is returned the moment it is freed.
+  struct HeldInput {
+    mem::MappedBuffer buffer;
+    std::uint32_t size = 0;
+  };
   struct Extras {
     std::vector<Topic*> topics;
+    HeldInput held;
     std::uint64_t messages_sent = 0;
     std::uint64_t bytes_sent = 0;
     std::uint64_t messages_dropped = 0;
@@ -176,6 +203,7 @@ class Connection final : public LoopClient {
     kReadPaused = 2,     // over the cap: the peer's bytes wait in the kernel
     kOverWatermark = 4,  // the queue passed low_watermark since it was last below it
     kAtCap = 8,          // a send hit the cap and the queue has not drained below low_watermark
+    kPongQueued = 16,    // a pong may be waiting in the queue (a newer one replaces it)
   };
   bool is(SendFlag f) const { return (send_flags_ & f) != 0; }
   void set(SendFlag f, bool on) {
@@ -203,7 +231,7 @@ inline std::uint32_t Connection::now32() const { return static_cast<std::uint32_
 
 [[gnu::always_inline]] inline void Connection::push(FrameRef frame, std::uint32_t tag) {
   std::size_t size = frame.size();
-  queue_.push(std::move(frame), tag);
+  ep_.memory().add(queue_.push(std::move(frame), tag));
   Counters& c = ep_.counters();
   c.buffered_bytes.add(size);
   c.buffered_high_water.raise_to(c.buffered_bytes.get());
@@ -211,7 +239,13 @@ inline std::uint32_t Connection::now32() const { return static_cast<std::uint32_
     Extras& e = extras_ ? *extras_ : extras();
     if (queue_.bytes() > e.high_water) e.high_water = static_cast<std::uint32_t>(queue_.bytes());
   }
-  if (queue_.bytes() > ep_.limits().low_watermark) set(kOverWatermark, true);
+  if (queue_.charge() > ep_.limits().low_watermark) set(kOverWatermark, true);
+}
+
+inline bool Connection::must_pause_reading() const {
+  // An empty queue never pauses: a message always fits it.
+  return state_ == ConnState::open &&
+         (is(kAtCap) || (!queue_.empty() && queue_.charge() >= ep_.limits().max_buffered_bytes));
 }
 
 [[gnu::always_inline]] inline void Connection::request_flush() {

@@ -1,6 +1,7 @@
 // Endpoint: what a Connection needs from whoever owns it, a server's Worker or a Client. The
-// parts used on every message (loop, limits, callbacks, counters) are plain members; the few
-// that only one side has are virtual.
+// parts used on every message (loop, limits, callbacks, counters, the memory budget) are plain
+// members; the few that only one side has are virtual. It is also the MemoryAccount through which
+// message assembly and held input ask the budget before they grow.
 #pragma once
 
 #include <chrono>
@@ -9,11 +10,15 @@
 
 #include "http/route_table.hpp"
 #include "loop/event_loop.hpp"
-#include "server/counters.hpp"
+#include "mem/memory_account.hpp"
+#include "send/counters.hpp"
+#include "send/memory_budget.hpp"
+#include "send/queue_reaper.hpp"
 #include "sluice/behaviors.hpp"
 #include "sluice/policy.hpp"
 #include "sluice/stats.hpp"
 #include "ws/frame_header.hpp"
+#include "ws/message_assembler.hpp"
 
 namespace sluice::detail {
 
@@ -57,10 +62,19 @@ Limits limits_from(const Options& o) {
   return l;
 }
 
-class Endpoint {
+class Endpoint : public mem::MemoryAccount {
  public:
-  Endpoint(EventLoop& loop, Role role, Limits limits, const Behaviors& behaviors)
-      : loop_(loop), limits_(limits), behaviors_(behaviors), role_(role) {}
+  // `budget_slot` is this endpoint's slot in `budget` (its loop thread's).
+  Endpoint(EventLoop& loop, Role role, Limits limits, const Behaviors& behaviors, MemoryBudget& budget,
+           int budget_slot)
+      : loop_(loop),
+        limits_(limits),
+        behaviors_(behaviors),
+        budget_(budget),
+        memory_(budget.slot(budget_slot)),
+        reaper_(loop, memory_),
+        assembly_{AssemblyLimits::clamp(limits.max_message_size), this},
+        role_(role) {}
   Endpoint(const Endpoint&) = delete;
   Endpoint& operator=(const Endpoint&) = delete;
 
@@ -70,13 +84,28 @@ class Endpoint {
   const Behaviors& behaviors() const { return behaviors_; }
   Counters& counters() { return counters_; }
   const Counters& counters() const { return counters_; }
+  const MemoryBudget& budget() const { return budget_; }
+  Counter& memory() { return memory_; }  // what this endpoint's connections hold, charged
+  QueueReaper& reaper() { return reaper_; }
+  const AssemblyLimits& assembly_limits() const { return assembly_; }
+
+  // MemoryAccount
+  bool try_charge(std::size_t bytes, std::size_t holder_after) override {
+    if (budget_.would_exceed(bytes, holder_after)) {
+      counters_.budget_refusals.add(1);
+      return false;
+    }
+    memory_.add(bytes);
+    return true;
+  }
+  void uncharge(std::size_t bytes) override { memory_.sub(bytes); }
 
   // Frees a connection; called by the loop's before-sleep pass only.
   virtual void destroy(Connection* c) = 0;
   // Client side: the connection could not be opened (connect, handshake); it is aborted next.
   virtual void on_open_failed(Connection*, std::string_view /*why*/) {}
-  // Would `extra` more queued bytes take the owner past its budget?
-  virtual bool over_budget(std::size_t) const { return false; }
+  // Server side: the connection was upgraded, just before on_open.
+  virtual void on_upgraded(Connection*) {}
 
   // Server side only: topics and publishing, and plain-HTTP routes.
   virtual TopicRegistry* topics() { return nullptr; }
@@ -95,6 +124,10 @@ class Endpoint {
   Limits limits_;
   const Behaviors& behaviors_;
   Counters counters_;
+  MemoryBudget& budget_;
+  Counter& memory_;
+  QueueReaper reaper_;
+  AssemblyLimits assembly_;
   Role role_;
 };
 

@@ -1,6 +1,7 @@
 // The write side of a Connection: where every outgoing byte is counted, capped, queued and
-// flushed. The cap is checked in enqueue_message and nowhere else; what happens at the cap is
-// decided by apply_policy (send/slow_consumer.cpp).
+// flushed. The cap and the process budget are checked in enqueue_message and nowhere else (a
+// control reply is charged too, and a pong superseded by a newer one, but neither is refused);
+// what happens at the cap is decided by apply_policy (send/slow_consumer.cpp).
 #include <climits>
 #include <optional>
 
@@ -25,7 +26,14 @@ SendStatus Connection::send(std::string_view data, Opcode opcode) {
 
 SendStatus Connection::ping(std::string_view payload) {
   if (state_ != ConnState::open) return SendStatus::closed;
-  return enqueue_control(encode_control(Opcode::ping, payload.substr(0, kMaxControlPayload)));
+  // The application's pings are messages as far as the cap goes: a loop of ping() calls must
+  // not grow the queue either.
+  FrameRef frame = encode_control(Opcode::ping, payload.substr(0, kMaxControlPayload));
+  const std::size_t charge = SendQueue::charge_of(*frame.get());
+  if (over_cap(queue_, charge, ep_.limits().max_buffered_bytes) ||
+      ep_.budget().would_exceed(SendQueue::budget_of(*frame.get()), queue_.charge() + charge))
+    return SendStatus::dropped;
+  return enqueue_control(std::move(frame));
 }
 
 SendStatus Connection::publish(FrameRef frame, const Topic& topic) {
@@ -41,16 +49,14 @@ SlowConsumerPolicy Connection::policy_for(const Topic* topic) const {
 [[gnu::always_inline]] inline SendStatus Connection::enqueue_message(FrameRef frame, std::uint32_t tag,
                                                                      const Topic* topic) {
   if (state_ != ConnState::open) return SendStatus::closed;
-  std::size_t size = frame.size();
-  // A message always fits an empty queue (over_cap says so too), so the budget, which sums
-  // every worker's queues, is only asked about when something is already waiting.
-  if (!queue_.empty()) {
-    const Limits& o = ep_.limits();
-    bool over_budget = ep_.over_budget(size);
-    if (over_cap(queue_, size, o.max_buffered_bytes, over_budget)) {
-      std::optional<SendStatus> refused = at_cap(size, tag, policy_for(topic), over_budget);
-      if (refused) return *refused;
-    }
+  const std::size_t charge = SendQueue::charge_of(*frame.get());
+  // A message always fits an empty queue as far as the connection's cap goes, but never the
+  // process past its budget.
+  const bool over_budget =
+      ep_.budget().would_exceed(SendQueue::budget_of(*frame.get()), queue_.charge() + charge);
+  if (over_budget || over_cap(queue_, charge, ep_.limits().max_buffered_bytes)) {
+    std::optional<SendStatus> refused = at_cap(*frame.get(), tag, policy_for(topic), over_budget);
+    if (refused) return *refused;
   }
   SendStatus status = is(kWriteArmed) ? SendStatus::queued : SendStatus::sent;
   push(std::move(frame), tag);
@@ -58,9 +64,10 @@ SlowConsumerPolicy Connection::policy_for(const Topic* topic) const {
   return status;
 }
 
-std::optional<SendStatus> Connection::at_cap(std::size_t size, std::uint32_t tag, SlowConsumerPolicy policy,
-                                             bool over_budget) {
+std::optional<SendStatus> Connection::at_cap(const FrameBuffer& frame, std::uint32_t tag,
+                                             SlowConsumerPolicy policy, bool over_budget) {
   const Limits& o = ep_.limits();
+  const std::size_t charge = SendQueue::charge_of(frame);
   // An at-cap episode lasts until the queue drains below the low watermark: reading pauses and
   // close_grace counts from its start.
   set(kOverWatermark, true);
@@ -71,34 +78,69 @@ std::optional<SendStatus> Connection::at_cap(std::size_t size, std::uint32_t tag
     set(kAtCap, true);
     update_interest();  // stop reading now: a stalled socket may not flush again for long
   }
+  if (over_budget) {
+    ep_.counters().budget_refusals.add(1);
+    log(LogLevel::warn, "{}: process memory budget of {} bytes reached ({} in use); applying policy {}",
+        describe_peer(fd_.get()), ep_.budget().limit(), ep_.budget().used(), to_string(policy));
+  }
   bool grace_over =
       o.close_grace.count() <= 0 || static_cast<std::int32_t>(now - since) >= o.close_grace.count();
-  Verdict v = apply_policy(policy, queue_, size, o.max_buffered_bytes, tag, grace_over);
+  Verdict v = apply_policy(policy, queue_, charge, o.max_buffered_bytes, tag, grace_over);
+  account_released(v.dropped);
   count_dropped(v.dropped);
-  ep_.counters().buffered_bytes.sub(v.dropped.bytes);  // what the policy took out of the queue
+  // What this queue gave up may not be enough room when the whole process is over its budget.
+  if (v.action == Verdict::Action::enqueue && over_budget &&
+      ep_.budget().would_exceed(SendQueue::budget_of(frame), queue_.charge() + charge))
+    v.action = Verdict::Action::drop_new;
   switch (v.action) {
     case Verdict::Action::enqueue: break;
-    case Verdict::Action::drop_new: count_dropped({1, size}); return SendStatus::dropped;
+    case Verdict::Action::drop_new: count_dropped({1, frame.size()}); return SendStatus::dropped;
     case Verdict::Action::would_block: ep_.counters().sends_refused.add(1); return SendStatus::would_block;
     case Verdict::Action::close:
-      count_dropped({1, size});
-      close_slow_consumer(over_budget ? "process send budget exhausted"
+      count_dropped({1, frame.size()});
+      close_slow_consumer(over_budget ? "process memory budget exhausted"
                                       : "send queue over max_buffered_bytes");
       return SendStatus::closed;
   }
   return std::nullopt;
 }
 
-SendStatus Connection::enqueue_control(FrameRef frame) {
-  // Control frames are tiny and bypass the cap: a pong or a close must always get through.
+SendStatus Connection::enqueue_control(FrameRef frame, std::uint32_t tag) {
+  // Control frames are tiny and are not refused at the cap: a pong or a close must get through.
+  // They are charged like any frame, a peer's pings are answered by one pending pong at most,
+  // and reading stops while the queue is over its cap, so a ping flood cannot grow the queue.
   if (state_ == ConnState::closed || state_ == ConnState::draining) return SendStatus::closed;
   SendStatus status = is(kWriteArmed) ? SendStatus::queued : SendStatus::sent;
-  push(std::move(frame), 0);
+  if (tag == SendQueue::kPongTag && is(kPongQueued) && supersede_pong(frame)) return status;
+  if (tag == SendQueue::kPongTag) set(kPongQueued, true);
+  push(std::move(frame), tag);
   request_flush();
   return status;
 }
 
-void Connection::count_dropped(const Dropped& d) {
+bool Connection::supersede_pong(FrameRef& frame) {
+  // In a flood the pending pong is the newest entry; otherwise it is found by a walk, taken out,
+  // and the new one goes to the back.
+  const std::size_t size = frame.size();
+  const std::size_t budget = SendQueue::budget_of(*frame.get());
+  Released old = queue_.replace_newest(SendQueue::kPongTag, frame);
+  if (old.messages > 0) {
+    account_released(old);
+    ep_.counters().buffered_bytes.add(size);
+    ep_.memory().add(budget);
+    return true;
+  }
+  account_released(queue_.drop_tag(SendQueue::kPongTag));
+  return false;
+}
+
+void Connection::account_released(const Released& r) {
+  Counters& c = ep_.counters();
+  c.buffered_bytes.sub(r.bytes);
+  ep_.memory().sub(r.budget);
+}
+
+void Connection::count_dropped(const Released& d) {
   if (d.messages == 0) return;
   extras().messages_dropped += d.messages;
   extras().bytes_dropped += d.bytes;
@@ -116,21 +158,31 @@ void Connection::close_slow_consumer(const char* why) {
   close(close_code::policy_violation, "slow consumer");
 }
 
+void Connection::release_queue() {
+  // Frees what is queued (a big queue a slice per loop turn, src/send/queue_reaper.hpp); the
+  // wire bytes leave the counters now, the memory as it is freed.
+  ep_.counters().buffered_bytes.sub(queue_.bytes());
+  ep_.counters().memory_freed_on_close.add(queue_.charge());
+  ep_.reaper().take(queue_);
+  set(kPongQueued, false);
+}
+
 void Connection::flush() {
   if (state_ == ConnState::closed) return;
   if (!queue_.empty() && !(queue_.one_entry() ? write_one() : write_queue())) return;
   // The steady state, where the checks below would all find nothing to do: everything written
   // on an open connection with nothing armed, paused or over a mark.
   if (send_flags_ == 0 && queue_.empty() && state_ == ConnState::open) return;
+  if (queue_.empty()) set(kPongQueued, false);
   // The server closes the TCP connection first (RFC 6455 §7.1.1); a client waits for it.
   if (queue_.empty() && state_ == ConnState::draining && !half_closed_ && ep_.role() == Role::server) {
     shutdown_write(fd_.get());  // our last byte is out; the peer's EOF ends the connection
     half_closed_ = true;
   }
   const Limits& o = ep_.limits();
-  if (queue_.bytes() < o.low_watermark) set(kAtCap, false);  // the consumer caught up
+  if (queue_.charge() < o.low_watermark) set(kAtCap, false);  // the consumer caught up
   update_interest();
-  if (is(kOverWatermark) && state_ == ConnState::open && queue_.bytes() < o.low_watermark) {
+  if (is(kOverWatermark) && state_ == ConnState::open && queue_.charge() < o.low_watermark) {
     set(kOverWatermark, false);
     if (ep_.behaviors().on_drain) {
       // Corked: a send inside on_drain is flushed in the next pass, never inside this flush.
@@ -138,6 +190,7 @@ void Connection::flush() {
       ep_.behaviors().on_drain(WebSocket(this));
     }
   }
+  if (!is(kReadPaused) && has_held_input()) resume_held_input();
 }
 
 inline bool Connection::write_one() {
@@ -150,17 +203,13 @@ inline bool Connection::write_one() {
     abort("write failed");
     return false;
   }
-  std::size_t raw = 0;
-  std::uint32_t frames = queue_.consume(r.bytes, &raw);
-  count_written(r.bytes, raw, frames);
+  count_written(queue_.consume(r.bytes));
   return true;
 }
 
 bool Connection::write_queue() {
   iovec* iov = ep_.loop().iovecs();
-  std::size_t written = 0;
-  std::size_t raw_written = 0;  // HTTP bytes, neither messages nor message bytes
-  std::uint32_t frames = 0;
+  Released written;
   bool failed = false;
   while (!queue_.empty()) {
     int n = queue_.fill_iovecs(iov, IOV_MAX);
@@ -175,26 +224,26 @@ bool Connection::write_queue() {
       failed = true;
       break;
     }
-    frames += queue_.consume(r.bytes, &raw_written);
-    written += r.bytes;
+    written.add(queue_.consume(r.bytes));
     if (r.bytes < want) break;  // the socket is full; EPOLLOUT tells us when it is not
   }
-  if (written > 0) count_written(written, raw_written, frames);
+  if (written.bytes > 0) count_written(written);
   if (failed) abort("write failed");  // after the accounting: abort uncounts what is left
   return !failed;
 }
 
-inline void Connection::count_written(std::size_t bytes, std::size_t raw, std::uint32_t frames) {
+inline void Connection::count_written(const Released& r) {
   if (!has_http_ && extras_) {
-    extras_->messages_sent += frames;
-    extras_->bytes_sent += bytes - raw;
+    extras_->messages_sent += r.messages;
+    extras_->bytes_sent += r.bytes - r.raw_bytes;
   }
   // The write deadline only matters while bytes wait; update_interest starts it afresh.
   if (!queue_.empty()) last_progress_ = now32();
   Counters& c = ep_.counters();
-  c.messages_sent.add(frames);
-  c.buffered_bytes.sub(bytes);
-  c.bytes_sent.add(bytes - raw);
+  c.messages_sent.add(r.messages);
+  c.buffered_bytes.sub(r.bytes);
+  c.bytes_sent.add(r.bytes - r.raw_bytes);
+  ep_.memory().sub(r.budget);
 }
 
 inline void Connection::update_interest() {
@@ -202,10 +251,7 @@ inline void Connection::update_interest() {
   if ((send_flags_ & (kWriteArmed | kReadPaused | kAtCap)) == 0 && queue_.empty()) return;
   if (state_ == ConnState::closed) return;
   bool want_write = !queue_.empty();
-  // A peer that sends but never reads must not grow our queue: stop reading until it drains.
-  // (An empty queue never pauses: a message always fits it.)
-  bool pause = state_ == ConnState::open &&
-               (is(kAtCap) || (!queue_.empty() && queue_.bytes() >= ep_.limits().max_buffered_bytes));
+  bool pause = must_pause_reading();
   if (want_write == is(kWriteArmed) && pause == is(kReadPaused)) return;
   bool started_waiting = want_write && !is(kWriteArmed);
   set(kWriteArmed, want_write);
@@ -235,6 +281,7 @@ ConnectionStats Connection::stats() const {
     s.buffered_high_water = extras_->high_water;
   }
   s.buffered_bytes = queue_.bytes();
+  s.buffered_memory = queue_.charge();
   s.kernel_unsent_bytes = fd_ ? kernel_unsent_bytes(fd_.get()) : 0;
   return s;
 }

@@ -62,6 +62,7 @@ void Connection::accept_upgrade(const RequestHead& head, std::string_view key) {
   state_ = ConnState::open;
   upgraded_ = true;
   ep_.counters().connections_open.add(1);
+  ep_.on_upgraded(this);
   schedule_timer();
   request_flush();
   if (b.on_open) b.on_open(WebSocket(this));
@@ -83,6 +84,13 @@ void Connection::serve_plain_http(const RequestHead& head) {
   }
   push(raw_bytes(simple_response(resp.status, resp.content_type, resp.body, head_only)), SendQueue::kRawTag);
   begin_draining();
+}
+
+void Connection::start_refused(int status, std::string_view why) {
+  start();
+  // The response goes out before the request is read (a server may answer at any time); what
+  // the client sends is then read and discarded until it closes or close_timeout passes.
+  respond_and_close(status, why);
 }
 
 void Connection::respond_and_close(int status, std::string_view body, bool head_only) {

@@ -51,9 +51,11 @@ IoResult write_some(int fd, std::span<const std::uint8_t> buf) {
   return write_some(fd, &v, 1);
 }
 
-IoResult accept_one(int listen_fd, Fd& out) {
+IoResult accept_one(int listen_fd, Fd& out, sockaddr_storage* peer) {
   for (;;) {
-    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    socklen_t len = sizeof(sockaddr_storage);
+    int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(peer), peer ? &len : nullptr,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -63,6 +65,33 @@ IoResult accept_one(int listen_fd, Fd& out) {
     if (errno == EINTR || errno == ECONNABORTED) continue;
     return from_errno(errno);
   }
+}
+
+std::uint64_t peer_key(const sockaddr_storage& peer) {
+  if (peer.ss_family == AF_INET) {
+    return 0xFFFF00000000ull | ntohl(reinterpret_cast<const sockaddr_in&>(peer).sin_addr.s_addr);
+  }
+  if (peer.ss_family != AF_INET6) return 0;
+  const std::uint8_t* a = reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr.s6_addr;
+  std::uint64_t hi = 0, lo = 0;
+  for (int i = 0; i < 8; ++i) hi = hi << 8 | a[i];
+  for (int i = 8; i < 16; ++i) lo = lo << 8 | a[i];
+  // ::ffff:a.b.c.d is the IPv4 peer it stands for; any other address counts by its /64 (an
+  // IPv4 key, 0xFFFF followed by the address, is no routable /64).
+  if (hi == 0 && (lo >> 32) == 0xFFFF) return 0xFFFF00000000ull | (lo & 0xFFFFFFFFull);
+  return hi;
+}
+
+void refuse_now(Fd fd, std::string_view response) {
+  std::uint8_t discard[4096];
+  while (::read(fd.get(), discard, sizeof discard) > 0) {
+  }
+  write_some(fd.get(), {reinterpret_cast<const std::uint8_t*>(response.data()), response.size()});
+  ::shutdown(fd.get(), SHUT_WR);
+}
+
+void SpareFd::reopen() {
+  if (!fd_) fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
 IoResult connect_start(const sockaddr* addr, socklen_t len, Fd& out) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "net/fd.hpp"
 
@@ -53,8 +54,27 @@ inline IoResult write_some(int fd, const iovec* iov, int count) {
 // Writes a small control message (best effort, used when cutting a connection).
 IoResult write_some(int fd, std::span<const std::uint8_t> buf);
 
-// Accepts one connection as non-blocking, close-on-exec with TCP_NODELAY set.
-IoResult accept_one(int listen_fd, Fd& out);
+// Accepts one connection as non-blocking, close-on-exec with TCP_NODELAY set; `peer` receives
+// its address when given.
+IoResult accept_one(int listen_fd, Fd& out, sockaddr_storage* peer = nullptr);
+// A connection's peer as one number for per-address limits: an IPv4 address whole (also when
+// IPv4-mapped), an IPv6 address by its /64 prefix, which is what one host is usually given.
+std::uint64_t peer_key(const sockaddr_storage& peer);
+// Reads and discards what the peer has sent so far, answers with `response` and closes: a
+// best-effort refusal for when no connection can be kept for it (no fd to spare).
+void refuse_now(Fd fd, std::string_view response);
+// Keeps one fd open on /dev/null so that, with the process out of fds, one can be freed for a
+// moment to accept and refuse a connection instead of leaving it in the backlog.
+class SpareFd {
+ public:
+  SpareFd() { reopen(); }
+  void release() { fd_.reset(); }
+  void reopen();
+  bool held() const { return fd_.valid(); }
+
+ private:
+  Fd fd_;
+};
 
 // Starts a non-blocking connect; done (bytes = 0) when it is under way or complete. The outcome
 // shows as writability, then pending_error().

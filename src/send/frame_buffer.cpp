@@ -4,6 +4,8 @@
 #include <new>
 
 #include "send/frame_pool.hpp"
+#include "send/send_queue.hpp"
+#include "sluice/stats.hpp"
 #include "ws/frame_encoder.hpp"
 #include "ws/mask.hpp"
 #include "ws/mask_keys.hpp"
@@ -12,8 +14,10 @@ namespace sluice::detail {
 
 void FrameBuffer::free_block() {
   const std::uint8_t pool_class = pool_class_;
+  const std::size_t bytes = sizeof(FrameBuffer) + size_;
+  if (tally_) tally_->fetch_sub(footprint(), std::memory_order_relaxed);
   this->~FrameBuffer();
-  frame_pool::free(this, pool_class);
+  frame_pool::free(this, pool_class, bytes);
 }
 
 FrameRef encode_frame(Opcode opcode, std::string_view payload, bool fin) {
@@ -44,3 +48,13 @@ FrameRef raw_bytes(std::string_view bytes) {
 }
 
 }  // namespace sluice::detail
+
+namespace sluice {
+
+std::size_t queued_message_cost(std::size_t payload_size) {
+  using namespace detail;
+  const std::size_t bytes = sizeof(FrameBuffer) + frame_header_size(payload_size, false) + payload_size;
+  return frame_pool::footprint(frame_pool::class_for(bytes), bytes) + SendQueue::kEntryCharge;
+}
+
+}  // namespace sluice

@@ -1,7 +1,8 @@
 // FrameBuffer: one encoded frame (header + payload) in an immutable, reference-counted block.
 // A broadcast to N receivers holds one FrameBuffer and N references to it (DESIGN invariant 4).
 // FrameRef is the owning handle; copying one is explicit (share()) so no reference is taken by
-// accident on the hot path.
+// accident on the hot path. footprint() is what the block really occupies, which is what the
+// send caps and the process budget charge.
 #pragma once
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <string_view>
 #include <utility>
 
+#include "mem/footprint.hpp"
 #include "send/frame_pool.hpp"
 #include "sluice/opcode.hpp"
 
@@ -19,7 +21,7 @@ namespace sluice::detail {
 
 class FrameBuffer {
  public:
-  // One reference, uninitialised bytes.
+  // One reference, uninitialised bytes. Throws std::bad_alloc when memory runs out.
   static FrameBuffer* allocate(std::size_t size) {
     std::uint8_t pool_class;
     void* mem = frame_pool::allocate(sizeof(FrameBuffer) + size, pool_class);
@@ -29,6 +31,16 @@ class FrameBuffer {
   std::uint8_t* data() { return reinterpret_cast<std::uint8_t*>(this + 1); }
   const std::uint8_t* data() const { return reinterpret_cast<const std::uint8_t*>(this + 1); }
   std::size_t size() const { return size_; }
+  // Bytes of memory the block occupies, allocator overhead included.
+  std::size_t footprint() const { return frame_pool::footprint(pool_class_, sizeof(FrameBuffer) + size_); }
+
+  // A frame about to be shared by many queues is charged once, here, instead of to each queue;
+  // the tally is uncharged when the last reference goes, on whichever thread that is.
+  void charge_once(std::atomic<std::uint64_t>& tally) {
+    tally.fetch_add(footprint(), std::memory_order_relaxed);
+    tally_ = &tally;
+  }
+  bool charged_once() const { return tally_ != nullptr; }
 
   void retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() {
@@ -41,6 +53,7 @@ class FrameBuffer {
   std::atomic<std::uint32_t> refs_{1};
   std::uint8_t pool_class_;  // where release() returns the block (send/frame_pool.hpp)
   std::size_t size_;
+  std::atomic<std::uint64_t>* tally_ = nullptr;  // see charge_once()
 };
 
 class FrameRef {

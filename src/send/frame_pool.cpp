@@ -5,6 +5,8 @@
 #include <new>
 #include <utility>
 
+#include "mem/large_block.hpp"
+
 namespace sluice::detail::frame_pool::pool_detail {
 
 constinit thread_local Pool t_pool{};
@@ -27,13 +29,23 @@ struct Reaper {
 
 }  // namespace
 
-void* heap_allocate(std::size_t bytes) { return ::operator new(bytes); }
+void* heap_allocate(std::size_t bytes, std::uint8_t& cls) {
+  if (bytes < mem::kLargeBlock) {
+    cls = kHeapClass;
+    return ::operator new(bytes);
+  }
+  cls = kMappedClass;
+  void* block = mem::map_block(bytes);
+  if (!block) throw std::bad_alloc();
+  return block;
+}
 
-void free_slow(void* block, std::uint8_t cls) {
+void free_slow(void* block, std::uint8_t cls, std::size_t bytes) {
+  if (cls == kMappedClass) return mem::unmap_block(block, bytes);
   if (cls < kClasses && t_pool.limit == 0 && !t_pool_gone) {
     thread_local Reaper reaper;  // constructed (setting the limit) and registered on first use
     (void)reaper;
-    return free(block, cls);
+    return free(block, cls, bytes);
   }
   ::operator delete(block);  // a heap block, the pool is full, or the thread is ending
 }

@@ -4,7 +4,8 @@
 // per-thread cache holds. A per-thread free list per size class turns each of those into a
 // pointer pop or push, inline. The pool only keeps blocks freed a moment ago and never more than
 // kMaxCachedBytes per thread, so memory still follows the traffic; larger blocks, and blocks
-// freed while the pool is full, go straight to the heap.
+// freed while the pool is full, go straight to the heap, and blocks from mem::kLargeBlock on are
+// mapped and unmapped (mem/large_block.hpp), so a burst of big frames leaves nothing behind.
 #pragma once
 
 #include <array>
@@ -12,13 +13,17 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "mem/footprint.hpp"
+#include "mem/large_block.hpp"
+
 namespace sluice::detail::frame_pool {
 
 // Blocks up to this size (frame bytes plus the FrameBuffer header) come from the pool.
 inline constexpr std::size_t kMaxPooledBlock = 8 * 1024;
 inline constexpr std::size_t kMaxCachedBytes = 128 * 1024;
-// The class of a block that came from the heap and goes back to it.
+// The classes of a block that came from the heap (malloc) or was mapped, and goes back there.
 inline constexpr std::uint8_t kHeapClass = 0xFF;
+inline constexpr std::uint8_t kMappedClass = 0xFE;
 
 namespace pool_detail {
 
@@ -50,7 +55,15 @@ inline constexpr std::array<std::uint32_t, 256> kClassSize = [] {
   return sizes;
 }();
 static_assert(kClassSize[class_of(kMaxPooledBlock)] == kMaxPooledBlock);
-static_assert(class_of(kMaxPooledBlock) == kClasses - 1 && kClasses < kHeapClass);
+static_assert(class_of(kMaxPooledBlock) == kClasses - 1 && kClasses < kMappedClass);
+
+// What a pooled block of each class costs the heap.
+inline constexpr std::array<std::uint32_t, kClasses> kClassFootprint = [] {
+  std::array<std::uint32_t, kClasses> sizes{};
+  for (unsigned c = 0; c < kClasses; ++c)
+    sizes[c] = static_cast<std::uint32_t>(mem::malloc_footprint(kClassSize[c]));
+  return sizes;
+}();
 
 // Every class size is a multiple of 16, so the class of a size is a table lookup.
 inline constexpr std::array<std::uint8_t, kMaxPooledBlock / 16> kClassOf16 = [] {
@@ -69,18 +82,15 @@ struct Pool {
 };
 extern constinit thread_local Pool t_pool;
 
-void* heap_allocate(std::size_t bytes);
-void free_slow(void* block, std::uint8_t cls);
+void* heap_allocate(std::size_t bytes, std::uint8_t& cls);  // a malloc'd or a mapped block
+void free_slow(void* block, std::uint8_t cls, std::size_t bytes);
 
 }  // namespace pool_detail
 
 // Returns a block of at least `bytes` (> 0); `cls` receives what free() needs to take it back.
 inline void* allocate(std::size_t bytes, std::uint8_t& cls) {
   using namespace pool_detail;
-  if (bytes > kMaxPooledBlock) {
-    cls = kHeapClass;
-    return heap_allocate(bytes);
-  }
+  if (bytes > kMaxPooledBlock) return heap_allocate(bytes, cls);
   const unsigned c = kClassOf16[(bytes - 1) / 16];
   cls = static_cast<std::uint8_t>(c);
   Pool& pool = t_pool;
@@ -89,17 +99,32 @@ inline void* allocate(std::size_t bytes, std::uint8_t& cls) {
     pool.bytes -= kClassSize[c];
     return block;
   }
-  return heap_allocate(kClassSize[c]);
+  return ::operator new(kClassSize[c]);
 }
 
-inline void free(void* block, std::uint8_t cls) {
+// `bytes` is what was asked of allocate().
+inline void free(void* block, std::uint8_t cls, std::size_t bytes) {
   using namespace pool_detail;
   Pool& pool = t_pool;
   const std::size_t size = kClassSize[cls];
-  if (pool.bytes + size > pool.limit) return free_slow(block, cls);
+  if (pool.bytes + size > pool.limit) return free_slow(block, cls, bytes);
   *static_cast<void**>(block) = pool.heads[cls];
   pool.heads[cls] = block;
   pool.bytes += size;
+}
+
+// The class allocate() gives a block of `bytes`.
+inline std::uint8_t class_for(std::size_t bytes) {
+  using namespace pool_detail;
+  if (bytes <= kMaxPooledBlock) return kClassOf16[(bytes - 1) / 16];
+  return bytes < mem::kLargeBlock ? kHeapClass : kMappedClass;
+}
+
+// What a block of class `cls`, asked for with `bytes`, occupies.
+inline std::size_t footprint(std::uint8_t cls, std::size_t bytes) {
+  using namespace pool_detail;
+  if (cls < kClasses) return kClassFootprint[cls];
+  return cls == kMappedClass ? mem::page_footprint(bytes) : mem::malloc_footprint(bytes);
 }
 
 // Bytes this thread's pool holds now (for tests).

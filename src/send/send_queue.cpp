@@ -82,32 +82,49 @@ void SendQueue::pop_block_front() {
   free_block(b);
 }
 
-std::uint32_t SendQueue::consume_chain(std::size_t n, std::size_t* raw_bytes) {
-  bytes_ -= static_cast<std::uint32_t>(n);
-  std::uint32_t completed = 0;
+void SendQueue::count_release(const Entry& e, Released& r) {
+  const std::size_t left = e.frame->size() - e.offset;
+  r.bytes += left;
+  r.charge += charge_of(*e.frame);
+  r.budget += budget_of(*e.frame);
+  if (e.tag == kRawTag) {
+    r.raw_bytes += left;
+  } else {
+    ++r.messages;
+  }
+}
+
+Released SendQueue::consume_chain(std::size_t n) {
+  Released r;
+  r.bytes = n;
   while (n > 0) {
     Entry& e = head_;
     std::size_t left = e.frame->size() - e.offset;
-    std::size_t taken = n < left ? n : left;
-    if (e.tag == kRawTag && raw_bytes) *raw_bytes += taken;
     if (n < left) {
+      if (e.tag == kRawTag) r.raw_bytes += n;
       e.offset += static_cast<std::uint32_t>(n);
       break;
     }
     n -= left;
-    if (e.tag != kRawTag) ++completed;
+    if (e.tag == kRawTag) {
+      r.raw_bytes += left;
+    } else {
+      ++r.messages;
+    }
+    r.charge += charge_of(*e.frame);
+    r.budget += budget_of(*e.frame);
     e.frame->release();
     pop_front();
   }
-  return completed;
+  forget(r);
+  return r;
 }
 
-Dropped SendQueue::remove_unstarted(const std::function<bool(const Entry&, const Dropped&)>& drop) {
-  Dropped d;
+Released SendQueue::remove_unstarted(const std::function<bool(const Entry&, const Released&)>& drop) {
+  Released d;
   auto consider = [&](const Entry& e) {
     if (e.offset > 0 || !drop(e, d)) return false;
-    d.messages++;
-    d.bytes += e.frame->size();
+    count_release(e, d);
     e.frame->release();
     return true;
   };
@@ -142,47 +159,66 @@ Dropped SendQueue::remove_unstarted(const std::function<bool(const Entry&, const
     }
   }
   refill_head();
-  bytes_ -= static_cast<std::uint32_t>(d.bytes);
+  forget(d);
   return d;
 }
 
-Dropped SendQueue::drop_oldest(std::size_t want) {
+Released SendQueue::drop_oldest(std::size_t want) {
   // Only the inline entry can be partly written, and it stays; everything in the blocks is
   // unstarted and the oldest of those go from the front: work in proportion to the frames
   // dropped, not to the queue's length.
-  Dropped d;
-  auto drop = [&d](FrameBuffer* f) {
-    d.messages++;
-    d.bytes += f->size();
-    f->release();
-  };
+  Released d;
   if (head_.frame && head_.offset == 0 && want > 0) {
-    drop(head_.frame);
+    count_release(head_, d);
+    head_.frame->release();
     head_ = {};
   }
-  while (d.bytes < want && tail_) {
-    drop(first()->entries[first()->head].frame);
+  while (d.charge < want && tail_) {
+    const Entry& e = first()->entries[first()->head];
+    count_release(e, d);
+    e.frame->release();
     pop_block_front();
   }
   refill_head();
-  bytes_ -= static_cast<std::uint32_t>(d.bytes);
+  forget(d);
   return d;
 }
 
-Dropped SendQueue::drop_tag(std::uint32_t tag) {
-  return remove_unstarted([tag](const Entry& e, const Dropped&) { return e.tag == tag; });
+Released SendQueue::drop_tag(std::uint32_t tag) {
+  return remove_unstarted([tag](const Entry& e, const Released&) { return e.tag == tag; });
 }
 
-Dropped SendQueue::drop_unstarted() {
-  return remove_unstarted([](const Entry&, const Dropped&) { return true; });
+Released SendQueue::drop_unstarted() {
+  return remove_unstarted([](const Entry&, const Released&) { return true; });
 }
 
-void SendQueue::clear() {
-  while (!empty()) {
+SendQueue::Entry* SendQueue::newest() {
+  if (tail_) return &tail_->entries[tail_->tail - 1];
+  return head_.frame ? &head_ : nullptr;
+}
+
+Released SendQueue::replace_newest(std::uint32_t tag, FrameRef& frame) {
+  Released old;
+  Entry* e = newest();
+  if (!e || e->tag != tag || e->offset > 0) return old;
+  count_release(*e, old);
+  e->frame->release();
+  e->frame = frame.release_ownership();
+  forget(old);
+  bytes_ += static_cast<std::uint32_t>(e->frame->size());
+  charge_ += static_cast<std::uint32_t>(charge_of(*e->frame));
+  return old;
+}
+
+Released SendQueue::release_some(std::size_t max_entries) {
+  Released r;
+  for (std::size_t n = 0; n < max_entries && !empty(); ++n) {
+    count_release(head_, r);
     head_.frame->release();
     pop_front();
   }
-  bytes_ = 0;
+  forget(r);
+  return r;
 }
 
 }  // namespace sluice::detail

@@ -17,7 +17,7 @@ namespace detail {
 Verdict apply_policy(SlowConsumerPolicy policy, SendQueue& q, std::size_t incoming, std::size_t cap,
                      std::uint32_t tag, bool grace_over) {
   using A = Verdict::Action;
-  auto excess = [&] { return q.bytes() + incoming > cap ? q.bytes() + incoming - cap : 0; };
+  auto excess = [&] { return q.charge() + incoming > cap ? q.charge() + incoming - cap : 0; };
   switch (policy) {
     case SlowConsumerPolicy::close: return {grace_over ? A::close : A::drop_new, {}};
     case SlowConsumerPolicy::drop_newest: return {A::drop_new, {}};
@@ -25,12 +25,8 @@ Verdict apply_policy(SlowConsumerPolicy policy, SendQueue& q, std::size_t incomi
     case SlowConsumerPolicy::drop_oldest: return {A::enqueue, q.drop_oldest(excess() ? excess() : incoming)};
     case SlowConsumerPolicy::latest: {
       // Conflation: an unsent value of the same topic is superseded by the new one.
-      Dropped d = q.drop_tag(tag);
-      if (std::size_t more = excess()) {
-        Dropped older = q.drop_oldest(more);
-        d.messages += older.messages;
-        d.bytes += older.bytes;
-      }
+      Released d = q.drop_tag(tag);
+      if (std::size_t more = excess()) d.add(q.drop_oldest(more));
       return {A::enqueue, d};
     }
   }

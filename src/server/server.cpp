@@ -11,6 +11,7 @@
 #include "log.hpp"
 #include "loop/signal_watch.hpp"
 #include "net/socket.hpp"
+#include "server/heap_trimmer.hpp"
 #include "server/server_core.hpp"
 #include "server/worker.hpp"
 
@@ -53,10 +54,12 @@ void Server::listen() {
   // The first bind settles the port (port 0 picks one); the others share it via SO_REUSEPORT.
   detail::Fd first = detail::listen_tcp(o.host, o.port, o.backlog, n > 1);
   impl_->port = detail::local_port(first.get());
-  core.workers.push_back(std::make_unique<detail::Worker>(core, std::move(first)));
+  core.budget = std::make_unique<detail::MemoryBudget>(o.max_total_buffered_bytes, n);
+  core.peer_limits = std::make_unique<detail::PeerLimits>(o.max_connections, o.max_connections_per_ip);
+  core.workers.push_back(std::make_unique<detail::Worker>(core, std::move(first), 0));
   for (int i = 1; i < n; ++i) {
     core.workers.push_back(
-        std::make_unique<detail::Worker>(core, detail::listen_tcp(o.host, impl_->port, o.backlog, true)));
+        std::make_unique<detail::Worker>(core, detail::listen_tcp(o.host, impl_->port, o.backlog, true), i));
   }
   // Held from here on, not from run(): a supervisor may signal as soon as the port is announced,
   // and a blocked signal stays pending until run()'s signalfd reads it. Worker threads inherit it.
@@ -79,6 +82,7 @@ void Server::run() {
       stop();
     });
   }
+  detail::HeapTrimmer trimmer(impl_->first().loop(), impl_->core);
   std::vector<std::thread> threads;
   auto& workers = impl_->core.workers;
   for (std::size_t i = 1; i < workers.size(); ++i) threads.emplace_back([w = workers[i].get()] { w->run(); });

@@ -11,14 +11,9 @@ const TopicOptions& ServerCore::options_for_topic(std::string_view name) const {
   return it == topic_options.end() ? kDefault : it->second;
 }
 
-bool ServerCore::over_budget(std::size_t extra) const {
-  std::size_t total = extra;
-  for (const auto& w : workers) total += w->counters().buffered_bytes.get();
-  return total > options.max_total_buffered_bytes;
-}
-
 PublishResult ServerCore::publish(std::string_view topic, std::string_view data, Opcode opcode) {
   FrameRef frame = encode_frame(opcode, data);  // once, for every worker and subscriber
+  frame.get()->charge_once(budget->shared());   // and so charged once to the budget
   Worker* here = Worker::current();
   PublishResult result;
   for (const auto& w : workers) {
@@ -32,11 +27,18 @@ PublishResult ServerCore::publish(std::string_view topic, std::string_view data,
   return result;
 }
 
+std::uint64_t ServerCore::memory_freed_on_close() const {
+  std::uint64_t total = 0;
+  for (const auto& w : workers) total += w->counters().memory_freed_on_close.get();
+  return total;
+}
+
 ServerStats ServerCore::stats() const {
   ServerStats s;
   for (const auto& w : workers) {
     const Counters& c = w->counters();
     s.connections_accepted += c.connections_accepted.get();
+    s.connections_closed += c.connections_closed.get();
     s.connections_open += c.connections_open.get();
     s.connections_closed_by_policy += c.connections_closed_by_policy.get();
     s.messages_sent += c.messages_sent.get();
@@ -46,6 +48,12 @@ ServerStats ServerCore::stats() const {
     s.sends_refused += c.sends_refused.get();
     s.buffered_bytes += c.buffered_bytes.get();
     s.buffered_high_water += c.buffered_high_water.get();
+    s.connections_refused += c.connections_refused.get();
+    s.budget_refusals += c.budget_refusals.get();
+  }
+  if (budget) {
+    s.memory_bytes = budget->used();
+    s.memory_budget_bytes = budget->limit();
   }
   return s;
 }

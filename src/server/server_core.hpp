@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "http/route_table.hpp"
+#include "send/memory_budget.hpp"
+#include "server/peer_limits.hpp"
 #include "sluice/behaviors.hpp"
 #include "sluice/opcode.hpp"
 #include "sluice/policy.hpp"
@@ -24,13 +26,16 @@ struct ServerCore {
   Behaviors behaviors;
   RouteTable routes;
   std::map<std::string, TopicOptions, std::less<>> topic_options;
+  // One slot per worker; made by listen(), and destroyed after the workers (frames a worker
+  // frees on its way out uncharge it).
+  std::unique_ptr<MemoryBudget> budget;
+  std::unique_ptr<PeerLimits> peer_limits;
   std::vector<std::unique_ptr<Worker>> workers;
 
   const TopicOptions& options_for_topic(std::string_view name) const;
-  // Would `extra` more queued bytes take the process past max_total_buffered_bytes?
-  bool over_budget(std::size_t extra) const;
   PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode);
   ServerStats stats() const;
+  std::uint64_t memory_freed_on_close() const;  // summed over the workers
 };
 
 }  // namespace sluice::detail

@@ -11,6 +11,7 @@ SendStatus WebSocket::send(std::string_view data, Opcode opcode) { return conn_-
 SendStatus WebSocket::ping(std::string_view data) { return conn_->ping(data); }
 void WebSocket::close(std::uint16_t code, std::string_view reason) { conn_->close(code, reason); }
 std::size_t WebSocket::buffered_amount() const { return conn_->buffered_amount(); }
+std::size_t WebSocket::buffered_memory() const { return conn_->buffered_memory(); }
 bool WebSocket::is_open() const { return conn_->is_open(); }
 void* WebSocket::user_data() const { return conn_->user_data(); }
 void WebSocket::set_user_data(void* p) { conn_->set_user_data(p); }

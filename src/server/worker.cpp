@@ -1,8 +1,10 @@
 #include "server/worker.hpp"
 
+#include <cerrno>
 #include <cstring>
 
 #include "conn/connection.hpp"
+#include "http/response.hpp"
 #include "log.hpp"
 #include "net/socket.hpp"
 
@@ -11,19 +13,33 @@ namespace {
 thread_local Worker* t_current = nullptr;
 }
 
-Worker::Worker(ServerCore& core, Fd listener)
-    : Endpoint(owned_loop, Role::server, limits_from(core.options), core.behaviors),
+Worker::Worker(ServerCore& core, Fd listener, int index)
+    : Endpoint(owned_loop, Role::server, limits_from(core.options), core.behaviors, *core.budget, index),
       core_(core),
-      listener_(std::move(listener)) {
+      listener_(std::move(listener)),
+      max_pending_((core.options.max_handshakes + static_cast<std::size_t>(core.options.threads) - 1) /
+                   static_cast<std::size_t>(std::max(core.options.threads, 1))) {
   loop().watch(listener_.get(), this, true, false);
 }
 
 Worker::~Worker() {
   loop().cancel_timer(this);
-  while (connections_) {
-    Connection* c = connections_;
-    connections_ = c->next_in_worker;
-    delete c;
+  for (ConnectionList* list : {&pending_, &open_}) {
+    while (Connection* c = list->first()) {
+      list->remove(c);
+      delete c;
+    }
+  }
+}
+
+template <typename F>
+void Worker::for_each_connection(F f) {
+  for (ConnectionList* list : {&pending_, &open_}) {
+    for (Connection* c = list->first(); c;) {
+      Connection* next = c->next_in_worker;  // f may move c to the other list
+      f(c);
+      c = next;
+    }
   }
 }
 
@@ -39,12 +55,14 @@ void Worker::on_io(std::uint32_t) {
   // A bounded batch per wake-up keeps a connection storm from starving established peers.
   for (int i = 0; i < 64 && listener_; ++i) {
     Fd fd;
-    IoResult r = accept_one(listener_.get(), fd);
+    sockaddr_storage peer{};
+    IoResult r = accept_one(listener_.get(), fd, &peer);
     if (r.kind == IoResult::Kind::done) {
-      adopt(std::move(fd));
+      adopt(std::move(fd), peer);
       continue;
     }
     if (r.kind == IoResult::Kind::would_block) return;
+    if ((r.error == EMFILE || r.error == ENFILE) && make_room_for_accept()) continue;
     // Out of fds or memory: the backlog waits in the kernel while we back off, rather than
     // spinning on a listener that stays readable.
     log(LogLevel::warn, "accept failed: {}; pausing accepts for 100 ms", std::strerror(r.error));
@@ -55,10 +73,38 @@ void Worker::on_io(std::uint32_t) {
   }
 }
 
+bool Worker::make_room_for_accept() {
+  if (cut_oldest_handshake("the process is out of file descriptors")) return true;
+  if (!spare_fd_.held()) return false;
+  spare_fd_.release();
+  Fd fd;
+  bool accepted = accept_one(listener_.get(), fd).kind == IoResult::Kind::done;
+  if (accepted) {
+    log(LogLevel::warn, "{}: refused with 503: the process is out of file descriptors",
+        describe_peer(fd.get()));
+    counters().connections_refused.add(1);
+    refuse_now(std::move(fd), simple_response(503, "text/plain; charset=utf-8", "server busy\n"));
+  }
+  spare_fd_.reopen();
+  return accepted;
+}
+
+bool Worker::cut_oldest_handshake(const char* why) {
+  // Connections cut earlier in this turn stay listed until the loop frees them; they are few.
+  Connection* c = pending_.oldest();
+  while (c && c->state() == ConnState::closed) c = c->prev_in_worker;
+  if (!c) return false;
+  log(LogLevel::warn, "{}: handshake cut to make room ({}; {} in flight on this thread)",
+      describe_peer(c->fd()), why, pending_.size());
+  counters().connections_refused.add(1);
+  c->abort(nullptr);  // closes its socket now; the object goes before the loop sleeps
+  return true;
+}
+
 void Worker::on_timer() {
   if (stopping_) {
-    log(LogLevel::warn, "shutdown deadline passed; cutting {} connection(s)", connection_count_);
-    for (Connection* c = connections_; c; c = c->next_in_worker) c->abort("shutdown deadline passed");
+    log(LogLevel::warn, "shutdown deadline passed; cutting {} connection(s)", connection_count());
+    for_each_connection([](Connection* c) { c->abort("shutdown deadline passed"); });
     return;
   }
   if (accept_paused_ && listener_) {
@@ -67,27 +113,42 @@ void Worker::on_timer() {
   }
 }
 
-void Worker::adopt(Fd fd) {
+void Worker::adopt(Fd fd, const sockaddr_storage& peer) {
   if (options().send_buffer_bytes > 0) set_send_buffer(fd.get(), options().send_buffer_bytes);
-  auto* c = new Connection(*this, std::move(fd));
-  c->next_in_worker = connections_;
-  if (connections_) connections_->prev_in_worker = c;
-  connections_ = c;
-  ++connection_count_;
   counters().connections_accepted.add(1);
-  c->start();
+  if (max_pending_ > 0 && pending_.size() >= max_pending_) cut_oldest_handshake("max_handshakes reached");
+  auto* c = new Connection(*this, std::move(fd));
+  pending_.push_front(c);
+  const std::uint64_t key = peer_key(peer);
+  switch (core_.peer_limits->admit(key)) {
+    case PeerLimits::Admit::ok:
+      c->peer_key = key;
+      c->start();
+      return;
+    case PeerLimits::Admit::over_total:
+      log(LogLevel::warn, "{}: refused with 503: max_connections ({}) reached", describe_peer(c->fd()),
+          options().max_connections);
+      break;
+    case PeerLimits::Admit::over_per_peer:
+      log(LogLevel::warn, "{}: refused with 503: max_connections_per_ip ({}) reached", describe_peer(c->fd()),
+          options().max_connections_per_ip);
+      break;
+  }
+  counters().connections_refused.add(1);
+  c->start_refused(503, "too many connections");
+}
+
+void Worker::on_upgraded(Connection* c) {
+  pending_.remove(c);
+  open_.push_front(c);
 }
 
 void Worker::destroy(Connection* c) {
-  if (c->prev_in_worker) {
-    c->prev_in_worker->next_in_worker = c->next_in_worker;
-  } else {
-    connections_ = c->next_in_worker;
-  }
-  if (c->next_in_worker) c->next_in_worker->prev_in_worker = c->prev_in_worker;
+  (c->upgraded() ? open_ : pending_).remove(c);
+  if (c->peer_key != Connection::kUncounted) core_.peer_limits->release(c->peer_key);
   delete c;
-  --connection_count_;
-  if (stopping_ && connection_count_ == 0) loop().stop();
+  counters().connections_closed.add(1);
+  if (stopping_ && connection_count() == 0) loop().stop();
 }
 
 PublishResult Worker::publish_local(std::string_view topic, const FrameRef& frame) {
@@ -117,8 +178,8 @@ void Worker::begin_stop() {
   stopping_ = true;
   if (listener_ && !accept_paused_) loop().unwatch(listener_.get());
   listener_.reset();
-  for (Connection* c = connections_; c; c = c->next_in_worker) c->go_away();
-  if (connection_count_ == 0) {
+  for_each_connection([](Connection* c) { c->go_away(); });
+  if (connection_count() == 0) {
     loop().stop();
   } else {
     loop().schedule(this, options().shutdown_timeout);

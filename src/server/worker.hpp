@@ -13,8 +13,10 @@
 #include "loop/event_loop.hpp"
 #include "loop/fd_watches.hpp"
 #include "net/fd.hpp"
+#include "net/socket.hpp"
+#include "send/counters.hpp"
 #include "send/frame_buffer.hpp"
-#include "server/counters.hpp"
+#include "server/connection_list.hpp"
 #include "server/server_core.hpp"
 #include "server/topic_registry.hpp"
 
@@ -29,7 +31,8 @@ struct OwnedLoop {
 
 class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
  public:
-  Worker(ServerCore& core, Fd listener);
+  // `index` is the worker's place in core.workers, and its slot in core.budget.
+  Worker(ServerCore& core, Fd listener, int index);
   ~Worker();
 
   void run();
@@ -45,7 +48,7 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
 
   // Endpoint
   void destroy(Connection* c) override;  // called by the loop's before-sleep pass only
-  bool over_budget(std::size_t extra) const override { return core_.over_budget(extra); }
+  void on_upgraded(Connection* c) override;
   TopicRegistry* topics() override { return &topics_; }
   const TopicOptions& topic_options(std::string_view name) const override {
     return core_.options_for_topic(name);
@@ -65,14 +68,23 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
 
  private:
   void begin_stop();
-  void adopt(Fd fd);
+  // Out of file descriptors: frees one by cutting the oldest handshake, or by answering the
+  // next connection 503 through the spare fd. False when neither was possible.
+  bool make_room_for_accept();
+  void adopt(Fd fd, const sockaddr_storage& peer);
+  bool cut_oldest_handshake(const char* why);  // false: none in flight
+  std::size_t connection_count() const { return pending_.size() + open_.size(); }
+  template <typename F>
+  void for_each_connection(F f);
 
   ServerCore& core_;
   Fd listener_;
   TopicRegistry topics_;
   FdWatches app_fds_{loop()};
-  Connection* connections_ = nullptr;
-  std::size_t connection_count_ = 0;
+  ConnectionList pending_;  // not upgraded: handshakes in flight and refusals being answered
+  ConnectionList open_;
+  std::size_t max_pending_;  // this worker's share of max_handshakes; 0: no limit
+  SpareFd spare_fd_;
   bool stopping_ = false;
   bool accept_paused_ = false;
 };

@@ -3,6 +3,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "mem/footprint.hpp"
+#include "mem/large_block.hpp"
+
 namespace sluice::detail {
 namespace {
 using Event = MessageAssembler::Event;
@@ -10,11 +13,41 @@ Event error(ProtocolError e) { return {Event::Kind::error, Opcode::binary, {}, e
 std::string_view view(const std::uint8_t* p, std::size_t n) { return {reinterpret_cast<const char*>(p), n}; }
 }  // namespace
 
-MessageAssembler::Gather::~Gather() { std::free(data); }
+MessageAssembler::Gather::~Gather() { free_data(); }
 
-MessageAssembler::Gather& MessageAssembler::gather() {
-  if (!gather_) gather_ = std::make_unique<Gather>();
-  return *gather_;
+void MessageAssembler::Gather::free_data() {
+  if (capacity >= mem::kLargeBlock) {
+    mem::unmap_block(data, capacity);
+  } else {
+    std::free(data);
+  }
+  data = nullptr;
+  size = capacity = 0;
+}
+
+std::size_t MessageAssembler::data_footprint(std::uint32_t capacity) {
+  if (capacity == 0) return 0;
+  return capacity >= mem::kLargeBlock ? mem::page_footprint(capacity) : mem::malloc_footprint(capacity);
+}
+
+std::size_t MessageAssembler::held_bytes() const {
+  if (!gather_) return 0;
+  return mem::malloc_footprint(sizeof(Gather)) + data_footprint(gather_->capacity);
+}
+
+MessageAssembler::Gather* MessageAssembler::gather() {
+  if (!gather_) {
+    const std::size_t bytes = mem::malloc_footprint(sizeof(Gather));
+    if (!limits_->account->try_charge(bytes, bytes)) return nullptr;
+    gather_ = std::make_unique<Gather>();
+  }
+  return gather_.get();
+}
+
+void MessageAssembler::drop_gathered() {
+  if (!gather_) return;
+  limits_->account->uncharge(held_bytes());
+  gather_.reset();
 }
 
 Event MessageAssembler::on_header(const FrameHeader& h) {
@@ -29,24 +62,44 @@ Event MessageAssembler::on_header(const FrameHeader& h) {
     message_size_ = 0;
     utf8_.reset();
   }
-  if (h.payload_length > max_message_size_ - message_size_) return error(ProtocolError::message_too_big);
+  if (h.payload_length > limits_->max_message_size - message_size_)
+    return error(ProtocolError::message_too_big);
   return {};
 }
 
 bool MessageAssembler::append(std::span<const std::uint8_t> chunk) {
-  Gather& g = gather();
-  std::uint32_t need = g.size + static_cast<std::uint32_t>(chunk.size());
-  if (need > g.capacity) {
+  Gather* g = gather();
+  if (!g) return false;
+  std::uint32_t need = g->size + static_cast<std::uint32_t>(chunk.size());
+  if (need > g->capacity) {
     // Grow with what has arrived (never with what a header merely claims), doubling.
-    std::uint32_t cap = std::max<std::uint32_t>(
-        need, g.capacity > max_message_size_ / 2 ? max_message_size_ : g.capacity * 2);
-    auto* p = static_cast<std::uint8_t*>(std::realloc(g.data, cap));
-    if (!p) return false;
-    g.data = p;
-    g.capacity = cap;
+    const std::uint32_t max = limits_->max_message_size;
+    if (!grow(std::max<std::uint32_t>(need, g->capacity > max / 2 ? max : g->capacity * 2))) return false;
   }
-  if (!chunk.empty()) std::memcpy(g.data + g.size, chunk.data(), chunk.size());
-  g.size = need;
+  if (!chunk.empty()) std::memcpy(g->data + g->size, chunk.data(), chunk.size());
+  g->size = need;
+  return true;
+}
+
+bool MessageAssembler::grow(std::uint32_t capacity) {
+  Gather& g = *gather_;
+  const std::size_t more = data_footprint(capacity) - data_footprint(g.capacity);
+  if (!limits_->account->try_charge(more, held_bytes() + more)) return false;
+  void* p = nullptr;
+  if (capacity < mem::kLargeBlock) {
+    p = std::realloc(g.data, capacity);
+  } else if (g.capacity >= mem::kLargeBlock) {
+    p = mem::remap_block(g.data, g.capacity, capacity);
+  } else if ((p = mem::map_block(capacity))) {  // from the heap to its own mapping
+    if (g.size > 0) std::memcpy(p, g.data, g.size);
+    std::free(g.data);
+  }
+  if (!p) {
+    limits_->account->uncharge(more);
+    return false;
+  }
+  g.data = static_cast<std::uint8_t*>(p);
+  g.capacity = capacity;
   return true;
 }
 
@@ -66,7 +119,7 @@ Event MessageAssembler::on_payload(std::span<std::uint8_t> chunk, bool frame_end
     in_message_ = false;  // the common case: one frame, one read, no copy
     return {Event::Kind::message, message_opcode_, view(chunk.data(), chunk.size())};
   }
-  if (!append(chunk)) return error(ProtocolError::message_too_big);
+  if (!append(chunk)) return error(ProtocolError::over_memory_budget);
   if (!message_end) return {};
   in_message_ = false;
   return {Event::Kind::message, message_opcode_, view(gather_->data, gather_->size)};
@@ -84,7 +137,9 @@ Event MessageAssembler::on_control_payload(std::span<std::uint8_t> chunk, bool f
   bool whole_frame_here = !frame_started_ && frame_end;
   frame_started_ = true;
   if (whole_frame_here) return {Event::Kind::control, h.opcode, view(chunk.data(), chunk.size())};
-  Gather& g = gather();
+  Gather* gp = gather();
+  if (!gp) return error(ProtocolError::over_memory_budget);
+  Gather& g = *gp;
   std::memcpy(g.control + g.control_size, chunk.data(), chunk.size());  // <= 125 in all
   g.control_size = static_cast<std::uint8_t>(g.control_size + chunk.size());
   if (!frame_end) return {};
@@ -94,13 +149,12 @@ Event MessageAssembler::on_control_payload(std::span<std::uint8_t> chunk, bool f
 
 void MessageAssembler::release_gathered() {
   Gather& g = *gather_;
-  if (!in_message_) {
-    std::free(g.data);
-    g.data = nullptr;
-    g.size = g.capacity = 0;
+  if (!in_message_ && g.data) {
+    limits_->account->uncharge(data_footprint(g.capacity));
+    g.free_data();
   }
   if (g.control_complete) g.control_size = 0, g.control_complete = false;
-  if (!g.data && g.control_size == 0) gather_.reset();
+  if (!g.data && g.control_size == 0) drop_gathered();
 }
 
 }  // namespace sluice::detail

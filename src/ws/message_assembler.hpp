@@ -1,7 +1,8 @@
 // MessageAssembler: turns frames into messages (RFC 6455 §5.4). It enforces fragment order and
 // max_message_size, checks text as UTF-8 as bytes arrive, and hands back control frames. A
 // message that arrives as one whole frame in one read is delivered in place, without a copy;
-// only fragmented or split messages are gathered, and that buffer is freed once delivered.
+// only fragmented or split messages are gathered, and that buffer is freed once delivered. What
+// it gathers is charged to a MemoryAccount (the server's budget) before it grows.
 #pragma once
 
 #include <algorithm>
@@ -10,11 +11,22 @@
 #include <span>
 #include <string_view>
 
+#include "mem/memory_account.hpp"
 #include "ws/frame_header.hpp"
 #include "ws/protocol_error.hpp"
 #include "ws/utf8.hpp"
 
 namespace sluice::detail {
+
+// Shared by every assembler of an endpoint, which outlives them.
+struct AssemblyLimits {
+  std::uint32_t max_message_size;  // messages are limited to 4 GiB - 1 whatever is configured
+  mem::MemoryAccount* account;
+
+  static std::uint32_t clamp(std::size_t max_message_size) {
+    return static_cast<std::uint32_t>(std::min<std::size_t>(max_message_size, UINT32_MAX));
+  }
+};
 
 class MessageAssembler {
  public:
@@ -26,9 +38,10 @@ class MessageAssembler {
     ProtocolError error = ProtocolError::none;
   };
 
-  // Messages are limited to 4 GiB - 1 whatever the configured maximum.
-  explicit MessageAssembler(std::size_t max_message_size)
-      : max_message_size_(static_cast<std::uint32_t>(std::min<std::size_t>(max_message_size, UINT32_MAX))) {}
+  explicit MessageAssembler(const AssemblyLimits& limits) : limits_(&limits) {}
+  ~MessageAssembler() { drop_gathered(); }
+  MessageAssembler(const MessageAssembler&) = delete;
+  MessageAssembler& operator=(const MessageAssembler&) = delete;
 
   Event on_header(const FrameHeader& h);
   Event on_payload(std::span<std::uint8_t> chunk, bool frame_end, const FrameHeader& h);
@@ -39,29 +52,40 @@ class MessageAssembler {
   void release() {
     if (gather_) release_gathered();
   }
+  // Forgets the message in progress and frees what it gathered (the connection is ending).
+  void discard() {
+    drop_gathered();
+    in_message_ = false;
+  }
   bool idle() const { return !in_message_ && !gather_; }
+  // Memory held between calls (charged to the account), allocator overhead included.
+  std::size_t held_bytes() const;
 
  private:
   Event on_control_payload(std::span<std::uint8_t> chunk, bool frame_end, const FrameHeader& h);
   Event on_frame_general(const FrameHeader& h, std::span<std::uint8_t> payload);
   bool append(std::span<const std::uint8_t> chunk);
+  bool grow(std::uint32_t capacity);
   void release_gathered();
+  void drop_gathered();
 
   // Bytes held between reads: a fragmented or split message, and a split control frame (which
   // may arrive in the middle of a fragmented message). Allocated only while needed.
   struct Gather {
     std::uint8_t* data = nullptr;  // the message so far, grown as bytes arrive
     std::uint32_t size = 0;
-    std::uint32_t capacity = 0;
+    std::uint32_t capacity = 0;  // from mem::kLargeBlock on, `data` is mapped
     std::uint8_t control_size = 0;
     bool control_complete = false;
     std::uint8_t control[kMaxControlPayload];
     ~Gather();
+    void free_data();
   };
-  Gather& gather();
+  static std::size_t data_footprint(std::uint32_t capacity);
+  Gather* gather();  // null when the account refuses it
 
   std::unique_ptr<Gather> gather_;
-  std::uint32_t max_message_size_;
+  const AssemblyLimits* limits_;
   std::uint32_t message_size_ = 0;
   Utf8Validator utf8_;
   Opcode message_opcode_ = Opcode::binary;
@@ -75,7 +99,7 @@ inline MessageAssembler::Event MessageAssembler::on_frame(const FrameHeader& h,
   // back in place; everything else goes frame by frame.
   if (h.fin && !in_message_ && (h.opcode == Opcode::binary || h.opcode == Opcode::text)) {
     const std::string_view data(reinterpret_cast<const char*>(payload.data()), payload.size());
-    if (payload.size() > max_message_size_)
+    if (payload.size() > limits_->max_message_size)
       return {Event::Kind::error, Opcode::binary, {}, ProtocolError::message_too_big};
     if (h.opcode == Opcode::text && !is_valid_utf8(data))
       return {Event::Kind::error, Opcode::binary, {}, ProtocolError::invalid_utf8};

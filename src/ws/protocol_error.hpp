@@ -21,6 +21,7 @@ enum class ProtocolError : std::uint8_t {
   invalid_utf8,             // text message or close reason is not UTF-8 (§8.1)
   close_payload_one_byte,   // a close body of length 1 cannot hold a code (§5.5.1)
   invalid_close_code,       // a code that may not appear on the wire (§7.4)
+  over_memory_budget,       // assembling more of the message would pass the process budget
 };
 
 std::uint16_t close_code_for(ProtocolError e);

@@ -112,6 +112,7 @@ struct Sent {
   std::uint64_t seq = 0;
   sluice::SendStatus status = sluice::SendStatus::closed;
   std::size_t buffered = 0;          // buffered_amount() after the send
+  std::size_t memory = 0;            // ConnectionStats::buffered_memory (what the cap counts)
   std::uint64_t dropped_so_far = 0;  // ConnectionStats::messages_dropped after the send
   std::uint64_t sent_so_far = 0;     // ConnectionStats::messages_sent (whole frames to the kernel)
 };
@@ -146,9 +147,10 @@ inline std::vector<Sent> pump(ServerThread& srv, const std::function<sluice::Web
         s.status = send(s.seq, m);
         sluice::WebSocket ws = conn();
         s.buffered = ws.buffered_amount();
-        sluice::ConnectionStats cs = ws.stats();
-        s.dropped_so_far = cs.messages_dropped;
-        s.sent_so_far = cs.messages_sent;
+        sluice::ConnectionStats stats = ws.stats();
+        s.memory = stats.buffered_memory;
+        s.dropped_so_far = stats.messages_dropped;
+        s.sent_so_far = stats.messages_sent;
         out.push_back(s);
       }
     });

@@ -21,6 +21,36 @@ using EventKind = MessageAssembler::Event::Kind;
 
 Bytes bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
+// An account with a limit that records what is charged, like a server's budget.
+class CountingAccount final : public mem::MemoryAccount {
+ public:
+  explicit CountingAccount(std::size_t limit = SIZE_MAX) : limit_(limit) {}
+  bool try_charge(std::size_t n, std::size_t) override {
+    if (used_ + n > limit_) return false;
+    used_ += n;
+    return true;
+  }
+  void uncharge(std::size_t n) override { used_ -= n; }
+  std::size_t used() const { return used_; }
+
+ private:
+  std::size_t limit_;
+  std::size_t used_ = 0;
+};
+
+// An assembler with its own limits, as an endpoint would give it.
+struct LimitsHolder {
+  CountingAccount account;
+  AssemblyLimits limits;
+};
+struct TestAssembler : LimitsHolder, MessageAssembler {
+  explicit TestAssembler(std::size_t max_message_size, std::size_t budget = SIZE_MAX)
+      : LimitsHolder{CountingAccount(budget), {AssemblyLimits::clamp(max_message_size), nullptr}},
+        MessageAssembler(limits) {
+    limits.account = &account;
+  }
+};
+
 FrameHeader header(Opcode op, bool fin, std::uint64_t length) {
   FrameHeader h;
   h.fin = fin;
@@ -55,7 +85,7 @@ Event split_frame(MessageAssembler& a, Opcode op, bool fin, Bytes& payload, std:
 }
 
 TEST(MessageAssembler, SingleFrameMessageIsDeliveredWithoutCopy) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes payload = bytes("Hello");
   Event e = whole_frame(a, Opcode::text, true, payload);
   ASSERT_EQ(e.kind, EventKind::message);
@@ -66,7 +96,7 @@ TEST(MessageAssembler, SingleFrameMessageIsDeliveredWithoutCopy) {
 }
 
 TEST(MessageAssembler, EmptyMessageIsDelivered) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes empty;
   Event e = whole_frame(a, Opcode::binary, true, empty);
   ASSERT_EQ(e.kind, EventKind::message);
@@ -75,7 +105,7 @@ TEST(MessageAssembler, EmptyMessageIsDelivered) {
 }
 
 TEST(MessageAssembler, ReassemblesFragmentedText) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes hel = bytes("Hel"), lo = bytes("lo");
   EXPECT_EQ(whole_frame(a, Opcode::text, false, hel).kind, EventKind::none);
   EXPECT_FALSE(a.idle());
@@ -88,7 +118,7 @@ TEST(MessageAssembler, ReassemblesFragmentedText) {
 }
 
 TEST(MessageAssembler, ReassemblesManyFragments) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   std::string expected;
   for (int i = 0; i < 20; ++i) {
     Bytes part = bytes(std::to_string(i) + ",");
@@ -105,7 +135,7 @@ TEST(MessageAssembler, ReassemblesManyFragments) {
 }
 
 TEST(MessageAssembler, EmptyFragmentsContributeNothing) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes empty, abc = bytes("abc"), empty2;
   EXPECT_EQ(whole_frame(a, Opcode::text, false, empty).kind, EventKind::none);
   EXPECT_EQ(whole_frame(a, Opcode::continuation, false, abc).kind, EventKind::none);
@@ -115,7 +145,7 @@ TEST(MessageAssembler, EmptyFragmentsContributeNothing) {
 }
 
 TEST(MessageAssembler, SingleFrameSplitAcrossReadsIsGathered) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes payload = bytes("Hello, world");
   for (std::size_t cut = 1; cut < payload.size(); ++cut) {
     Bytes copy = payload;
@@ -129,7 +159,7 @@ TEST(MessageAssembler, SingleFrameSplitAcrossReadsIsGathered) {
 
 TEST(MessageAssembler, PingInsideFragmentedMessageIsDeliveredAtOnce) {
   // RFC 6455 §5.4: control frames may be injected in the middle of a fragmented message.
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes hel = bytes("Hel"), ping = bytes("are you there"), lo = bytes("lo");
   EXPECT_EQ(whole_frame(a, Opcode::text, false, hel).kind, EventKind::none);
   Event c = whole_frame(a, Opcode::ping, true, ping);
@@ -146,7 +176,7 @@ TEST(MessageAssembler, PingInsideFragmentedMessageIsDeliveredAtOnce) {
 }
 
 TEST(MessageAssembler, RejectsContinuationWithoutStart) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes p = bytes("x");
   Event e = whole_frame(a, Opcode::continuation, true, p);
   EXPECT_EQ(e.kind, EventKind::error);
@@ -154,7 +184,7 @@ TEST(MessageAssembler, RejectsContinuationWithoutStart) {
 }
 
 TEST(MessageAssembler, RejectsContinuationAfterCompletedMessage) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes p = bytes("x"), q = bytes("y");
   ASSERT_EQ(whole_frame(a, Opcode::text, true, p).kind, EventKind::message);
   a.release();
@@ -165,7 +195,7 @@ TEST(MessageAssembler, RejectsContinuationAfterCompletedMessage) {
 
 TEST(MessageAssembler, RejectsNewDataFrameWhileFragmented) {
   for (Opcode op : {Opcode::text, Opcode::binary}) {
-    MessageAssembler a(1024);
+    TestAssembler a(1024);
     Bytes first = bytes("first"), second = bytes("second");
     EXPECT_EQ(whole_frame(a, Opcode::text, false, first).kind, EventKind::none);
     Event e = whole_frame(a, op, true, second);
@@ -175,24 +205,24 @@ TEST(MessageAssembler, RejectsNewDataFrameWhileFragmented) {
 }
 
 TEST(MessageAssembler, RejectsOversizedFrameAtHeader) {
-  MessageAssembler a(10);
+  TestAssembler a(10);
   Event e = a.on_header(header(Opcode::binary, true, 11));
   EXPECT_EQ(e.kind, EventKind::error);
   EXPECT_EQ(e.error, ProtocolError::message_too_big);
 }
 
 TEST(MessageAssembler, RejectsHugeDeclaredLengthAtHeader) {
-  MessageAssembler a(1 << 20);
+  TestAssembler a(1 << 20);
   Event e = a.on_header(header(Opcode::binary, true, 0x7FFFFFFFFFFFFFFFull));
   EXPECT_EQ(e.kind, EventKind::error);
   EXPECT_EQ(e.error, ProtocolError::message_too_big);
 }
 
 TEST(MessageAssembler, AcceptsMessageOfExactlyMaxSize) {
-  MessageAssembler a(10);
+  TestAssembler a(10);
   Bytes p(10, 'x');
   EXPECT_EQ(whole_frame(a, Opcode::binary, true, p).kind, EventKind::message);
-  MessageAssembler b(10);
+  TestAssembler b(10);
   Bytes six(6, 'a'), four(4, 'b');
   EXPECT_EQ(whole_frame(b, Opcode::binary, false, six).kind, EventKind::none);
   Event e = whole_frame(b, Opcode::continuation, true, four);
@@ -201,7 +231,7 @@ TEST(MessageAssembler, AcceptsMessageOfExactlyMaxSize) {
 }
 
 TEST(MessageAssembler, RejectsFragmentsThatTogetherExceedMaxSize) {
-  MessageAssembler a(10);
+  TestAssembler a(10);
   Bytes six(6, 'a');
   EXPECT_EQ(whole_frame(a, Opcode::binary, false, six).kind, EventKind::none);
   Event e = a.on_header(header(Opcode::continuation, true, 5));
@@ -210,7 +240,7 @@ TEST(MessageAssembler, RejectsFragmentsThatTogetherExceedMaxSize) {
 }
 
 TEST(MessageAssembler, ControlFramesDoNotCountTowardsMaxSize) {
-  MessageAssembler a(10);
+  TestAssembler a(10);
   Bytes six(6, 'a'), ping(100, 'p'), four(4, 'b');
   EXPECT_EQ(whole_frame(a, Opcode::binary, false, six).kind, EventKind::none);
   EXPECT_EQ(whole_frame(a, Opcode::ping, true, ping).kind, EventKind::control);
@@ -219,7 +249,7 @@ TEST(MessageAssembler, ControlFramesDoNotCountTowardsMaxSize) {
 }
 
 TEST(MessageAssembler, RejectsInvalidUtf8SplitAcrossFragments) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes first = bytes("ok \xE2\x82"), second = bytes("(");
   EXPECT_EQ(whole_frame(a, Opcode::text, false, first).kind, EventKind::none);
   Event e = whole_frame(a, Opcode::continuation, true, second);
@@ -229,7 +259,7 @@ TEST(MessageAssembler, RejectsInvalidUtf8SplitAcrossFragments) {
 
 TEST(MessageAssembler, RejectsInvalidUtf8BeforeMessageEnds) {
   // Fail fast (§8.1): the bad fragment is refused without waiting for FIN.
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes first = bytes("ok"), bad = bytes("\xC0\xAF");
   EXPECT_EQ(whole_frame(a, Opcode::text, false, first).kind, EventKind::none);
   Event e = whole_frame(a, Opcode::continuation, false, bad);
@@ -238,19 +268,19 @@ TEST(MessageAssembler, RejectsInvalidUtf8BeforeMessageEnds) {
 }
 
 TEST(MessageAssembler, RejectsTextEndingMidCharacter) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes first = bytes("\xF0\x9F"), second = bytes("\x98");
   EXPECT_EQ(whole_frame(a, Opcode::text, false, first).kind, EventKind::none);
   Event e = whole_frame(a, Opcode::continuation, true, second);
   EXPECT_EQ(e.kind, EventKind::error);
   EXPECT_EQ(e.error, ProtocolError::invalid_utf8);
-  MessageAssembler b(1024);
+  TestAssembler b(1024);
   Bytes single = bytes("abc\xE2\x82");
   EXPECT_EQ(whole_frame(b, Opcode::text, true, single).error, ProtocolError::invalid_utf8);
 }
 
 TEST(MessageAssembler, AcceptsCharacterSplitAcrossFragments) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes first = bytes("\xE2\x82"), second = bytes("\xAC!");
   EXPECT_EQ(whole_frame(a, Opcode::text, false, first).kind, EventKind::none);
   Event e = whole_frame(a, Opcode::continuation, true, second);
@@ -259,7 +289,7 @@ TEST(MessageAssembler, AcceptsCharacterSplitAcrossFragments) {
 }
 
 TEST(MessageAssembler, BinaryIsNotCheckedAsUtf8) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes p = bytes("\xFF\xC0\x80\xE2");
   Event e = whole_frame(a, Opcode::binary, true, p);
   ASSERT_EQ(e.kind, EventKind::message);
@@ -269,7 +299,7 @@ TEST(MessageAssembler, BinaryIsNotCheckedAsUtf8) {
 }
 
 TEST(MessageAssembler, Utf8StateResetsBetweenMessages) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes first = bytes("\xC3\xA9");
   ASSERT_EQ(whole_frame(a, Opcode::text, true, first).kind, EventKind::message);
   a.release();
@@ -280,7 +310,7 @@ TEST(MessageAssembler, Utf8StateResetsBetweenMessages) {
 }
 
 TEST(MessageAssembler, ReleaseFreesTheBuffer) {
-  MessageAssembler a(1 << 20);
+  TestAssembler a(1 << 20);
   Bytes big(100000, 'z'), tail = bytes("!");
   EXPECT_EQ(whole_frame(a, Opcode::binary, false, big).kind, EventKind::none);
   Event e = whole_frame(a, Opcode::continuation, true, tail);
@@ -298,7 +328,7 @@ TEST(MessageAssembler, ReleaseFreesTheBuffer) {
 }
 
 TEST(MessageAssembler, ReleaseKeepsMessageInProgress) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes hel = bytes("Hel"), lo = bytes("lo");
   EXPECT_EQ(whole_frame(a, Opcode::text, false, hel).kind, EventKind::none);
   a.release();
@@ -309,7 +339,7 @@ TEST(MessageAssembler, ReleaseKeepsMessageInProgress) {
 
 TEST(MessageAssembler, ControlFrameSplitAcrossReadsIsReassembled) {
   for (Opcode op : {Opcode::ping, Opcode::pong, Opcode::close}) {
-    MessageAssembler a(1024);
+    TestAssembler a(1024);
     Bytes payload = bytes(
         "\x03\xE8"
         "bye now");
@@ -325,7 +355,7 @@ TEST(MessageAssembler, ControlFrameSplitAcrossReadsIsReassembled) {
 }
 
 TEST(MessageAssembler, MaxSizeControlFrameSplitAtEveryPoint) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes payload(kMaxControlPayload, 0);
   for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<std::uint8_t>(i);
   const std::string expected(payload.begin(), payload.end());
@@ -346,7 +376,7 @@ TEST(MessageAssembler, MaxSizeControlFrameSplitAtEveryPoint) {
 }
 
 TEST(MessageAssembler, WholeControlFrameIsDeliveredInPlace) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes payload = bytes("ping!");
   Event e = whole_frame(a, Opcode::ping, true, payload);
   ASSERT_EQ(e.kind, EventKind::control);
@@ -355,7 +385,7 @@ TEST(MessageAssembler, WholeControlFrameIsDeliveredInPlace) {
 }
 
 TEST(MessageAssembler, ControlFrameSplitInsideFragmentedMessage) {
-  MessageAssembler a(1024);
+  TestAssembler a(1024);
   Bytes hel = bytes("Hel"), ping = bytes("12345"), lo = bytes("lo");
   EXPECT_EQ(split_frame(a, Opcode::text, false, hel, {1}).kind, EventKind::none);
   Event c = split_frame(a, Opcode::ping, true, ping, {2});
@@ -380,7 +410,7 @@ struct Delivered {
 std::vector<Delivered> run_stream(Bytes input, const std::vector<std::size_t>& cuts, std::size_t max_size,
                                   bool whole_frames = false) {
   FrameParser parser(Role::server);
-  MessageAssembler assembler(max_size);
+  TestAssembler assembler(max_size);
   std::vector<Delivered> out;
   std::vector<std::size_t> bounds = cuts;
   bounds.push_back(input.size());
@@ -518,6 +548,64 @@ TEST(MessageAssembler, WholeFrameMessagesAreCheckedLikeSteppedOnes) {
       EXPECT_EQ(run_stream(c.input, {}, c.max_size, whole_frames), c.expected);
     }
   }
+}
+
+}  // namespace
+}  // namespace sluice::detail
+
+namespace sluice::detail {
+namespace {
+
+TEST(MessageAssembler, WhatItGathersIsChargedToItsAccountAndReturnedOnceDelivered) {
+  TestAssembler a(1 << 20);
+  Bytes first(40'000, 'a'), second(40'000, 'b');
+  EXPECT_EQ(whole_frame(a, Opcode::binary, false, first).kind, EventKind::none);
+  EXPECT_GE(a.account.used(), 40'000u);
+  EXPECT_EQ(a.account.used(), a.held_bytes());
+  Event e = whole_frame(a, Opcode::continuation, true, second);
+  ASSERT_EQ(e.kind, EventKind::message);
+  EXPECT_EQ(e.data.size(), 80'000u);
+  EXPECT_GE(a.account.used(), 80'000u);
+  a.release();
+  EXPECT_EQ(a.account.used(), 0u);
+}
+
+TEST(MessageAssembler, AGrowthTheAccountRefusesIsAnOverBudgetError) {
+  TestAssembler a(16 << 20, 100'000);
+  Bytes chunk(60'000, 'c');
+  EXPECT_EQ(whole_frame(a, Opcode::binary, false, chunk).kind, EventKind::none);
+  Event e = whole_frame(a, Opcode::continuation, false, chunk);
+  EXPECT_EQ(e.kind, EventKind::error);
+  EXPECT_EQ(e.error, ProtocolError::over_memory_budget);
+  EXPECT_LE(a.account.used(), 100'000u);
+}
+
+TEST(MessageAssembler, ALargeMessageIsGatheredInAMappedBlockAndAllOfItIsReturned) {
+  TestAssembler a(8 << 20);
+  Bytes chunk(1 << 20, 'm');
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(whole_frame(a, i == 0 ? Opcode::binary : Opcode::continuation, false, chunk).kind,
+              EventKind::none);
+  }
+  EXPECT_GE(a.account.used(), 3u << 20);
+  Event e = whole_frame(a, Opcode::continuation, true, chunk);
+  ASSERT_EQ(e.kind, EventKind::message);
+  EXPECT_EQ(e.data.size(), 4u << 20);
+  EXPECT_EQ(e.data.back(), 'm');
+  a.release();
+  EXPECT_EQ(a.account.used(), 0u);
+}
+
+TEST(MessageAssembler, AnAssemblerDestroyedMidMessageReturnsWhatItHeld) {
+  CountingAccount account;
+  AssemblyLimits limits{1 << 20, &account};
+  {
+    MessageAssembler a(limits);
+    Bytes chunk(5000, 'd');
+    EXPECT_EQ(whole_frame(a, Opcode::text, false, chunk).kind, EventKind::none);
+    EXPECT_GT(account.used(), 0u);
+  }
+  EXPECT_EQ(account.used(), 0u);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/uio.h>
 
+#include <atomic>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "alloc_probe.hpp"
 #include "send/frame_pool.hpp"
+#include "sluice/stats.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -35,7 +37,7 @@ std::string peek(const SendQueue& q, std::size_t n, int max_iov = kMaxIov) {
 // Writes up to `n` bytes; returns them.
 std::string write_some(SendQueue& q, std::size_t n, std::uint32_t* completed = nullptr) {
   std::string out = peek(q, n);
-  std::uint32_t done = q.consume(out.size());
+  std::uint32_t done = q.consume(out.size()).messages;
   if (completed) *completed = done;
   return out;
 }
@@ -229,7 +231,7 @@ TEST(SendQueue, DropUnstartedKeepsPartlyWrittenHead) {
   q.push(raw_bytes("second"));
   q.push(raw_bytes("third"));
   EXPECT_EQ(write_some(q, 2), "fi");
-  Dropped d = q.drop_unstarted();
+  Released d = q.drop_unstarted();
   EXPECT_EQ(d.messages, 2u);
   EXPECT_EQ(d.bytes, 11u);
   EXPECT_EQ(q.bytes(), 3u);
@@ -250,7 +252,7 @@ TEST(SendQueue, DropUnstartedKeepsThePartlyWrittenFrame) {
     write_some(q, written + 1);  // and one byte of the next frame, if it has more than one
     const std::string& partial = frames[done];
     if (partial.size() == 1) continue;
-    Dropped d = q.drop_unstarted();
+    Released d = q.drop_unstarted();
     EXPECT_EQ(d.messages, frames.size() - done - 1);
     EXPECT_EQ(q.entries(), 1u);
     EXPECT_EQ(q.bytes(), partial.size() - 1);
@@ -264,7 +266,7 @@ TEST(SendQueue, DropUnstartedWithNothingStartedEmptiesTheQueue) {
   SendQueue q;
   const std::vector<std::string> frames = sample_frames(40);
   push_all(q, frames);
-  Dropped d = q.drop_unstarted();
+  Released d = q.drop_unstarted();
   EXPECT_EQ(d.messages, 40u);
   EXPECT_EQ(d.bytes, joined(frames).size());
   EXPECT_TRUE(q.empty());
@@ -279,7 +281,7 @@ TEST(SendQueue, DropUnstartedAfterExactFrameBoundary) {
   SendQueue q;
   push_all(q, {"aa", "bb", "cc"});
   write_some(q, 2);  // "aa" fully written: nothing is partly written now
-  Dropped d = q.drop_unstarted();
+  Released d = q.drop_unstarted();
   EXPECT_EQ(d.messages, 2u);
   EXPECT_TRUE(q.empty());
 }
@@ -299,7 +301,7 @@ TEST(SendQueue, DropTagKeepsOrderOfTheRest) {
       ++kept_entries;
     }
   }
-  Dropped d = q.drop_tag(7);
+  Released d = q.drop_tag(7);
   EXPECT_EQ(d.bytes, dropped_bytes);
   EXPECT_EQ(d.messages, 50u - kept_entries);
   EXPECT_EQ(q.bytes(), kept.size());
@@ -312,8 +314,9 @@ TEST(SendQueue, DropTagKeepsOrderOfTheRest) {
 TEST(SendQueue, DropOldestDropsUntilEnough) {
   SendQueue q;
   push_all(q, {"1111", "2222", "3333", "4444"});
-  write_some(q, 1);  // "1111" is started and must stay
-  Dropped d = q.drop_oldest(5);
+  write_some(q, 1);                        // "1111" is started and must stay
+  const std::size_t one = q.charge() / 4;  // four frames of one size class
+  Released d = q.drop_oldest(one + 1);     // takes two frames' worth of charge
   EXPECT_EQ(d.messages, 2u);
   EXPECT_EQ(d.bytes, 8u);
   EXPECT_EQ(write_some(q, 100), "1114444");
@@ -395,6 +398,84 @@ TEST(SendQueue, ClearReleasesEverything) {
   EXPECT_TRUE(q.empty());
   EXPECT_EQ(q.bytes(), 0u);
   EXPECT_EQ(q.entries(), 0u);
+}
+
+}  // namespace
+}  // namespace sluice::detail
+
+namespace sluice::detail {
+namespace {
+
+TEST(SendQueue, ChargeIsWhatTheFramesHoldNotTheirWireBytes) {
+  SendQueue q;
+  EXPECT_EQ(q.charge(), 0u);
+  FrameRef tiny = encode_frame(Opcode::text, "a");  // 3 wire bytes in a pooled block
+  const std::size_t expected = tiny.get()->footprint() + SendQueue::kEntryCharge;
+  EXPECT_GE(expected, 90u);
+  EXPECT_EQ(q.push(std::move(tiny)), expected);
+  for (int i = 0; i < 99; ++i) q.push(encode_frame(Opcode::text, "a"));
+  EXPECT_EQ(q.bytes(), 300u);
+  EXPECT_EQ(q.charge(), 100 * expected);
+  EXPECT_EQ(sluice::queued_message_cost(1), expected);
+  // Writing returns the charge of what went, and a partly written frame is still charged.
+  Released r = q.consume(150);
+  EXPECT_EQ(r.messages, 50u);
+  EXPECT_EQ(r.charge, 50 * expected);
+  EXPECT_EQ(r.budget, 50 * expected);
+  r = q.consume(1);
+  EXPECT_EQ(r.messages, 0u);
+  EXPECT_EQ(q.charge(), 50 * expected);
+  EXPECT_EQ(q.clear().charge, 50 * expected);
+  EXPECT_EQ(q.charge(), 0u);
+  EXPECT_EQ(q.bytes(), 0u);
+}
+
+TEST(SendQueue, AFrameChargedOnceCostsTheBudgetOnlyItsEntry) {
+  std::atomic<std::uint64_t> shared{0};
+  FrameRef frame = encode_frame(Opcode::binary, std::string(1000, 'b'));
+  frame.get()->charge_once(shared);
+  EXPECT_EQ(shared.load(), frame.get()->footprint());
+  SendQueue a, b;
+  EXPECT_EQ(a.push(frame.share()), SendQueue::kEntryCharge);
+  EXPECT_EQ(b.push(frame.share()), SendQueue::kEntryCharge);
+  // Each queue's cap still sees the whole frame.
+  EXPECT_EQ(a.charge(), frame.get()->footprint() + SendQueue::kEntryCharge);
+  frame.reset();
+  EXPECT_GT(shared.load(), 0u);
+  EXPECT_EQ(a.clear().budget, SendQueue::kEntryCharge);
+  EXPECT_GT(shared.load(), 0u);  // b still holds it
+  b.clear();
+  EXPECT_EQ(shared.load(), 0u);  // the last reference uncharged it
+}
+
+TEST(SendQueue, ReplaceNewestSwapsAnUnsentTaggedFrameOnly) {
+  SendQueue q;
+  q.push(raw_bytes("data"));
+  q.push(raw_bytes("pong1"), SendQueue::kPongTag);
+  FrameRef newer = raw_bytes("pong22");
+  Released old = q.replace_newest(SendQueue::kPongTag, newer);
+  EXPECT_EQ(old.bytes, 5u);
+  EXPECT_FALSE(newer);  // taken
+  EXPECT_EQ(q.bytes(), 10u);
+  EXPECT_EQ(write_some(q, 100), "datapong22");
+  // A tag that is not the newest entry's, or a started frame, is left alone.
+  q.push(raw_bytes("ping"), SendQueue::kPongTag);
+  write_some(q, 1);
+  FrameRef other = raw_bytes("x");
+  EXPECT_EQ(q.replace_newest(SendQueue::kPongTag, other).bytes, 0u);
+  EXPECT_TRUE(other);
+}
+
+TEST(SendQueue, ReleaseSomeFreesAtMostThatManyEntriesOldestFirst) {
+  SendQueue q;
+  for (int i = 0; i < 40; ++i) q.push(raw_bytes(std::string(1, static_cast<char>('a' + i % 26))));
+  Released r = q.release_some(16);
+  EXPECT_EQ(r.bytes, 16u);
+  EXPECT_EQ(q.bytes(), 24u);
+  EXPECT_EQ(write_some(q, 1), "q");
+  EXPECT_EQ(q.release_some(100).bytes, 23u);
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.charge(), 0u);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// Counters: one worker's share of the server-wide send-path counters. Only the worker's own
-// thread writes them (plain load+store, no read-modify-write), any thread may read a snapshot.
+// Counters: one endpoint's share of the send-path counters (a server worker's or a client's).
+// Only the owning loop thread writes them (plain load+store, no read-modify-write); any thread
+// may read a snapshot.
 #pragma once
 
 #include <atomic>
@@ -22,14 +23,18 @@ class Counter {
 
 struct Counters {
   Counter connections_accepted;
+  Counter connections_closed;  // accepted, then gone (whatever the reason)
   Counter connections_open;
   Counter connections_closed_by_policy;
+  Counter connections_refused;  // answered 503 at a connection limit, or evicted handshakes
   Counter messages_sent;
   Counter bytes_sent;
   Counter messages_dropped;
   Counter bytes_dropped;
   Counter sends_refused;
-  Counter buffered_bytes;  // queued on this worker's connections now
+  Counter budget_refusals;        // sends, assembly and held input refused by the process budget
+  Counter memory_freed_on_close;  // queues and assembly let go by connections as they ended
+  Counter buffered_bytes;         // wire bytes queued on this endpoint's connections now
   Counter buffered_high_water;
 };
 

@@ -1,0 +1,177 @@
+// RelayConfig: everything the relay is told by its TOML file ([server], [[topic]], [[source]]),
+// with every default written where it is declared, and the loaders that check a file against
+// the schema, stopping at the first error and reporting it as FILE:LINE:COLUMN.
+//
+// Unknown keys, wrong types, out-of-range values and keys of another source type are all
+// errors. The keys and their meaning are listed once, in config_schema.hpp;
+// examples/sluice.toml shows them all.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "config/cidr.hpp"
+#include "config/config_error.hpp"
+#include "config/endpoint.hpp"
+#include "sluice/policy.hpp"
+#include "sources/framing/framing.hpp"
+
+namespace sluice::relay {
+
+using std::chrono::milliseconds;
+
+inline constexpr std::size_t KiB = 1024;
+inline constexpr std::size_t MiB = 1024 * KiB;
+inline constexpr std::size_t GiB = 1024 * MiB;
+
+// [server]: the WebSocket and HTTP listener and the engine's limits (see sluice::ServerOptions).
+struct ServerConfig {
+  Endpoint listen{"127.0.0.1", 8080};  // port 0 picks a free port
+  int threads = 1;
+  std::size_t max_connections = 10'000;
+  std::size_t max_connections_per_ip = 1'000;
+  std::size_t max_handshakes = 1'024;  // connections still in their opening handshake
+  std::size_t max_message_size = 1 * MiB;
+  std::vector<std::string> allowed_origins;  // empty: any origin
+  // Empty: no key. Set from api_key, or read from api_key_file at load.
+  std::string api_key;
+  std::vector<Cidr> http_publish_from = {Cidr::parse("127.0.0.0/8").value(), Cidr::parse("::1/128").value()};
+  std::size_t max_buffered_bytes = 1 * MiB;  // per connection
+  std::size_t low_watermark = 256 * KiB;
+  std::size_t max_total_buffered_bytes = 1 * GiB;  // across all connections
+  SlowConsumerPolicy policy = SlowConsumerPolicy::close;
+  milliseconds close_grace{0};
+  milliseconds write_timeout{10'000};  // 0: never
+  milliseconds ping_interval{30'000};  // 0: never
+  milliseconds idle_timeout{120'000};  // 0: never
+  milliseconds close_timeout{5'000};
+  milliseconds handshake_timeout{10'000};
+  milliseconds shutdown_timeout{5'000};
+  std::size_t send_buffer_bytes = 0;  // SO_SNDBUF; 0: the kernel's default
+};
+
+enum class SubscribeAccess : std::uint8_t { anyone, api_key, nobody };
+
+// Who may publish to a topic.
+struct PublishRights {
+  bool http = true;      // POST /publish from http_publish_from (or with the api_key)
+  bool clients = false;  // WebSocket clients
+  bool sources = true;   // [[source]] entries
+};
+
+// [[topic]]: settings for the topics a name or pattern matches. The most specific entry wins
+// (see Specificity in topics/topic_pattern.hpp); a topic no entry matches gets these defaults.
+struct TopicConfig {
+  std::string match = "**";                       // a valid name or pattern (checked at load)
+  std::optional<SlowConsumerPolicy> policy;       // unset: server.policy
+  std::optional<std::size_t> max_buffered_bytes;  // unset: server.max_buffered_bytes
+  std::optional<std::size_t> send_buffer_bytes;   // unset: server.send_buffer_bytes
+  std::size_t history = 0;                        // messages kept for resume; 0: none
+  std::size_t history_bytes = 1 * MiB;            // bound on the history's memory
+  milliseconds history_age{0};                    // 0: no age bound
+  bool retain_last = false;                       // keep the newest message for new subscribers
+  PublishRights publish;
+  SubscribeAccess subscribe = SubscribeAccess::anyone;
+};
+
+enum class SourceType : std::uint8_t { udp, tcp, serial, standard_input, exec, demo };
+std::string_view to_string(SourceType type);  // as written in the file: "stdin" for standard_input
+
+struct UdpSource {
+  Endpoint listen;
+  std::size_t recv_buffer = 0;  // SO_RCVBUF; 0: the kernel's default
+};
+
+enum class TcpRole : std::uint8_t { listen, connect };
+
+struct TcpSource {
+  TcpRole role = TcpRole::connect;
+  Endpoint endpoint;                 // where to listen, or what to connect to
+  std::size_t max_connections = 16;  // listen only
+  milliseconds reconnect_min{100};   // connect only: backoff after a failure, doubling
+  milliseconds reconnect_max{10'000};
+};
+
+enum class Parity : std::uint8_t { none, even, odd };
+enum class FlowControl : std::uint8_t { none, rtscts, xonxoff };
+
+struct SerialSource {
+  std::string device;
+  std::uint32_t baud = 115'200;  // a standard termios rate
+  int data_bits = 8;             // 5 to 8
+  Parity parity = Parity::none;
+  int stop_bits = 1;  // 1 or 2
+  FlowControl flow_control = FlowControl::none;
+  milliseconds reopen_min{100};  // backoff while the device is missing or failing
+  milliseconds reopen_max{10'000};
+};
+
+struct StdinSource {};
+
+enum class RestartPolicy : std::uint8_t { always, on_failure, never };
+
+struct ExecSource {
+  std::vector<std::string> command;  // program and arguments, not through a shell
+  RestartPolicy restart = RestartPolicy::on_failure;
+  bool pty = false;                // run on a pseudo-terminal, so stdio is line-buffered
+  milliseconds stop_grace{5'000};  // SIGTERM, then SIGKILL after this
+  milliseconds restart_min{100};
+  milliseconds restart_max{10'000};
+  std::string cwd;                                       // empty: the relay's
+  std::vector<std::pair<std::string, std::string>> env;  // added to the relay's environment
+};
+
+struct DemoSource {
+  std::uint32_t rate = 200;  // messages per second
+  std::size_t size = 250;    // bytes per message
+};
+
+// [[source]]: a producer the relay reads from, and optionally writes back to.
+struct SourceConfig {
+  std::string name;                 // unique; default "<type>-<position>", e.g. "udp-1"
+  std::string topic;                // a concrete topic name
+  Framing framing = Framing::line;  // unused by demo sources
+  std::size_t max_frame = 64 * KiB;
+  std::size_t max_chunk = 64 * KiB;  // raw framing
+  std::string sink_topic;            // empty: no sink
+  std::size_t sink_max_buffered = 64 * KiB;
+  // The alternatives are in SourceType order, which type() relies on.
+  std::variant<UdpSource, TcpSource, SerialSource, StdinSource, ExecSource, DemoSource> settings;
+
+  SourceType type() const { return static_cast<SourceType>(settings.index()); }
+  FramingLimits framing_limits() const { return {max_frame, max_chunk}; }
+};
+
+struct RelayConfig {
+  std::string origin = "(built-in defaults)";  // the file it came from, for messages
+  ServerConfig server;
+  std::vector<TopicConfig> topics;  // in file order
+  std::vector<SourceConfig> sources;
+};
+
+// Exactly one of the two: a checked configuration, or the first error found.
+struct ConfigResult {
+  std::optional<RelayConfig> config;
+  ConfigError error;
+
+  bool ok() const { return config.has_value(); }
+};
+
+// Reads and checks a file. A relative api_key_file is taken relative to the file's directory.
+ConfigResult load_config_file(const std::string& path);
+// Checks TOML text; `name` stands for the file in messages. A relative api_key_file is taken
+// relative to the working directory.
+ConfigResult load_config_string(std::string_view text, std::string_view name);
+
+// The configuration without --config: listen on 127.0.0.1:8080, every topic open to
+// subscribers, HTTP publishing from loopback only, no sources.
+RelayConfig default_config();
+
+}  // namespace sluice::relay

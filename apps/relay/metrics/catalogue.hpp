@@ -1,0 +1,83 @@
+// The relay's metric catalogue: every family /metrics exposes, with its name, help, type and
+// labels, declared in one place. Labels come from the closed enums of relay_labels.hpp or from
+// the configuration (source names, topic patterns opted in to per-topic series), so the series
+// count is fixed when the relay starts; see docs/architecture.md for what each figure means.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "metrics/metric_layout.hpp"
+#include "metrics/metric_registry.hpp"
+#include "metrics/process_metrics.hpp"
+#include "metrics/relay_labels.hpp"
+#include "metrics/stats_json.hpp"
+
+namespace sluice::relay {
+
+// Upper bounds of sluice_delivery_latency_seconds: publish to write, 100 µs to 10 s.
+inline constexpr std::array<double, 16> delivery_latency_buckets = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+// What bounds the configured labels.
+struct MetricBounds {
+  // The [[source]] names, in file order: a source's label index is its position. A name not
+  // listed (a source added by a reload) is counted under "other".
+  std::vector<std::string> sources;
+  // Topic patterns (or names) that get per-topic series, labelled with the pattern itself; a
+  // topic matching none of them is counted only in the relay-wide totals. Empty by default,
+  // so a client creating topics can never add series.
+  std::vector<std::string> topic_patterns;
+};
+
+// Handles to every family, for the code that counts. Label indices: an enum from
+// relay_labels.hpp, a SlowConsumerPolicy, a source's position in MetricBounds::sources (its
+// count for "other"), a topic pattern's position, or http_code_index(status).
+struct RelayMetrics {
+  GaugeFamily connections;                 // {state}
+  CounterFamily connections_opened;        //
+  CounterFamily connections_closed;        // {reason}
+  CounterFamily messages_received;         // {via}
+  CounterFamily messages_published;        //
+  CounterFamily messages_delivered;        //
+  CounterFamily messages_dropped;          // {policy}
+  CounterFamily bytes_received;            //
+  CounterFamily bytes_sent;                //
+  GaugeFamily buffered_bytes;              //
+  GaugeFamily kernel_unsent_bytes;         //
+  GaugeFamily buffered_bytes_high_water;   //
+  GaugeFamily memory_budget_bytes;         //
+  GaugeFamily memory_used_bytes;           //
+  HistogramFamily delivery_latency;        //
+  CounterFamily source_messages;           // {source}
+  CounterFamily source_bytes;              // {source}
+  CounterFamily source_frames_dropped;     // {source, reason}: DropReason
+  CounterFamily source_kernel_drops;       // {source}
+  CounterFamily source_errors;             // {source}
+  CounterFamily source_restarts;           // {source}
+  GaugeFamily source_state;                // {source, state}: 1 for the current state
+  CounterFamily topic_messages_published;  // {topic}
+  CounterFamily topic_messages_dropped;    // {topic}
+  GaugeFamily topic_subscribers;           // {topic}
+  CounterFamily http_requests;             // {route, code}
+
+  // Declares the catalogue in `layout` (throws std::invalid_argument on a repeated source
+  // name or topic pattern, or one named "other").
+  static RelayMetrics declare(MetricLayout& layout, const MetricBounds& bounds);
+};
+
+// Sets sluice_source_state for one source: 1 for `state`, 0 for the others. A gauge is the
+// sum of its shards, so one source's state is always set through the same shard.
+void set_source_state(MetricShard& shard, const RelayMetrics& metrics, std::size_t source, SourceState state);
+
+// The body of GET /metrics: the catalogue, then the process_* metrics.
+void append_metrics_text(std::string& out, const MetricRegistry& registry, const ProcessSample& process);
+
+// Fills the relay-wide figures of a /stats snapshot from the same cells /metrics reads, so the
+// two never disagree: connections, message, byte and drop totals, buffered bytes and memory.
+// Time, uptime, RSS and the table rows are the caller's.
+void fill_stats_totals(StatsSnapshot& stats, const MetricRegistry& registry, const RelayMetrics& metrics);
+
+}  // namespace sluice::relay

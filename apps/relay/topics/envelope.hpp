@@ -1,0 +1,64 @@
+// Envelopes: the JSON text frames a subscriber receives, one per message or notice. A client
+// that subscribes with a pattern, or resumes, reads the topic and sequence from each one.
+//
+//   message, text:   {"topic":"sensors/radio","seq":42,"time":1733339000123,"data":"21.5"}
+//   message, binary: {"topic":"sensors/radio","seq":43,"time":1733339000125,"data_b64":"AAEC"}
+//   gap:             {"topic":"sensors/radio","gap":{"from":5,"to":17,"reason":"evicted"}}
+//   reset:           {"topic":"sensors/radio","reset":{"since":900,"last":42}}
+//
+// "seq" counts the topic's messages from 1; "time" is the publish time in ms since the Unix
+// epoch. A text message whose payload is not valid UTF-8 is sent as "data_b64" rather than
+// altered: "data" always holds the exact payload.
+// A gap says that messages from..to (inclusive) exist but will not be delivered; the next
+// message has a sequence above `to`. A reset says the client asked to resume after `since`,
+// but the topic's last sequence is `last` (below `since`: the relay restarted, so sequences
+// began again): the client's position is meaningless, and what follows is numbered after `last`.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "sluice/opcode.hpp"
+#include "topics/publish_time.hpp"
+
+namespace sluice::relay {
+
+struct EnvelopeMessage {
+  std::string_view topic;
+  std::uint64_t seq = 0;
+  PublishTime time;
+  Opcode opcode = Opcode::text;  // text or binary
+  std::span<const std::uint8_t> payload;
+};
+
+enum class GapReason : std::uint8_t {
+  evicted,  // the topic's history no longer holds them (bounded by count, bytes or age)
+};
+
+std::string_view to_string(GapReason reason);
+
+struct GapNotice {
+  std::string_view topic;
+  std::uint64_t from = 0;  // first sequence not delivered
+  std::uint64_t to = 0;    // last sequence not delivered
+  GapReason reason = GapReason::evicted;
+};
+
+struct ResetNotice {
+  std::string_view topic;
+  std::uint64_t since = 0;  // what the client asked to resume after
+  std::uint64_t last = 0;   // the topic's last sequence
+};
+
+// Each appends one envelope to `out` (no newline), so a caller can reuse one buffer.
+void append_envelope(std::string& out, const EnvelopeMessage& message);
+void append_envelope(std::string& out, const GapNotice& gap);
+void append_envelope(std::string& out, const ResetNotice& reset);
+
+std::string envelope(const EnvelopeMessage& message);
+std::string envelope(const GapNotice& gap);
+std::string envelope(const ResetNotice& reset);
+
+}  // namespace sluice::relay
