@@ -145,6 +145,7 @@ bool Connection::hold_input(std::span<std::uint8_t> rest) {
   }
   std::memmove(h.buffer.data(), rest.data(), rest.size());  // `rest` may lie in this very buffer
   h.size = static_cast<std::uint32_t>(rest.size());
+  set(kInputHeld, true);
   return true;
 }
 
@@ -153,6 +154,7 @@ void Connection::resume_held_input() {
   HeldInput& h = extras_->held;
   std::span<std::uint8_t> in(h.buffer.data(), h.size);
   h.size = 0;
+  set(kInputHeld, false);  // hold_input sets it again if parsing pauses once more
   if (state_ == ConnState::open || state_ == ConnState::closing) {
     EventLoop::Cork cork(ep_.loop());  // not inside a loop turn when called from a flush
     on_frame_bytes(in);
@@ -166,6 +168,7 @@ void Connection::free_held_input() {
   ep_.uncharge(h.buffer.size());
   h.buffer.reset();
   h.size = 0;
+  set(kInputHeld, false);
 }
 
 inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {

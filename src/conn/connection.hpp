@@ -114,7 +114,7 @@ class Connection final : public LoopClient {
   // Over the cap, the peer is not read: what is left of a read waits here (charged to the budget).
   bool must_pause_reading() const;
   bool hold_input(std::span<std::uint8_t> rest);  // false: no room in the budget to hold it
-  bool has_held_input() const { return !has_http_ && extras_ && extras_->held.size > 0; }
+  bool has_held_input() const { return is(kInputHeld); }
   void resume_held_input();
   void free_held_input();
   void on_control(Opcode opcode, std::string_view payload);
@@ -135,6 +135,7 @@ class Connection final : public LoopClient {
   SendStatus enqueue_control(FrameRef frame, std::uint32_t tag = 0);
   bool supersede_pong(FrameRef& frame);  // true if `frame` took the pending pong's place
   void push(FrameRef frame, std::uint32_t tag);
+  void push(FrameRef frame, std::uint32_t tag, SendQueue::Charge charge);
   void account_released(const Released& r);  // entries left the queue unsent
   void count_dropped(const Released& d);
   void close_slow_consumer(const char* why);
@@ -204,6 +205,7 @@ class Connection final : public LoopClient {
     kOverWatermark = 4,  // the queue passed low_watermark since it was last below it
     kAtCap = 8,          // a send hit the cap and the queue has not drained below low_watermark
     kPongQueued = 16,    // a pong may be waiting in the queue (a newer one replaces it)
+    kInputHeld = 32,     // unparsed input waits in Extras::held
   };
   bool is(SendFlag f) const { return (send_flags_ & f) != 0; }
   void set(SendFlag f, bool on) {
@@ -230,8 +232,15 @@ inline std::uint32_t Connection::now32() const { return static_cast<std::uint32_
 }
 
 [[gnu::always_inline]] inline void Connection::push(FrameRef frame, std::uint32_t tag) {
+  const SendQueue::Charge c = SendQueue::charges(*frame.get());
+  push(std::move(frame), tag, c);
+}
+
+[[gnu::always_inline]] inline void Connection::push(FrameRef frame, std::uint32_t tag,
+                                                    SendQueue::Charge charge) {
   std::size_t size = frame.size();
-  ep_.memory().add(queue_.push(std::move(frame), tag));
+  queue_.push(std::move(frame), tag, charge);
+  ep_.allowance().charge(charge.budget);
   Counters& c = ep_.counters();
   c.buffered_bytes.add(size);
   c.buffered_high_water.raise_to(c.buffered_bytes.get());

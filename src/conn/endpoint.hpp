@@ -70,9 +70,8 @@ class Endpoint : public mem::MemoryAccount {
       : loop_(loop),
         limits_(limits),
         behaviors_(behaviors),
-        budget_(budget),
-        memory_(budget.slot(budget_slot)),
-        reaper_(loop, memory_),
+        allowance_(budget, budget_slot),
+        reaper_(loop, allowance_),
         assembly_{AssemblyLimits::clamp(limits.max_message_size), this},
         role_(role) {}
   Endpoint(const Endpoint&) = delete;
@@ -84,21 +83,21 @@ class Endpoint : public mem::MemoryAccount {
   const Behaviors& behaviors() const { return behaviors_; }
   Counters& counters() { return counters_; }
   const Counters& counters() const { return counters_; }
-  const MemoryBudget& budget() const { return budget_; }
-  Counter& memory() { return memory_; }  // what this endpoint's connections hold, charged
+  const MemoryBudget& budget() const { return allowance_.budget(); }
+  MemoryAllowance& allowance() { return allowance_; }  // what this endpoint's connections hold
   QueueReaper& reaper() { return reaper_; }
   const AssemblyLimits& assembly_limits() const { return assembly_; }
 
   // MemoryAccount
   bool try_charge(std::size_t bytes, std::size_t holder_after) override {
-    if (budget_.would_exceed(bytes, holder_after)) {
+    if (!allowance_.admits(bytes, holder_after)) {
       counters_.budget_refusals.add(1);
       return false;
     }
-    memory_.add(bytes);
+    allowance_.charge(bytes);
     return true;
   }
-  void uncharge(std::size_t bytes) override { memory_.sub(bytes); }
+  void uncharge(std::size_t bytes) override { allowance_.uncharge(bytes); }
 
   // Frees a connection; called by the loop's before-sleep pass only.
   virtual void destroy(Connection* c) = 0;
@@ -124,8 +123,7 @@ class Endpoint : public mem::MemoryAccount {
   Limits limits_;
   const Behaviors& behaviors_;
   Counters counters_;
-  MemoryBudget& budget_;
-  Counter& memory_;
+  MemoryAllowance allowance_;
   QueueReaper reaper_;
   AssemblyLimits assembly_;
   Role role_;

@@ -21,6 +21,8 @@ FrameRef Connection::encode_control(Opcode opcode, std::string_view payload) con
 SendStatus Connection::send(std::string_view data, Opcode opcode) {
   if (state_ != ConnState::open) return SendStatus::closed;
   if (opcode != Opcode::text && opcode != Opcode::binary) opcode = Opcode::binary;
+  if (data.size() > kMaxFramePayload) [[unlikely]]
+    return SendStatus::dropped;
   return enqueue_message(encode(opcode, data), 0, nullptr);
 }
 
@@ -31,7 +33,7 @@ SendStatus Connection::ping(std::string_view payload) {
   FrameRef frame = encode_control(Opcode::ping, payload.substr(0, kMaxControlPayload));
   const std::size_t charge = SendQueue::charge_of(*frame.get());
   if (over_cap(queue_, charge, ep_.limits().max_buffered_bytes) ||
-      ep_.budget().would_exceed(SendQueue::budget_of(*frame.get()), queue_.charge() + charge))
+      !ep_.allowance().admits(SendQueue::budget_of(*frame.get()), queue_.charge() + charge))
     return SendStatus::dropped;
   return enqueue_control(std::move(frame));
 }
@@ -49,17 +51,17 @@ SlowConsumerPolicy Connection::policy_for(const Topic* topic) const {
 [[gnu::always_inline]] inline SendStatus Connection::enqueue_message(FrameRef frame, std::uint32_t tag,
                                                                      const Topic* topic) {
   if (state_ != ConnState::open) return SendStatus::closed;
-  const std::size_t charge = SendQueue::charge_of(*frame.get());
+  const SendQueue::Charge charge = SendQueue::charges(*frame.get());
+  const std::size_t after = queue_.charge() + charge.cap;
   // A message always fits an empty queue as far as the connection's cap goes, but never the
   // process past its budget.
-  const bool over_budget =
-      ep_.budget().would_exceed(SendQueue::budget_of(*frame.get()), queue_.charge() + charge);
-  if (over_budget || over_cap(queue_, charge, ep_.limits().max_buffered_bytes)) {
+  const bool over_budget = !ep_.allowance().admits(charge.budget, after);
+  if (over_budget || (!queue_.empty() && after > ep_.limits().max_buffered_bytes)) [[unlikely]] {
     std::optional<SendStatus> refused = at_cap(*frame.get(), tag, policy_for(topic), over_budget);
     if (refused) return *refused;
   }
   SendStatus status = is(kWriteArmed) ? SendStatus::queued : SendStatus::sent;
-  push(std::move(frame), tag);
+  push(std::move(frame), tag, charge);
   request_flush();
   return status;
 }
@@ -90,7 +92,7 @@ std::optional<SendStatus> Connection::at_cap(const FrameBuffer& frame, std::uint
   count_dropped(v.dropped);
   // What this queue gave up may not be enough room when the whole process is over its budget.
   if (v.action == Verdict::Action::enqueue && over_budget &&
-      ep_.budget().would_exceed(SendQueue::budget_of(frame), queue_.charge() + charge))
+      !ep_.allowance().admits(SendQueue::budget_of(frame), queue_.charge() + charge))
     v.action = Verdict::Action::drop_new;
   switch (v.action) {
     case Verdict::Action::enqueue: break;
@@ -127,7 +129,7 @@ bool Connection::supersede_pong(FrameRef& frame) {
   if (old.messages > 0) {
     account_released(old);
     ep_.counters().buffered_bytes.add(size);
-    ep_.memory().add(budget);
+    ep_.allowance().charge(budget);
     return true;
   }
   account_released(queue_.drop_tag(SendQueue::kPongTag));
@@ -137,7 +139,7 @@ bool Connection::supersede_pong(FrameRef& frame) {
 void Connection::account_released(const Released& r) {
   Counters& c = ep_.counters();
   c.buffered_bytes.sub(r.bytes);
-  ep_.memory().sub(r.budget);
+  ep_.allowance().uncharge(r.budget);
 }
 
 void Connection::count_dropped(const Released& d) {
@@ -243,7 +245,7 @@ inline void Connection::count_written(const Released& r) {
   c.messages_sent.add(r.messages);
   c.buffered_bytes.sub(r.bytes);
   c.bytes_sent.add(r.bytes - r.raw_bytes);
-  ep_.memory().sub(r.budget);
+  ep_.allowance().uncharge_written(r.budget);
 }
 
 inline void Connection::update_interest() {
@@ -253,6 +255,7 @@ inline void Connection::update_interest() {
   bool want_write = !queue_.empty();
   bool pause = must_pause_reading();
   if (want_write == is(kWriteArmed) && pause == is(kReadPaused)) return;
+  if (!want_write) ep_.allowance().give_back_spare();  // a queue that backed up has drained
   bool started_waiting = want_write && !is(kWriteArmed);
   set(kWriteArmed, want_write);
   set(kReadPaused, pause);

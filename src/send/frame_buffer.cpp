@@ -4,6 +4,7 @@
 #include <new>
 
 #include "send/frame_pool.hpp"
+#include "send/memory_budget.hpp"
 #include "send/send_queue.hpp"
 #include "sluice/stats.hpp"
 #include "ws/frame_encoder.hpp"
@@ -15,9 +16,14 @@ namespace sluice::detail {
 void FrameBuffer::free_block() {
   const std::uint8_t pool_class = pool_class_;
   const std::size_t bytes = sizeof(FrameBuffer) + size_;
-  if (tally_) tally_->fetch_sub(footprint(), std::memory_order_relaxed);
+  if (budget_) budget_->uncharge_shared(footprint());
   this->~FrameBuffer();
   frame_pool::free(this, pool_class, bytes);
+}
+
+void FrameBuffer::charge_once(MemoryBudget& budget) {
+  budget.charge_shared(footprint());
+  budget_ = &budget;
 }
 
 FrameRef encode_frame(Opcode opcode, std::string_view payload, bool fin) {

@@ -19,9 +19,17 @@
 
 namespace sluice::detail {
 
+class MemoryBudget;
+
+// What a queue entry costs on top of its frame: a share of a 16-entry block (send_queue.hpp).
+inline constexpr std::size_t kQueueEntryCharge = 18;
+// Frames stay under 4 GiB: a payload larger than this is refused before it is encoded.
+inline constexpr std::size_t kMaxFramePayload = 0xFFFF0000u;
+
 class FrameBuffer {
  public:
-  // One reference, uninitialised bytes. Throws std::bad_alloc when memory runs out.
+  // One reference, uninitialised bytes (size <= kMaxFramePayload + a header). Throws
+  // std::bad_alloc when memory runs out.
   static FrameBuffer* allocate(std::size_t size) {
     std::uint8_t pool_class;
     void* mem = frame_pool::allocate(sizeof(FrameBuffer) + size, pool_class);
@@ -32,15 +40,14 @@ class FrameBuffer {
   const std::uint8_t* data() const { return reinterpret_cast<const std::uint8_t*>(this + 1); }
   std::size_t size() const { return size_; }
   // Bytes of memory the block occupies, allocator overhead included.
-  std::size_t footprint() const { return frame_pool::footprint(pool_class_, sizeof(FrameBuffer) + size_); }
+  std::size_t footprint() const { return queue_charge_ - kQueueEntryCharge; }
+  // What a queue that holds it is charged: footprint() and one entry. Worked out once, here.
+  std::size_t queue_charge() const { return queue_charge_; }
 
   // A frame about to be shared by many queues is charged once, here, instead of to each queue;
-  // the tally is uncharged when the last reference goes, on whichever thread that is.
-  void charge_once(std::atomic<std::uint64_t>& tally) {
-    tally.fetch_add(footprint(), std::memory_order_relaxed);
-    tally_ = &tally;
-  }
-  bool charged_once() const { return tally_ != nullptr; }
+  // the budget is uncharged when the last reference goes, on whichever thread that is.
+  void charge_once(MemoryBudget& budget);
+  bool charged_once() const { return budget_ != nullptr; }
 
   void retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() {
@@ -48,12 +55,17 @@ class FrameBuffer {
   }
 
  private:
-  FrameBuffer(std::size_t size, std::uint8_t pool_class) : pool_class_(pool_class), size_(size) {}
+  FrameBuffer(std::size_t size, std::uint8_t pool_class)
+      : size_(static_cast<std::uint32_t>(size)),
+        queue_charge_(static_cast<std::uint32_t>(
+            frame_pool::footprint(pool_class, sizeof(FrameBuffer) + size) + kQueueEntryCharge)),
+        pool_class_(pool_class) {}
   void free_block();  // the last reference went
   std::atomic<std::uint32_t> refs_{1};
-  std::uint8_t pool_class_;  // where release() returns the block (send/frame_pool.hpp)
-  std::size_t size_;
-  std::atomic<std::uint64_t>* tally_ = nullptr;  // see charge_once()
+  std::uint32_t size_;
+  std::uint32_t queue_charge_;
+  std::uint8_t pool_class_;         // where release() returns the block (send/frame_pool.hpp)
+  MemoryBudget* budget_ = nullptr;  // see charge_once()
 };
 
 class FrameRef {

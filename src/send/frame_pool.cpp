@@ -15,13 +15,17 @@ namespace {
 
 thread_local bool t_pool_gone = false;  // the Reaper ran: this thread is ending
 
+void delete_cached() {
+  for (void*& head : t_pool.heads) {
+    while (head) ::operator delete(std::exchange(head, *static_cast<void**>(head)));
+  }
+  t_pool.bytes = 0;
+}
+
 struct Reaper {
   Reaper() { t_pool.limit = kMaxCachedBytes; }
   ~Reaper() {
-    for (void*& head : t_pool.heads) {
-      while (head) ::operator delete(std::exchange(head, *static_cast<void**>(head)));
-    }
-    t_pool.bytes = 0;
+    delete_cached();
     t_pool.limit = 0;
     t_pool_gone = true;
   }
@@ -51,3 +55,9 @@ void free_slow(void* block, std::uint8_t cls, std::size_t bytes) {
 }
 
 }  // namespace sluice::detail::frame_pool::pool_detail
+
+namespace sluice::detail::frame_pool {
+
+void release_cached() { pool_detail::delete_cached(); }
+
+}  // namespace sluice::detail::frame_pool

@@ -127,6 +127,11 @@ inline std::size_t footprint(std::uint8_t cls, std::size_t bytes) {
   return cls == kMappedClass ? mem::page_footprint(bytes) : mem::malloc_footprint(bytes);
 }
 
+// Gives every block this thread's pool caches back to the heap. The blocks were freed at many
+// moments and lie scattered over the heap's pages, each page kept resident by one of them, so
+// a heap trim after a burst asks each loop's thread to do this first.
+void release_cached();
+
 // Bytes this thread's pool holds now (for tests).
 inline std::size_t cached_bytes() { return pool_detail::t_pool.bytes; }
 

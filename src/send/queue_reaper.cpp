@@ -4,12 +4,12 @@ namespace sluice::detail {
 
 QueueReaper::~QueueReaper() {
   loop_.forget(this);
-  for (SendQueue& q : queues_) memory_.sub(q.clear().budget);
+  for (SendQueue& q : queues_) memory_.uncharge(q.clear().budget);
 }
 
 void QueueReaper::take(SendQueue& q) {
   Released r = q.release_some(kSlice);
-  memory_.sub(r.budget);
+  memory_.uncharge(r.budget);
   if (q.empty()) return;
   queues_.push_back(std::move(q));
   loop_.defer(this);
@@ -17,7 +17,7 @@ void QueueReaper::take(SendQueue& q) {
 
 void QueueReaper::on_before_sleep() {
   SendQueue& q = queues_.back();
-  memory_.sub(q.release_some(kSlice).budget);
+  memory_.uncharge(q.release_some(kSlice).budget);
   if (q.empty()) queues_.pop_back();
   if (!queues_.empty()) loop_.defer(this);
 }

@@ -9,7 +9,7 @@
 
 #include "loop/event_loop.hpp"
 #include "loop/loop_client.hpp"
-#include "send/counters.hpp"
+#include "send/memory_budget.hpp"
 #include "send/send_queue.hpp"
 
 namespace sluice::detail {
@@ -18,7 +18,7 @@ class QueueReaper final : public LoopClient {
  public:
   static constexpr std::size_t kSlice = 4096;
 
-  QueueReaper(EventLoop& loop, Counter& memory) : loop_(loop), memory_(memory) {}
+  QueueReaper(EventLoop& loop, MemoryAllowance& memory) : loop_(loop), memory_(memory) {}
   ~QueueReaper();
   QueueReaper(const QueueReaper&) = delete;
   QueueReaper& operator=(const QueueReaper&) = delete;
@@ -32,7 +32,7 @@ class QueueReaper final : public LoopClient {
 
  private:
   EventLoop& loop_;
-  Counter& memory_;  // the budget slot the queues were charged to
+  MemoryAllowance& memory_;  // what the queues were charged to
   std::vector<SendQueue> queues_;
 };
 

@@ -50,27 +50,40 @@ class SendQueue {
 
   // What a queued frame is charged: its block, and a share of the block its entry sits in (the
   // inline entry is charged the same, so a charge never depends on the queue's shape).
-  static constexpr std::size_t kEntryCharge = 18;
-  static std::size_t charge_of(const FrameBuffer& f) { return f.footprint() + kEntryCharge; }
+  static constexpr std::size_t kEntryCharge = kQueueEntryCharge;
+  static std::size_t charge_of(const FrameBuffer& f) { return f.queue_charge(); }
   // The process budget counts a frame that is charged once (a shared one) only by its entry.
   static std::size_t budget_of(const FrameBuffer& f) {
     return f.charged_once() ? kEntryCharge : charge_of(f);
   }
+  // Both, computed once: what a send checks and then charges.
+  struct Charge {
+    std::size_t cap;
+    std::size_t budget;
+  };
+  static Charge charges(const FrameBuffer& f) {
+    const std::size_t cap = charge_of(f);
+    return {cap, f.charged_once() ? kEntryCharge : cap};
+  }
 
   // `tag` groups entries for conflation (the topic a frame was published to; 0 for direct sends).
-  // Returns the budget charge of the new entry.
-  std::size_t push(FrameRef frame, std::uint32_t tag = 0) {
+  // `c` is charges(*frame).
+  void push(FrameRef frame, std::uint32_t tag, Charge c) {
     FrameBuffer* f = frame.release_ownership();
-    const std::size_t charge = charge_of(*f);
     bytes_ += static_cast<std::uint32_t>(f->size());
-    charge_ += static_cast<std::uint32_t>(charge);
+    charge_ += static_cast<std::uint32_t>(c.cap);
     Entry e{f, 0, tag};
     if (empty()) {
       head_ = e;
     } else {
       push_to_block(e);
     }
-    return f->charged_once() ? kEntryCharge : charge;
+  }
+  // Returns the budget charge of the new entry.
+  std::size_t push(FrameRef frame, std::uint32_t tag = 0) {
+    const Charge c = charges(*frame.get());
+    push(std::move(frame), tag, c);
+    return c.budget;
   }
   // Tags bytes that are not a WebSocket frame (an HTTP response): not counted as messages.
   static constexpr std::uint32_t kRawTag = 0xFFFFFFFF;
@@ -93,7 +106,7 @@ class SendQueue {
   Released consume(std::size_t n) {
     // The common case: the socket took the one frame there was, whole.
     if (tail_ || n != bytes_ || !head_.frame || head_.tag == kRawTag) return consume_chain(n);
-    Released r{1, n, 0, charge_, budget_of(*head_.frame)};
+    Released r{1, n, 0, charge_, head_.frame->charged_once() ? kEntryCharge : charge_};
     head_.frame->release();
     head_ = {};
     bytes_ = 0;

@@ -2,11 +2,29 @@
 
 #include <malloc.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 
 #include "log.hpp"
+#include "send/frame_pool.hpp"
+#include "server/worker.hpp"
 
 namespace sluice::detail {
+
+namespace {
+
+void trim_heap(std::size_t from, std::size_t to) {
+  auto t0 = std::chrono::steady_clock::now();
+#ifdef __GLIBC__
+  ::malloc_trim(0);
+#endif
+  log(LogLevel::debug, "returned free heap to the system after a drop from {} to {} bytes held ({} us)", from,
+      to,
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+}
+
+}  // namespace
 
 HeapTrimmer::HeapTrimmer(EventLoop& loop, const ServerCore& core) : loop_(loop), core_(core) {
   loop_.schedule(this, std::chrono::seconds(1));
@@ -22,18 +40,22 @@ void HeapTrimmer::on_timer() {
   const std::uint64_t freed = core_.memory_freed_on_close();
   if (peak_memory_ - s.memory_bytes >= kDrop || freed - freed_at_trim_ >= kDrop ||
       peak_connections_ - connections >= kConnectionDrop) {
-    auto t0 = std::chrono::steady_clock::now();
-#ifdef __GLIBC__
-    ::malloc_trim(0);
-#endif
-    log(LogLevel::debug, "returned free heap to the system after a drop from {} to {} bytes held ({} us)",
-        peak_memory_, s.memory_bytes,
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+    trim_after_pools_released(peak_memory_, s.memory_bytes);
     peak_memory_ = s.memory_bytes;
     peak_connections_ = connections;
     freed_at_trim_ = freed;
   }
   loop_.schedule(this, std::chrono::seconds(1));
+}
+
+// Every loop's thread empties its frame pool first, and the last one to have done so trims.
+void HeapTrimmer::trim_after_pools_released(std::size_t from, std::size_t to) {
+  auto pending = std::make_shared<std::atomic<std::size_t>>(core_.workers.size());
+  auto release_then_trim = [pending, from, to] {
+    frame_pool::release_cached();
+    if (pending->fetch_sub(1) == 1) trim_heap(from, to);
+  };
+  for (const auto& worker : core_.workers) worker->loop().post(release_then_trim);
 }
 
 }  // namespace sluice::detail

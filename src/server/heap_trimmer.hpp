@@ -3,7 +3,9 @@
 // hostile peer once caused stays long after it left. Once a second it compares what the server
 // holds with the peak since the last trim, and counts what closing connections let go; after a
 // drop or a release of kDrop or more it calls malloc_trim, which returns every free page (a
-// bounded schedule: at most once a second, and only after memory was let go). The release
+// bounded schedule: at most once a second, and only after memory was let go). A page is free
+// only when no live block is left on it, so each loop first empties its frame pool, whose
+// cached blocks would otherwise pin a page each. The release
 // matters with several threads: what one loop's closed connections freed stays resident in that
 // thread's heap while another loop fills the budget again, and the net figure never drops.
 #pragma once
@@ -31,6 +33,8 @@ class HeapTrimmer final : public LoopClient {
   void on_timer() override;
 
  private:
+  void trim_after_pools_released(std::size_t from, std::size_t to);
+
   EventLoop& loop_;
   const ServerCore& core_;
   std::size_t peak_memory_ = 0;  // since the last trim

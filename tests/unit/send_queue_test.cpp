@@ -14,6 +14,7 @@
 
 #include "alloc_probe.hpp"
 #include "send/frame_pool.hpp"
+#include "send/memory_budget.hpp"
 #include "sluice/stats.hpp"
 
 namespace sluice::detail {
@@ -431,21 +432,21 @@ TEST(SendQueue, ChargeIsWhatTheFramesHoldNotTheirWireBytes) {
 }
 
 TEST(SendQueue, AFrameChargedOnceCostsTheBudgetOnlyItsEntry) {
-  std::atomic<std::uint64_t> shared{0};
+  MemoryBudget budget(1 << 20, 1);
   FrameRef frame = encode_frame(Opcode::binary, std::string(1000, 'b'));
-  frame.get()->charge_once(shared);
-  EXPECT_EQ(shared.load(), frame.get()->footprint());
+  frame.get()->charge_once(budget);
+  EXPECT_EQ(budget.used(), frame.get()->footprint());
   SendQueue a, b;
   EXPECT_EQ(a.push(frame.share()), SendQueue::kEntryCharge);
   EXPECT_EQ(b.push(frame.share()), SendQueue::kEntryCharge);
   // Each queue's cap still sees the whole frame.
   EXPECT_EQ(a.charge(), frame.get()->footprint() + SendQueue::kEntryCharge);
   frame.reset();
-  EXPECT_GT(shared.load(), 0u);
+  EXPECT_GT(budget.used(), 0u);
   EXPECT_EQ(a.clear().budget, SendQueue::kEntryCharge);
-  EXPECT_GT(shared.load(), 0u);  // b still holds it
+  EXPECT_GT(budget.used(), 0u);  // b still holds it
   b.clear();
-  EXPECT_EQ(shared.load(), 0u);  // the last reference uncharged it
+  EXPECT_EQ(budget.used(), 0u);  // the last reference uncharged it
 }
 
 TEST(SendQueue, ReplaceNewestSwapsAnUnsentTaggedFrameOnly) {
