@@ -8,6 +8,12 @@ std::optional<Url> parse_ws_url(std::string_view url) {
   constexpr std::string_view kScheme = "ws://";
   if (url.substr(0, kScheme.size()) != kScheme) return std::nullopt;  // wss:// needs TLS: not yet
   url.remove_prefix(kScheme.size());
+  // The authority goes out as the Host header and the rest as the request target: a control
+  // byte, space or non-ASCII byte in either would put a malformed (or an extra) line on the
+  // wire (RFC 3986 allows none of them unencoded), and a fragment is not allowed (§3).
+  for (char c : url)
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7F || c == '#')
+      return std::nullopt;
   auto slash = url.find_first_of("/?");
   std::string_view authority = url.substr(0, slash);
   std::string_view rest = slash == std::string_view::npos ? std::string_view{} : url.substr(slash);
@@ -37,8 +43,6 @@ std::optional<Url> parse_ws_url(std::string_view url) {
       return std::nullopt;
     u.port = static_cast<std::uint16_t>(value);
   }
-  for (char c : rest)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == '#') return std::nullopt;
   u.host = std::string(host);
   if (rest.empty() || rest.front() == '?') u.target = '/';
   u.target.append(rest);
