@@ -175,5 +175,17 @@ TEST(Url, RefusesSpacesControlsAndNonAscii) {
   expect_refused("ws://a/\r\nX-Injected: 1");
 }
 
+// Found by the url fuzzer: a control byte in the host went out inside the Host header, and a
+// CR LF there would have added a header line of the URL's choosing.
+TEST(Url, RejectsBytesNoUrlMayCarryInTheHostOrTarget) {
+  using namespace std::string_view_literals;
+  for (std::string_view part :
+       {"\r\nX-Injected: 1"sv, "\0"sv, "\x0f"sv, " "sv, "\t"sv, "\x7f"sv, "\xc3\xa9"sv, "#frag"sv}) {
+    EXPECT_FALSE(parse_ws_url("ws://ho" + std::string(part) + "st/")) << part;
+    EXPECT_FALSE(parse_ws_url("ws://host/pa" + std::string(part) + "th")) << part;
+    EXPECT_FALSE(parse_ws_url("ws://host?q=" + std::string(part))) << part;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::detail
