@@ -300,7 +300,10 @@ def bad_utf8(peers=20, size=16 * MiB - 1024, timeout=30.0):
     return attack
 
 
-def bad_handshakes(count=2000, threads=2, timeout=5.0):
+def bad_handshakes(count=2000, threads=2, timeout=5.0, seconds=30.0):
+    """`seconds` bounds the whole attack: a server whose log blocks answers none, and the
+    handshakes not tried by then count as unanswered."""
+
     def attack(server):
         request = (
             f"GET / HTTP/1.1\r\nHost: {server.host}:{server.port}\r\nUpgrade: websocket\r\n"
@@ -309,8 +312,13 @@ def bad_handshakes(count=2000, threads=2, timeout=5.0):
         answered = [0] * threads
         unanswered = [0] * threads
 
+        deadline = time.monotonic() + seconds
+
         def run(t):
             for _ in range(count // threads):
+                if time.monotonic() > deadline:
+                    unanswered[t] += 1
+                    continue
                 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 s.settimeout(timeout)
                 try:
@@ -329,7 +337,7 @@ def bad_handshakes(count=2000, threads=2, timeout=5.0):
         for w in workers:
             w.start()
         for w in workers:
-            w.join(count * timeout)
+            w.join(seconds + 2 * timeout)
         return [], {"answered_400": sum(answered), "unanswered": sum(unanswered)}
 
     return attack
