@@ -1,9 +1,10 @@
 // The HTTP side of the server as the application sees it: the parsed request handed to
-// on_upgrade and to plain-GET routes, the upgrade decision, and a route's response.
+// on_upgrade and to plain-HTTP routes, the upgrade decision, and a route's response.
 // Views into a request are valid only during the callback that receives it.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +24,11 @@ class HttpRequest {
   std::string_view path;
   std::string_view query;  // without the '?'
   std::span<const HttpHeader> headers;
+  // The request body (Content-Length framed, at most ServerOptions::max_body_bytes); empty for
+  // upgrades and bodiless requests.
+  std::string_view body;
+  // The peer's IP address as text ("127.0.0.1", "::1"), for per-address decisions and logs.
+  std::string_view remote_address;
 
   // First value of the header, matched case-insensitively; empty when absent.
   std::string_view header(std::string_view name) const;
@@ -52,10 +58,32 @@ struct UpgradeDecision {
   }
 };
 
+struct HttpHeaderField {
+  std::string name;
+  std::string value;
+};
+
+// A route's answer. The server writes the status line, Content-Type, Content-Length and
+// Connection itself; `headers` are sent after them as given.
 struct HttpResponse {
+  HttpResponse() = default;
+  HttpResponse(int status_code, std::string type, std::string text, std::vector<HttpHeaderField> fields = {})
+      : status(status_code),
+        content_type(std::move(type)),
+        body(std::move(text)),
+        headers(std::move(fields)) {}
+
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  std::vector<HttpHeaderField> headers;
+
+  HttpResponse& header(std::string name, std::string value) {
+    headers.push_back({std::move(name), std::move(value)});
+    return *this;
+  }
 };
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 }  // namespace sluice

@@ -21,8 +21,15 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Serves plain (non-upgrade) GET requests for `path`; unknown paths answer 404.
-  void route(std::string path, std::function<HttpResponse(const HttpRequest&)> handler);
+  // Serves plain (non-upgrade) GET and HEAD requests for `path`. A path ending in "/*" serves
+  // every path below it; the exact path wins, then the longest prefix. Unknown paths answer
+  // 404, a known path asked with another method 405 with an Allow header.
+  void route(std::string path, HttpHandler handler) { route("GET", std::move(path), std::move(handler)); }
+  // The same for one method ("POST", "PUT", "DELETE", ...). Requests may carry a body framed by
+  // Content-Length, up to ServerOptions::max_body_bytes (larger: 413); `Expect: 100-continue`
+  // is answered before the body is read. HTTP/1.1 connections stay open for further requests
+  // unless the client asks otherwise.
+  void route(std::string_view method, std::string path, HttpHandler handler);
   // Settings for one topic (call before run()).
   void topic(std::string name, TopicOptions options);
 

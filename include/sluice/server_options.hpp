@@ -32,6 +32,11 @@ struct ServerOptions {
   std::size_t max_headers = 64;
   std::chrono::milliseconds handshake_timeout{10'000};
 
+  // Plain HTTP requests (routes). A body larger than max_body_bytes is answered 413; a kept-alive
+  // connection waits keep_alive_timeout for its next request.
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::chrono::milliseconds keep_alive_timeout{5'000};
+
   // Messages.
   std::size_t max_message_size = 16 * 1024 * 1024;  // a larger message closes with 1009
 

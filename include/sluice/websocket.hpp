@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "sluice/close_code.hpp"
@@ -38,6 +39,8 @@ class WebSocket {
   std::size_t buffered_memory() const;
   bool is_open() const;
   ConnectionStats stats() const;
+  // The peer's IP address as text ("127.0.0.1", "::1"); empty once the socket is closed.
+  std::string remote_address() const;
 
   // Topics: publish() reaches every subscriber on every worker thread, encoded once.
   void subscribe(std::string_view topic);

@@ -6,7 +6,7 @@
 
 #include "conn/endpoint.hpp"
 #include "http/client_handshake.hpp"
-#include "http/request_parser.hpp"
+#include "http/request_reader.hpp"
 #include "log.hpp"
 #include "mem/footprint.hpp"
 #include "net/socket.hpp"
@@ -19,13 +19,16 @@ namespace sluice::detail {
 // allocator's 8-byte header it fits a 192-byte chunk, which the memory tests hold to.
 static_assert(sizeof(Connection) <= 184);
 
+static RequestLimits request_limits(const Limits& l) {
+  return {l.max_header_bytes, l.max_headers, l.max_body_bytes};
+}
+
 Connection::Connection(Endpoint& endpoint, Fd fd)
     : ep_(endpoint),
       parser_(endpoint.role()),
       assembler_(endpoint.assembly_limits()),
-      http_(endpoint.role() == Role::server
-                ? new RequestParser(endpoint.limits().max_header_bytes, endpoint.limits().max_headers)
-                : nullptr),
+      http_(endpoint.role() == Role::server ? new RequestReader(request_limits(endpoint.limits()), endpoint)
+                                            : nullptr),
       fd_(std::move(fd)),
       has_http_(endpoint.role() == Role::server) {}
 
@@ -52,6 +55,8 @@ void Connection::drop_handshake() {
   extras_ = nullptr;
 }
 
+std::string Connection::remote_address() const { return fd_ ? peer_address(fd_.get()) : std::string(); }
+
 Connection::Extras& Connection::extras() {
   if (!extras_) extras_ = new Extras();  // only called once upgraded, when the slot is ours
   return *extras_;
@@ -59,6 +64,7 @@ Connection::Extras& Connection::extras() {
 
 void Connection::start() {
   EventLoop& loop = ep_.loop();
+  http_->set_remote_address(peer_address(fd_.get()));
   last_heard_ = now32();
   loop.watch(fd_.get(), this, true, false);
   loop.schedule(this, ep_.limits().handshake_timeout);
@@ -356,8 +362,9 @@ void Connection::on_timer() {
         fail_open("no handshake response in time");
         return;
       }
-      log(LogLevel::info, "{}: no complete handshake within {} ms; closing", describe_peer(fd_.get()),
-          o.handshake_timeout.count());
+      if (http_->requests_served() == 0)  // else a kept-alive connection that went quiet
+        log(LogLevel::info, "{}: no complete handshake within {} ms; closing", describe_peer(fd_.get()),
+            o.handshake_timeout.count());
       abort(nullptr);
       return;
     case ConnState::open: {

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,7 +33,7 @@
 namespace sluice::detail {
 
 class Endpoint;
-class RequestParser;
+class RequestReader;
 struct RequestHead;
 struct Topic;
 struct ClientHandshake;
@@ -73,6 +74,7 @@ class Connection final : public LoopClient {
   std::size_t buffered_memory() const { return queue_.charge(); }
   bool is_open() const { return state_ == ConnState::open; }
   ConnectionStats stats() const;
+  std::string remote_address() const;  // the peer's IP address as text; empty once closed
   void* user_data() const { return user_data_; }
   void set_user_data(void* p) { user_data_ = p; }
   void set_policy(SlowConsumerPolicy p) {
@@ -102,9 +104,10 @@ class Connection final : public LoopClient {
  private:
   // Read side, in data-path order.
   void on_readable();
-  void on_handshake_bytes(std::span<std::uint8_t> in);                                // upgrade.cpp
-  void accept_upgrade(const RequestHead& head, std::string_view key);                 // upgrade.cpp
-  void serve_plain_http(const RequestHead& head);                                     // upgrade.cpp
+  void on_handshake_bytes(std::span<std::uint8_t> in);                 // upgrade.cpp
+  void accept_upgrade(const RequestHead& head, std::string_view key);  // upgrade.cpp
+  // False when the response ends the connection.
+  bool serve_plain_http(const HttpRequest& req, bool keep_alive);                     // upgrade.cpp
   void respond_and_close(int status, std::string_view body, bool head_only = false);  // upgrade.cpp
   void on_connected();                                                                // client_upgrade.cpp
   void on_handshake_response(std::span<std::uint8_t> in);                             // client_upgrade.cpp
@@ -186,7 +189,7 @@ class Connection final : public LoopClient {
   // The handshake parser lives only until the upgrade and the extras only after it, so they
   // share one slot; has_http_ says which is there.
   union {
-    RequestParser* http_;         // server, while has_http_
+    RequestReader* http_;         // server, while has_http_
     ClientHandshake* client_hs_;  // client, while has_http_
     Extras* extras_;
   };

@@ -30,7 +30,9 @@ struct Limits {
   std::size_t max_header_bytes = 8 * 1024;
   std::size_t max_headers = 64;
   std::chrono::milliseconds handshake_timeout{10'000};
-  std::chrono::milliseconds connect_timeout{10'000};  // client side
+  std::chrono::milliseconds connect_timeout{10'000};    // client side
+  std::size_t max_body_bytes = 1024 * 1024;             // server side: plain HTTP requests
+  std::chrono::milliseconds keep_alive_timeout{5'000};  // server side
   std::size_t max_message_size = 16 * 1024 * 1024;
   std::size_t max_buffered_bytes = 1024 * 1024;
   std::size_t low_watermark = 256 * 1024;
@@ -50,6 +52,10 @@ Limits limits_from(const Options& o) {
   l.max_headers = o.max_headers;
   l.handshake_timeout = o.handshake_timeout;
   if constexpr (requires { o.connect_timeout; }) l.connect_timeout = o.connect_timeout;
+  if constexpr (requires { o.max_body_bytes; }) {
+    l.max_body_bytes = o.max_body_bytes;
+    l.keep_alive_timeout = o.keep_alive_timeout;
+  }
   l.max_message_size = o.max_message_size;
   l.max_buffered_bytes = o.max_buffered_bytes;
   l.low_watermark = o.low_watermark;

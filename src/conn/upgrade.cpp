@@ -5,7 +5,7 @@
 #include "conn/connection.hpp"
 #include "conn/endpoint.hpp"
 #include "http/handshake.hpp"
-#include "http/request_parser.hpp"
+#include "http/request_reader.hpp"
 #include "http/response.hpp"
 #include "log.hpp"
 #include "net/socket.hpp"
@@ -14,29 +14,46 @@
 namespace sluice::detail {
 
 void Connection::on_handshake_bytes(std::span<std::uint8_t> in) {
-  RequestParser::Result r = http_->feed(in);
-  if (r.status == RequestParser::Status::need_more) return;
-  if (r.status == RequestParser::Status::error) {
-    log(LogLevel::warn, "{}: bad request: {}; answering {}", describe_peer(fd_.get()), r.reason,
-        r.http_status);
-    respond_and_close(r.http_status, r.reason);
-    return;
+  // One read may carry several requests of a kept-alive connection (pipelining): each is
+  // answered in turn, in order.
+  while (state_ == ConnState::handshaking) {
+    RequestReader::Result r = http_->feed(in);
+    switch (r.kind) {
+      case RequestReader::Kind::need_more:
+        if (r.send_continue) {
+          push(raw_bytes(continue_response()), SendQueue::kRawTag);
+          request_flush();
+        }
+        return;
+      case RequestReader::Kind::error:
+        log(LogLevel::warn, "{}: bad request: {}; answering {}", describe_peer(fd_.get()), r.reason,
+            r.http_status);
+        respond_and_close(r.http_status, r.reason);
+        return;
+      case RequestReader::Kind::upgrade: {
+        const RequestHead& head = http_->head();
+        HandshakeCheck check = check_upgrade(head);
+        if (check.status != 0) {
+          log(LogLevel::warn, "{}: bad WebSocket handshake: {}; answering {}", describe_peer(fd_.get()),
+              check.reason, check.status);
+          respond_and_close(check.status, check.reason);
+          return;
+        }
+        accept_upgrade(head, check.key);
+        // Frames the client sent right behind its request arrived in the same read.
+        if (state_ == ConnState::open && r.consumed < in.size()) on_frame_bytes(in.subspan(r.consumed));
+        return;
+      }
+      case RequestReader::Kind::request:
+        in = in.subspan(r.consumed);
+        if (!serve_plain_http(http_->request(), http_->keep_alive()) || in.empty()) return;
+        if (queue_.charge() >= ep_.limits().max_buffered_bytes) {
+          abort("pipelines requests faster than it reads the responses");
+          return;
+        }
+        break;
+    }
   }
-  const RequestHead& head = http_->head();
-  if (!wants_websocket(head.request)) {
-    serve_plain_http(head);
-    return;
-  }
-  HandshakeCheck check = check_upgrade(head);
-  if (check.status != 0) {
-    log(LogLevel::warn, "{}: bad WebSocket handshake: {}; answering {}", describe_peer(fd_.get()),
-        check.reason, check.status);
-    respond_and_close(check.status, check.reason);
-    return;
-  }
-  accept_upgrade(head, check.key);
-  // Frames the client sent right behind its request arrived in the same read.
-  if (state_ == ConnState::open && r.consumed < in.size()) on_frame_bytes(in.subspan(r.consumed));
 }
 
 void Connection::accept_upgrade(const RequestHead& head, std::string_view key) {
@@ -68,22 +85,32 @@ void Connection::accept_upgrade(const RequestHead& head, std::string_view key) {
   if (b.on_open) b.on_open(WebSocket(this));
 }
 
-void Connection::serve_plain_http(const RequestHead& head) {
-  const HttpRequest& req = head.request;
-  bool head_only = req.method == "HEAD";
-  if (req.method != "GET" && !head_only) return respond_and_close(405, "method not allowed");
-  const RouteTable& routes = *ep_.routes();
-  auto route = routes.find(req.path);
-  if (route == routes.end()) return respond_and_close(404, "not found", head_only);
+bool Connection::serve_plain_http(const HttpRequest& req, bool keep_alive) {
+  const bool head_only = req.method == "HEAD";
+  RouteTable::Match route = ep_.routes()->find(req.method, req.path);
   HttpResponse resp;
-  try {
-    resp = route->second(req);
-  } catch (const std::exception& e) {
-    log(LogLevel::error, "route {} threw: {}", req.path, e.what());
-    resp = {500, "text/plain; charset=utf-8", "internal server error\n"};
+  if (route.handler) {
+    try {
+      resp = (*route.handler)(req);
+    } catch (const std::exception& e) {
+      log(LogLevel::error, "route {} threw: {}", req.path, e.what());
+      resp = {500, "text/plain; charset=utf-8", "internal server error\n", {}};
+    }
+  } else if (route.path_known) {
+    resp = {405, "text/plain; charset=utf-8", "method not allowed\n", {{"Allow", route.allow}}};
+  } else {
+    resp = {404, "text/plain; charset=utf-8", "not found\n", {}};
   }
-  push(raw_bytes(simple_response(resp.status, resp.content_type, resp.body, head_only)), SendQueue::kRawTag);
-  begin_draining();
+  push(raw_bytes(http_response(resp, head_only, keep_alive)), SendQueue::kRawTag);
+  if (!keep_alive) {
+    begin_draining();
+    return false;
+  }
+  // The views of `req` end here; the connection waits for its next request.
+  http_->reset();
+  ep_.loop().schedule(this, ep_.limits().keep_alive_timeout);
+  request_flush();
+  return true;
 }
 
 void Connection::start_refused(int status, std::string_view why) {

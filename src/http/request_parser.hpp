@@ -40,6 +40,7 @@ class RequestParser {
   // After complete or error the parser is done: feeding it again is a bug.
   Result feed(std::span<const std::uint8_t> chunk);
   const RequestHead& head() const { return head_; }
+  RequestHead& head() { return head_; }  // for a reader that fills in the body and peer
   bool buffering() const { return !buffer_.empty(); }
 
  private:

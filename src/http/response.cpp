@@ -9,12 +9,17 @@ std::string_view reason_phrase(int status) {
     case 101: return "Switching Protocols";
     case 200: return "OK";
     case 204: return "No Content";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
     case 426: return "Upgrade Required";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
@@ -35,12 +40,31 @@ std::string switching_protocols(std::string_view accept, std::string_view subpro
   return out;
 }
 
+std::string http_response(const HttpResponse& r, bool head_only, bool keep_alive) {
+  std::string out = fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n", r.status,
+                                reason_phrase(r.status), r.content_type, r.body.size());
+  for (const HttpHeaderField& h : r.headers) {
+    // A CR or LF would let a value the application took from a peer split the response.
+    if (h.name.find_first_of("\r\n:") != std::string::npos ||
+        h.value.find_first_of("\r\n") != std::string::npos)
+      continue;
+    out += h.name;
+    out += ": ";
+    out += h.value;
+    out += "\r\n";
+  }
+  out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+  if (!head_only) out += r.body;
+  return out;
+}
+
+std::string_view continue_response() { return "HTTP/1.1 100 Continue\r\n\r\n"; }
+
 std::string simple_response(int status, std::string_view content_type, std::string_view body,
                             bool head_only) {
   std::string out = fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n", status,
                                 reason_phrase(status), content_type, body.size());
   if (status == 426) out += "Sec-WebSocket-Version: 13\r\n";
-  if (status == 405) out += "Allow: GET, HEAD\r\n";
   out += "Connection: close\r\n\r\n";
   if (!head_only) out += body;
   return out;

@@ -90,5 +90,6 @@ void set_send_buffer(int fd, int bytes);
 // Bytes in the socket's send buffer that the peer has not acknowledged (SIOCOUTQ).
 std::size_t kernel_unsent_bytes(int fd);
 std::string describe_peer(int fd);  // "ip:port" for log lines
+std::string peer_address(int fd);   // "ip" alone; empty when unknown
 
 }  // namespace sluice::detail

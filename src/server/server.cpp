@@ -38,8 +38,8 @@ Server::Server(ServerOptions options, Behaviors behaviors) : impl_(std::make_uni
 
 Server::~Server() = default;
 
-void Server::route(std::string path, std::function<HttpResponse(const HttpRequest&)> handler) {
-  impl_->core.routes[std::move(path)] = std::move(handler);
+void Server::route(std::string_view method, std::string path, HttpHandler handler) {
+  impl_->core.routes.add(method, std::move(path), std::move(handler));
 }
 
 void Server::topic(std::string name, TopicOptions options) {

@@ -13,6 +13,7 @@ void WebSocket::close(std::uint16_t code, std::string_view reason) { conn_->clos
 std::size_t WebSocket::buffered_amount() const { return conn_->buffered_amount(); }
 std::size_t WebSocket::buffered_memory() const { return conn_->buffered_memory(); }
 bool WebSocket::is_open() const { return conn_->is_open(); }
+std::string WebSocket::remote_address() const { return conn_->remote_address(); }
 void* WebSocket::user_data() const { return conn_->user_data(); }
 void WebSocket::set_user_data(void* p) { conn_->set_user_data(p); }
 ConnectionStats WebSocket::stats() const { return conn_->stats(); }

@@ -250,7 +250,8 @@ TEST_F(Handshake, BadFrameInTheSamePacketAsTheRequestFailsWith1002) {
 
 TEST_F(Handshake, PlainGetOfUnknownPathGets404) {
   ASSERT_NO_FATAL_FAILURE(start());
-  expect_refused(server->port(), "GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 404);
+  expect_refused(server->port(), "GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                 404);
   expect_good_still_served();
 }
 
@@ -267,7 +268,9 @@ TEST_F(Handshake, RouteAnswers200WithItsBody) {
     });
   }));
   HttpReply reply;
-  expect_refused(server->port(), "GET /health?verbose=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 200, &reply);
+  expect_refused(server->port(),
+                 "GET /health?verbose=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 200,
+                 &reply);
   EXPECT_EQ(reply.body, "{\"ok\":true}");
   EXPECT_EQ(reply.header("content-type").value_or(""), "application/json");
   EXPECT_EQ(reply.header("content-length").value_or(""), "11");
@@ -286,7 +289,7 @@ TEST_F(Handshake, HeadOnRouteSendsHeadersWithoutBody) {
     });
   }));
   RawClient c(server->port());
-  ASSERT_TRUE(c.send_raw("HEAD /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  ASSERT_TRUE(c.send_raw("HEAD /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
   auto reply = c.read_http(kWait, /*head_only=*/true);
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->status, 200);
