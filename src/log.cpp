@@ -238,3 +238,17 @@ bool flush_log(int timeout_ms) { return sink().flush(timeout_ms); }
 
 }  // namespace detail
 }  // namespace sluice
+
+namespace sluice {
+
+void write_log(LogLevel level, std::string_view text, std::source_location where) {
+  if (level < log_level()) return;
+  const detail::LogSite site{where.file_name(), where.line()};
+  std::uint64_t suppressed = 0;
+  if (!detail::log_admit(site, suppressed)) return;
+  detail::write_log_line(level, site, text, suppressed);
+}
+
+bool flush_log(int timeout_ms) { return detail::flush_log(timeout_ms); }
+
+}  // namespace sluice

@@ -1,0 +1,99 @@
+// sluice: the relay program. Reads its configuration (a TOML file, or the embedded defaults),
+// applies the command line over it, and runs until SIGINT or SIGTERM.
+//
+//   sluice [--config FILE] [--listen HOST:PORT] [--threads N] [--demo] [--log-level L]
+//   sluice --check-config FILE      exit 0 when valid; else FILE:LINE:COLUMN: why, exit 2
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <string>
+
+#include <sluice/sluice.hpp>
+
+#include "config/config.hpp"
+#include "relay/relay_app.hpp"
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+int check_config(const std::string& path) {
+  sluice::relay::ConfigResult r = sluice::relay::load_config_file(path);
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s\n", r.error.to_string().c_str());
+    return kUsageError;
+  }
+  std::printf("%s: ok\n", path.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"sluice: a pub/sub WebSocket relay"};
+  std::optional<std::string> config_path, check_path, listen, log_level;
+  std::optional<int> threads;
+  bool demo = false;
+  app.add_option("--config", config_path, "TOML configuration file (default: the embedded configuration)");
+  app.add_option("--check-config", check_path,
+                 "validate FILE and exit: 0 when valid, 2 with FILE:LINE:COLUMN");
+  app.add_option("--listen", listen, "HOST:PORT to listen on, over [server] listen");
+  app.add_option("--threads", threads, "worker threads, over [server] threads")->check(CLI::Range(1, 256));
+  app.add_flag("--demo", demo, "add a demo source: 200 messages/s of 250 bytes to topic 'demo'");
+  app.add_option("--log-level", log_level, "debug, info, warn, error or off (default info)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : kUsageError;
+  }
+  if (check_path) return check_config(*check_path);
+
+  sluice::LogLevel level = sluice::LogLevel::info;
+  if (log_level && !sluice::parse_log_level(*log_level, level)) {
+    std::fprintf(stderr, "sluice: --log-level must be debug, info, warn, error or off\n");
+    return kUsageError;
+  }
+  sluice::set_log_level(level);
+
+  sluice::relay::RelayConfig config;
+  if (config_path) {
+    sluice::relay::ConfigResult r = sluice::relay::load_config_file(*config_path);
+    if (!r.ok()) {
+      std::fprintf(stderr, "%s\n", r.error.to_string().c_str());
+      return kUsageError;
+    }
+    config = std::move(*r.config);
+  } else {
+    config = sluice::relay::default_config();
+  }
+  if (listen) {
+    auto endpoint = sluice::relay::parse_endpoint(*listen);
+    if (!endpoint.ok()) {
+      std::fprintf(stderr, "sluice: --listen %s: %s\n", listen->c_str(), endpoint.error().c_str());
+      return kUsageError;
+    }
+    config.server.listen = endpoint.value();
+  }
+  if (threads) config.server.threads = *threads;
+  if (demo) {
+    sluice::relay::SourceConfig source;
+    source.name = "demo";
+    source.topic = "demo";
+    source.settings = sluice::relay::DemoSource{};
+    config.sources.push_back(std::move(source));
+  }
+
+  try {
+    sluice::relay::RelayApp relay(std::move(config), config_path);
+    relay.listen();
+    relay.run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sluice: %s\n", e.what());
+    sluice::flush_log(1000);
+    return 1;
+  }
+  sluice::flush_log(1000);
+  return 0;
+}

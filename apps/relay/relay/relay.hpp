@@ -1,0 +1,97 @@
+// Relay: the pub/sub core of the relay program. It numbers each topic's messages, keeps their
+// history, and hands every publish to the engine's topics once per distinct subscription (see
+// SubscriptionRequest::key), so every subscriber of that set shares one encoded frame. HTTP
+// publishes, WebSocket clients and sources all publish through publish(), the one entry point.
+//
+// Any loop thread may call it: one mutex orders publishes and subscriptions, so a subscriber
+// that resumes gets the history up to a point and the live stream from right after it. With one
+// thread (the default) that seam is exact; with several, a message published on another thread
+// at the very moment of a resume may arrive twice (never be lost).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include <sluice/sluice.hpp>
+
+#include "config/config.hpp"
+#include "config/topic_settings.hpp"
+#include "history/history_ring.hpp"
+#include "relay/rate_meter.hpp"
+#include "relay/subscription_request.hpp"
+
+namespace sluice::relay {
+
+enum class Publisher : std::uint8_t { http, client, source };
+
+struct PublishOutcome {
+  enum class Status : std::uint8_t { ok, bad_topic, not_allowed, too_large, invalid_text };
+  Status status = Status::ok;
+  std::uint64_t seq = 0;
+  std::uint64_t subscribers = 0;  // connections whose subscription the message reached
+  std::string error;
+};
+
+struct TopicSummary {
+  std::string name;
+  std::uint64_t subscribers = 0;
+  std::uint64_t last_seq = 0;
+  std::uint64_t published = 0;
+  std::uint64_t messages_per_second = 0;
+  std::size_t history_messages = 0;
+  std::size_t history_bytes = 0;
+};
+
+class Relay {
+ public:
+  Relay(sluice::Server& server, const RelayConfig& config);
+
+  PublishOutcome publish(std::string_view topic, std::string_view data, Opcode opcode, Publisher who);
+
+  // A new subscriber (on its loop thread): sends what it asked to catch up on (the history
+  // after `since`, or each matching topic's retained value), then subscribes it to the live
+  // stream. Replay goes through the connection's send queue, under its cap and policy.
+  void subscribe(WebSocket ws, const SubscriptionRequest& request);
+  void unsubscribe(const SubscriptionRequest& request);  // the subscriber is gone
+
+  // The settings for a topic, and the server-wide limits the HTTP API applies.
+  TopicConfig settings_for(std::string_view topic) const;
+  std::size_t max_message_size() const;
+  // A configuration reload: topic settings (history bounds included) apply at once.
+  void apply(const RelayConfig& config);
+
+  std::vector<TopicSummary> topics() const;
+  std::optional<TopicSummary> topic(std::string_view name) const;
+  std::uint64_t published_total() const;
+
+ private:
+  struct TopicState {
+    explicit TopicState(HistoryLimits limits) : history(limits) {}
+    HistoryRing history;
+    RateMeter rate;
+    std::uint64_t published = 0;
+  };
+  struct ActiveSubscription {
+    SubscriptionRequest request;
+    std::uint64_t connections = 0;
+  };
+
+  TopicState& state_for(std::string_view topic);
+  TopicSummary summary(const std::string& name, const TopicState& state, std::int64_t now_second) const;
+  std::uint64_t subscribers_of(std::string_view topic) const;
+  void replay(WebSocket ws, const SubscriptionRequest& request);
+
+  sluice::Server& server_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const TopicSettings> settings_;
+  std::size_t max_message_size_;
+  std::map<std::string, TopicState, std::less<>> topics_;
+  std::map<std::string, ActiveSubscription, std::less<>> active_;  // by request key
+  std::uint64_t published_total_ = 0;
+};
+
+}  // namespace sluice::relay

@@ -1,0 +1,112 @@
+#include "relay/relay_app.hpp"
+
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <system_error>
+
+#include "relay/log_line.hpp"
+#include "relay/relay_stats.hpp"
+#include "relay/server_options.hpp"
+
+namespace sluice::relay {
+
+namespace {
+
+int make_timer(std::chrono::milliseconds every) {
+  int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "timerfd_create");
+  itimerspec spec{};
+  spec.it_interval.tv_sec = every.count() / 1000;
+  spec.it_interval.tv_nsec = (every.count() % 1000) * 1'000'000;
+  spec.it_value = spec.it_interval;
+  ::timerfd_settime(fd, 0, &spec, nullptr);
+  return fd;
+}
+
+}  // namespace
+
+RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path)
+    : config_(std::move(config)), config_path_(std::move(config_path)), access_(config_.server) {
+  // The behaviors reach the WebSocket API through `this`: it exists before any connection does.
+  sluice::Behaviors b;
+  b.on_upgrade = [this](const UpgradeRequest& req) { return websocket_api_->on_upgrade(req); };
+  b.on_open = [this](WebSocket ws) { websocket_api_->on_open(ws); };
+  b.on_message = [this](WebSocket ws, std::string_view data, Opcode op) {
+    websocket_api_->on_message(ws, data, op);
+  };
+  b.on_close = [this](WebSocket ws, std::uint16_t, std::string_view) { websocket_api_->on_close(ws); };
+  // The engine handles SIGINT and SIGTERM: stop accepting, 1001 to everyone, drain, return.
+  server_ = std::make_unique<sluice::Server>(engine_options(config_.server), std::move(b));
+  relay_ = std::make_unique<Relay>(*server_, config_);
+  websocket_api_ = std::make_unique<WebSocketApi>(*relay_, access_);
+  http_api_ = std::make_unique<HttpApi>(
+      *relay_, access_, [this] { return stats_json(take_snapshot(*server_, *relay_, started_)); });
+  http_api_->install(*server_);
+  server_->on_signal(SIGHUP, [this] { reload(); });
+  for (const SourceConfig& s : config_.sources) {
+    if (s.type() != SourceType::demo)
+      throw std::runtime_error(config_.origin + ": source '" + s.name + "': type " +
+                               std::string(to_string(s.type())) +
+                               " is not available in this build yet; only demo sources run");
+    generators_.push_back(
+        std::make_unique<DemoGenerator>(*relay_, s.topic, std::get<DemoSource>(s.settings)));
+  }
+}
+
+RelayApp::~RelayApp() {
+  for (auto& g : generators_) g->stop();
+  if (stats_timer_ >= 0) {
+    server_->unwatch(stats_timer_);
+    ::close(stats_timer_);
+  }
+}
+
+void RelayApp::listen() {
+  server_->listen();
+  for (auto& g : generators_) g->start(*server_);
+  stats_timer_ = make_timer(std::chrono::milliseconds(1000));
+  server_->watch(stats_timer_, [this] { publish_stats(); });
+  log_line(LogLevel::info, "sluice relay on http://{}:{}/ ({}; {} thread{})", config_.server.listen.host,
+           server_->port(), config_path_ ? *config_path_ : "embedded default configuration",
+           config_.server.threads, config_.server.threads == 1 ? "" : "s");
+}
+
+void RelayApp::run() { server_->run(); }
+
+void RelayApp::publish_stats() {
+  std::uint64_t expirations = 0;
+  if (::read(stats_timer_, &expirations, sizeof expirations) != sizeof expirations) return;
+  server_->publish(stats_feed_topic, stats_json(take_snapshot(*server_, *relay_, started_)), Opcode::text);
+}
+
+void RelayApp::reload() {
+  if (!config_path_) {
+    log_line(LogLevel::warn, "SIGHUP: no --config file to reload; the embedded defaults stay");
+    return;
+  }
+  ConfigResult loaded = load_config_file(*config_path_);
+  if (!loaded.ok()) {
+    log_line(LogLevel::error, "reload refused, the running configuration stays: {}",
+             loaded.error.to_string());
+    return;
+  }
+  RelayConfig& next = *loaded.config;
+  std::string fixed = settings_needing_restart(config_.server, next.server);
+  if (!fixed.empty())
+    log_line(LogLevel::warn, "reload: {} changed; these take effect at the next start", fixed);
+  relay_->apply(next);
+  access_.apply(next.server);
+  const std::size_t sources = next.sources.size();
+  config_.topics = std::move(next.topics);
+  config_.server.allowed_origins = next.server.allowed_origins;
+  config_.server.api_key = next.server.api_key;
+  config_.server.http_publish_from = next.server.http_publish_from;
+  log_line(LogLevel::info, "reloaded {}: {} topic entr{}, {} source{} (sources change at the next start)",
+           *config_path_, config_.topics.size(), config_.topics.size() == 1 ? "y" : "ies", sources,
+           sources == 1 ? "" : "s");
+}
+
+}  // namespace sluice::relay

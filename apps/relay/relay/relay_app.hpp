@@ -1,0 +1,51 @@
+// RelayApp: the running relay. It builds the engine's server from the configuration, installs
+// the WebSocket and HTTP APIs, starts the configured sources and the stats feed, reloads on
+// SIGHUP and returns once SIGINT or SIGTERM has drained every connection.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <sluice/sluice.hpp>
+
+#include "config/config.hpp"
+#include "relay/access.hpp"
+#include "relay/demo_generator.hpp"
+#include "relay/http_api.hpp"
+#include "relay/relay.hpp"
+#include "relay/websocket_api.hpp"
+
+namespace sluice::relay {
+
+class RelayApp {
+ public:
+  // `config_path` is what SIGHUP re-reads (none: the embedded defaults, nothing to reload).
+  RelayApp(RelayConfig config, std::optional<std::string> config_path);
+  ~RelayApp();
+
+  // Binds the listener; throws std::system_error with a clear message when it cannot.
+  void listen();
+  void run();
+  std::uint16_t port() const { return server_->port(); }
+  void stop() { server_->stop(); }
+
+ private:
+  void reload();
+  void publish_stats();
+
+  RelayConfig config_;
+  std::optional<std::string> config_path_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::unique_ptr<sluice::Server> server_;
+  std::unique_ptr<Relay> relay_;
+  Access access_;
+  std::unique_ptr<WebSocketApi> websocket_api_;
+  std::unique_ptr<HttpApi> http_api_;
+  std::vector<std::unique_ptr<DemoGenerator>> generators_;
+  int stats_timer_ = -1;
+};
+
+}  // namespace sluice::relay
