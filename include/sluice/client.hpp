@@ -62,13 +62,13 @@ struct ClientOptions {
 };
 
 struct ClientBehaviors {
-  std::function<void(WebSocket)> on_open;  // every time the connection opens
+  std::function<void(ClientWebSocket)> on_open;  // every time the connection opens
   // After a reconnect opened (right after on_open, before held messages go out): the place to
   // subscribe again or resend state. `attempts` counts the tries it took.
-  std::function<void(WebSocket, unsigned attempts)> on_reconnect;
-  std::function<void(WebSocket, std::string_view data, Opcode opcode)> on_message;
-  std::function<void(WebSocket)> on_drain;
-  std::function<void(WebSocket, std::uint16_t code, std::string_view reason)> on_close;
+  std::function<void(ClientWebSocket, unsigned attempts)> on_reconnect;
+  std::function<void(ClientWebSocket, std::string_view data, Opcode opcode)> on_message;
+  std::function<void(ClientWebSocket)> on_drain;
+  std::function<void(ClientWebSocket, std::uint16_t code, std::string_view reason)> on_close;
   // A connection attempt failed (resolve, connect, handshake), with a one-line reason.
   std::function<void(std::string_view error)> on_error;
   // Reconnection stopped: disabled, closed by the application, or max_attempts reached.

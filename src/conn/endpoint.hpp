@@ -116,11 +116,7 @@ class Endpoint : public mem::MemoryAccount {
   // The connection is closed (called again, harmlessly, when it is freed).
   virtual void on_closed(Connection&) {}
 
-  // Server side only: topics and publishing, and plain-HTTP routes.
-  virtual bool subscribe(Connection&, std::string_view /*topic*/) { return false; }
-  virtual bool unsubscribe(Connection&, std::string_view /*topic*/) { return false; }
-  virtual bool is_subscribed(const Connection&, std::string_view /*topic*/) const { return false; }
-  virtual PublishResult publish(std::string_view, std::string_view, Opcode) { return {}; }
+  // Server side only: plain-HTTP routes.
   virtual const RouteTable* routes() const { return nullptr; }
 
  protected:
