@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "sluice/limits.hpp"
 #include "sluice/loop.hpp"
 #include "sluice/opcode.hpp"
 #include "sluice/policy.hpp"
@@ -36,25 +37,15 @@ enum class OfflineSends : std::uint8_t {
   hold,  // keep up to max_held_bytes, send them once (re)connected; beyond that: dropped
 };
 
-struct ClientOptions {
+// The connection limits every WebSocket has (sluice/limits.hpp), and what only a client has.
+// A client's default policy is `backpressure`: its application is usually the only producer.
+struct ClientOptions : ConnectionLimits {
+  ClientOptions() { policy = SlowConsumerPolicy::backpressure; }
+
   std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
   std::vector<std::string> subprotocols;                     // offered, in order of preference
   std::string origin;
-
   std::chrono::milliseconds connect_timeout{10'000};
-  std::chrono::milliseconds handshake_timeout{10'000};
-  std::size_t max_header_bytes = 8 * 1024;
-  std::size_t max_headers = 64;
-
-  std::size_t max_message_size = 16 * 1024 * 1024;
-  std::size_t max_buffered_bytes = 1024 * 1024;
-  std::size_t low_watermark = 256 * 1024;
-  SlowConsumerPolicy policy = SlowConsumerPolicy::backpressure;
-  std::chrono::milliseconds close_grace{0};
-  std::chrono::milliseconds write_timeout{10'000};
-  std::chrono::milliseconds ping_interval{30'000};
-  std::chrono::milliseconds idle_timeout{120'000};
-  std::chrono::milliseconds close_timeout{5'000};
 
   ReconnectOptions reconnect;
   OfflineSends offline = OfflineSends::fail;
