@@ -37,45 +37,24 @@ void Outbox::account_released(Endpoint& ep, const Released& r) {
   ep.allowance().uncharge(r.budget);
 }
 
-Outbox::WriteOutcome Outbox::write(Endpoint& ep, Transport& t, std::uint32_t now) {
+Outbox::WriteOutcome Outbox::write_chain(Endpoint& ep, Transport& t) {
   WriteOutcome out;
-  if (queue_.one_entry()) {
-    // The usual flush: one frame (a reply), one write, no loop over the iovec array.
-    iovec iov;
-    queue_.fill_iovecs(&iov, 1);
-    IoResult r = t.write(&iov, 1);
-    if (r.kind == IoResult::Kind::done) {
-      out.written = queue_.consume(r.bytes);
-    } else if (r.kind != IoResult::Kind::would_block) {
+  iovec* iov = ep.loop().iovecs();
+  while (!queue_.empty()) {
+    int n = queue_.fill_iovecs(iov, IOV_MAX);
+    std::size_t want = queue_.bytes();  // unless the queue is longer than one write takes
+    if (n == IOV_MAX) {
+      want = 0;
+      for (int i = 0; i < n; ++i) want += iov[i].iov_len;
+    }
+    IoResult r = t.write(iov, n);
+    if (r.kind == IoResult::Kind::would_block) break;
+    if (r.kind != IoResult::Kind::done) {
       out.failed = true;
+      break;
     }
-  } else {
-    iovec* iov = ep.loop().iovecs();
-    while (!queue_.empty()) {
-      int n = queue_.fill_iovecs(iov, IOV_MAX);
-      std::size_t want = queue_.bytes();  // unless the queue is longer than one write takes
-      if (n == IOV_MAX) {
-        want = 0;
-        for (int i = 0; i < n; ++i) want += iov[i].iov_len;
-      }
-      IoResult r = t.write(iov, n);
-      if (r.kind == IoResult::Kind::would_block) break;
-      if (r.kind != IoResult::Kind::done) {
-        out.failed = true;
-        break;
-      }
-      out.written.add(queue_.consume(r.bytes));
-      if (r.bytes < want) break;  // the socket is full; its writability tells us when it is not
-    }
-  }
-  if (out.written.bytes > 0) {
-    // The write deadline only matters while bytes wait; next_interest starts it afresh.
-    if (!queue_.empty()) last_progress_ = now;
-    Counters& c = ep.counters();
-    c.messages_sent.add(out.written.messages);
-    c.buffered_bytes.sub(out.written.bytes);
-    c.bytes_sent.add(out.written.bytes - out.written.raw_bytes);
-    ep.allowance().uncharge_written(out.written.budget);
+    out.written.add(queue_.consume(r.bytes));
+    if (r.bytes < want) break;  // the socket is full; its writability tells us when it is not
   }
   return out;
 }

@@ -101,6 +101,9 @@ class Outbox {
   std::uint32_t last_progress() const { return last_progress_; }
 
  private:
+  WriteOutcome write_chain(Endpoint& ep, Transport& t);  // more than one entry: a gathered loop
+  void count_written(Endpoint& ep, const Released& r, std::uint32_t now);
+
   SendQueue queue_;
   std::uint32_t last_progress_ = 0;  // loop ms: the socket last took queued bytes, or began to wait
   std::uint8_t flags_ = 0;
@@ -118,6 +121,36 @@ class Outbox {
   counters.buffered_bytes.add(size);
   counters.buffered_high_water.raise_to(counters.buffered_bytes.get());
   return queue_.charge() > ep.limits().low_watermark && !is(over_watermark);
+}
+
+[[gnu::always_inline]] inline Outbox::WriteOutcome Outbox::write(Endpoint& ep, Transport& t,
+                                                                 std::uint32_t now) {
+  WriteOutcome out;
+  if (queue_.one_entry()) [[likely]] {
+    // The usual flush: one frame (a reply), one write, no loop over the iovec array.
+    iovec iov;
+    queue_.fill_iovecs(&iov, 1);
+    IoResult r = t.write(&iov, 1);
+    if (r.kind == IoResult::Kind::done) {
+      out.written = queue_.consume(r.bytes);
+    } else if (r.kind != IoResult::Kind::would_block) {
+      out.failed = true;
+    }
+  } else {
+    out = write_chain(ep, t);
+  }
+  if (out.written.bytes > 0) count_written(ep, out.written, now);
+  return out;
+}
+
+[[gnu::always_inline]] inline void Outbox::count_written(Endpoint& ep, const Released& r, std::uint32_t now) {
+  // The write deadline only matters while bytes wait; next_interest starts it afresh.
+  if (!queue_.empty()) last_progress_ = now;
+  Counters& c = ep.counters();
+  c.messages_sent.add(r.messages);
+  c.buffered_bytes.sub(r.bytes);
+  c.bytes_sent.add(r.bytes - r.raw_bytes);
+  ep.allowance().uncharge_written(r.budget);
 }
 
 }  // namespace sluice::detail
