@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "sluice/close_code.hpp"
+#include "sluice/loop.hpp"
 #include "sluice/opcode.hpp"
 #include "sluice/policy.hpp"
 #include "sluice/send_status.hpp"
@@ -54,6 +55,8 @@ class BasicWebSocket {
   T* user() const {
     return static_cast<T*>(user_data());
   }
+  // The loop this connection lives on (run work there from another thread).
+  LoopHandle loop() const;
 
   bool operator==(const BasicWebSocket&) const = default;
   detail::Connection* connection() const { return conn_; }

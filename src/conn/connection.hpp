@@ -63,6 +63,10 @@ class Connection final : public LoopClient {
 
   // The WebSocket API.
   SendStatus send(std::string_view data, Opcode opcode);
+  // The HttpStream API: a chunk as it is, and the end of the response.
+  SendStatus send_chunk(std::string_view chunk);
+  void end_stream();
+  bool is_streaming() const { return session_.is(ConnState::streaming); }
   SendStatus ping(std::string_view payload);
   // Queues a shared frame published to a topic (the worker walks the subscribers): `tag`
   // groups its frames for `latest` conflation, `topic_policy` is the topic's own, if any.
@@ -107,6 +111,7 @@ class Connection final : public LoopClient {
   void accept_upgrade(ServerHandshake& hs);             // upgrade.cpp
   // False when the response ends the connection.
   bool serve_plain_http(ServerHandshake& hs);                                         // upgrade.cpp
+  void start_stream(const HttpResponse& resp, std::uint8_t set, bool head_only);      // upgrade.cpp
   void respond_and_close(int status, std::string_view body, bool head_only = false);  // upgrade.cpp
   void on_connected();                                                                // client_upgrade.cpp
   void on_handshake_response(std::span<std::uint8_t> in);                             // client_upgrade.cpp
@@ -196,6 +201,8 @@ class Connection final : public LoopClient {
   std::uint32_t last_heard_ = 0;   // last byte from the peer
   std::uint32_t phase_since_ = 0;  // the current state (or kept-alive wait) began
   Session session_;
+  // Which of the endpoint's behaviors (or, streaming, stream behaviors) it calls back: its path's.
+  std::uint8_t behaviors_set_ = 0;
 };
 
 // The per-message steps every send takes, forced inline: at -O2 the compiler would leave them as

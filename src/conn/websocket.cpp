@@ -18,5 +18,6 @@ void* BasicWebSocket::user_data() const { return conn_->user_data(); }
 void BasicWebSocket::set_user_data(void* p) { conn_->set_user_data(p); }
 ConnectionStats BasicWebSocket::stats() const { return conn_->stats(); }
 void BasicWebSocket::set_policy(SlowConsumerPolicy policy) { conn_->set_policy(policy); }
+LoopHandle BasicWebSocket::loop() const { return LoopHandle(&conn_->endpoint().loop()); }
 
 }  // namespace sluice

@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -33,13 +34,37 @@ struct Server::Impl {
 
 Server::Server(ServerOptions options, Behaviors behaviors) : impl_(std::make_unique<Impl>()) {
   impl_->core.options = std::move(options);
-  impl_->core.behaviors = std::move(behaviors);
+  impl_->core.ws_behaviors[0] = std::move(behaviors);
 }
 
 Server::~Server() = default;
 
 void Server::route(std::string_view method, std::string path, HttpHandler handler) {
   impl_->core.routes.add(method, std::move(path), std::move(handler));
+}
+
+namespace {
+
+// The next index in a table of callback sets, which a connection keeps in one byte.
+template <typename T>
+std::uint8_t append_set(std::vector<T>& sets, T set, const char* what) {
+  if (sets.size() > 255) throw std::length_error(std::string("sluice: more than 255 ") + what);
+  sets.push_back(std::move(set));
+  return static_cast<std::uint8_t>(sets.size() - 1);
+}
+
+}  // namespace
+
+void Server::route(std::string_view method, std::string path, HttpHandler handler, StreamBehaviors stream) {
+  if (!impl_->core.workers.empty()) throw std::logic_error("sluice: Server::route after listen()");
+  const std::uint8_t set = append_set(impl_->core.stream_behaviors, std::move(stream), "streaming routes");
+  impl_->core.routes.add(method, std::move(path), std::move(handler), set);
+}
+
+void Server::ws(std::string path, Behaviors behaviors) {
+  if (!impl_->core.workers.empty()) throw std::logic_error("sluice: Server::ws after listen()");
+  const std::uint8_t set = append_set(impl_->core.ws_behaviors, std::move(behaviors), "WebSocket paths");
+  impl_->core.ws_routes.at(std::move(path)) = set;
 }
 
 void Server::topic(std::string name, TopicOptions options) {
