@@ -1,6 +1,9 @@
 #include "relay/relay.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
+#include <random>
 
 #include "text/utf8.hpp"
 #include "topics/envelope.hpp"
@@ -34,9 +37,34 @@ bool allowed(const PublishRights& rights, Publisher who) {
 
 bool delivered(SendStatus s) { return s == SendStatus::sent || s == SendStatus::queued; }
 
+SendStatus send_history_entry(WebSocket ws, Format format, std::string_view topic, const HistoryEntry& e) {
+  if (format == Format::raw) return ws.send(text_of(e.payload()), e.opcode());
+  return ws.send_text(envelope(EnvelopeMessage{topic, e.seq(), e.time(), e.opcode(), e.payload()}));
+}
+
+void send_history(WebSocket ws, Format format, std::string_view topic, const HistoryRing::Since& since) {
+  if (since.status == SinceStatus::gap)
+    ws.send_text(envelope(GapNotice{topic, since.missing_from, since.missing_to, GapReason::evicted}));
+  for (const HistoryEntry& e : since.entries) {
+    if (delivered(send_history_entry(ws, format, topic, e))) continue;
+    // The subscriber's cap or policy refused the replay: it is told what it will not get.
+    ws.send_text(envelope(GapNotice{topic, e.seq(), since.last, GapReason::dropped}));
+    return;
+  }
+}
+
+// 64 random bits in hex: two runs of the relay share an epoch with negligible probability.
+std::string new_epoch() {
+  std::random_device random;
+  const std::uint64_t bits = (static_cast<std::uint64_t>(random()) << 32) ^ random();
+  return fmt::format("{:016x}", bits);
+}
+
 }  // namespace
 
-Relay::Relay(sluice::Server& server, const RelayConfig& config) : server_(server) { apply(config); }
+Relay::Relay(sluice::Server& server, const RelayConfig& config) : server_(server), epoch_(new_epoch()) {
+  apply(config);
+}
 
 void Relay::apply(const RelayConfig& config) {
   auto settings = std::make_shared<const TopicSettings>(config.topics);
@@ -120,33 +148,30 @@ void Relay::unsubscribe(const SubscriptionRequest& request) {
 }
 
 void Relay::replay(WebSocket ws, const SubscriptionRequest& request) {
-  auto send_entry = [&](std::string_view topic, const HistoryEntry& e) {
-    if (request.format == Format::raw) return ws.send(text_of(e.payload()), e.opcode());
-    return ws.send_text(envelope(EnvelopeMessage{topic, e.seq(), e.time(), e.opcode(), e.payload()}));
-  };
-  if (!request.since) {  // a new subscriber gets each matching topic's retained value
-    for (auto& [name, state] : topics_) {
-      if (!request.matches(name) || !state.history.limits().retain_last) continue;
-      if (const HistoryEntry* last = state.history.last()) send_entry(name, *last);
-    }
+  if (request.format == Format::json) ws.send_text(envelope(SubscribedNotice{epoch_}));
+  const bool same_run = request.epoch.empty() || request.epoch == epoch_;
+  for (const ResumePoint& point : request.resume) resume(ws, request.format, point, same_run);
+  // Every other matching topic is new to this client: it gets the retained value, if kept.
+  for (auto& [name, state] : topics_) {
+    if (!request.matches(name) || request.resume_point(name) || !state.history.limits().retain_last) continue;
+    if (const HistoryEntry* last = state.history.last()) send_history_entry(ws, request.format, name, *last);
+  }
+}
+
+void Relay::resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run) {
+  // Looked up, not created: a client naming topics nobody published to must not make them.
+  auto it = topics_.find(point.topic);
+  HistoryRing* history = it == topics_.end() ? nullptr : &it->second.history;
+  if (history) history->expire(now_ms());
+  const std::uint64_t last = history ? history->last_seq() : 0;
+  if (!same_run || point.after > last) {
+    // The position is from another run: say so, then give this run's history from its start.
+    ws.send_text(envelope(ResetNotice{point.topic, point.after, last}));
+    if (!history) return;
+    send_history(ws, format, point.topic, history->since(0));
     return;
   }
-  const std::string topic(request.single_topic());
-  TopicState& state = state_for(topic);
-  state.history.expire(now_ms());
-  HistoryRing::Since since = state.history.since(*request.since);
-  if (since.status == SinceStatus::ahead) {
-    ws.send_text(envelope(ResetNotice{topic, *request.since, since.last}));
-    return;
-  }
-  if (since.status == SinceStatus::gap)
-    ws.send_text(envelope(GapNotice{topic, since.missing_from, since.missing_to, GapReason::evicted}));
-  for (const HistoryEntry& e : since.entries) {
-    if (delivered(send_entry(topic, e))) continue;
-    // The subscriber's cap or policy refused the replay: it is told what it will not get.
-    ws.send_text(envelope(GapNotice{topic, e.seq(), since.last, GapReason::evicted}));
-    return;
-  }
+  if (history) send_history(ws, format, point.topic, history->since(point.after));
 }
 
 TopicSummary Relay::summary(const std::string& name, const TopicState& state, std::int64_t now_second) const {

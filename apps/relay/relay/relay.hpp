@@ -52,9 +52,11 @@ class Relay {
 
   PublishOutcome publish(std::string_view topic, std::string_view data, Opcode opcode, Publisher who);
 
-  // A new subscriber (on its loop thread): sends what it asked to catch up on (the history
-  // after `since`, or each matching topic's retained value), then subscribes it to the live
-  // stream. Replay goes through the connection's send queue, under its cap and policy.
+  // A new subscriber (on its loop thread): sends what it asked to catch up on (with envelopes,
+  // first the epoch; then the history after each resume position, or a reset when the
+  // position is from another run; each other matching topic's retained value), then
+  // subscribes it to the live stream. Replay goes through the connection's send queue, under
+  // its cap and policy.
   void subscribe(WebSocket ws, const SubscriptionRequest& request);
   void unsubscribe(const SubscriptionRequest& request);  // the subscriber is gone
 
@@ -67,6 +69,7 @@ class Relay {
   std::vector<TopicSummary> topics() const;
   std::optional<TopicSummary> topic(std::string_view name) const;
   std::uint64_t published_total() const;
+  const std::string& epoch() const { return epoch_; }
 
  private:
   struct TopicState {
@@ -84,8 +87,10 @@ class Relay {
   TopicSummary summary(const std::string& name, const TopicState& state, std::int64_t now_second) const;
   std::uint64_t subscribers_of(std::string_view topic) const;
   void replay(WebSocket ws, const SubscriptionRequest& request);
+  void resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run);
 
   sluice::Server& server_;
+  const std::string epoch_;  // names this run: sequences begin again at 1 in the next
   mutable std::mutex mutex_;
   std::shared_ptr<const TopicSettings> settings_;
   std::size_t max_message_size_;
