@@ -1,5 +1,6 @@
 #include "relay/http_api.hpp"
 
+#include "browser/browser_client.hpp"
 #include "dashboard/dashboard_assets.hpp"
 #include "http/json_writer.hpp"
 #include "relay/log_line.hpp"
@@ -122,7 +123,8 @@ HttpResponse HttpApi::show_topic(const HttpRequest& req) {
 }
 
 HttpResponse HttpApi::asset(const HttpRequest& req) {
-  const DashboardAsset* a = find_dashboard_asset(req.path);
+  const DashboardAsset* a =
+      req.path == "/sluice.js" ? &browser_client_asset() : find_dashboard_asset(req.path);
   if (!a) return error(404, "not found");
   if (req.header("if-none-match") == a->etag)
     return HttpResponse{304, std::string(a->content_type), {}}.header("ETag", std::string(a->etag));
