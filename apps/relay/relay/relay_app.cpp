@@ -41,9 +41,10 @@ RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path)
   // The engine handles SIGINT and SIGTERM: stop accepting, 1001 to everyone, drain, return.
   server_ = std::make_unique<sluice::Server>(engine_options(config_.server), std::move(b));
   relay_ = std::make_unique<Relay>(*server_, config_);
-  websocket_api_ = std::make_unique<WebSocketApi>(*relay_, access_);
-  http_api_ = std::make_unique<HttpApi>(
-      *relay_, access_, [this] { return stats_json(take_snapshot(*server_, *relay_, started_)); });
+  websocket_api_ = std::make_unique<WebSocketApi>(*relay_, access_, refusals_);
+  http_api_ = std::make_unique<HttpApi>(*relay_, access_, refusals_, [this] {
+    return stats_json(take_snapshot(*server_, *relay_, refusals_, started_));
+  });
   http_api_->install(*server_);
   server_->on_signal(SIGHUP, [this] { reload(); });
   for (const SourceConfig& s : config_.sources) {
@@ -79,7 +80,8 @@ void RelayApp::run() { server_->run(); }
 void RelayApp::publish_stats() {
   std::uint64_t expirations = 0;
   if (::read(stats_timer_, &expirations, sizeof expirations) != sizeof expirations) return;
-  server_->publish(stats_feed_topic, stats_json(take_snapshot(*server_, *relay_, started_)), Opcode::text);
+  server_->publish(stats_feed_topic, stats_json(take_snapshot(*server_, *relay_, refusals_, started_)),
+                   Opcode::text);
 }
 
 void RelayApp::reload() {

@@ -19,8 +19,8 @@ struct Subscriber {
 
 UpgradeDecision WebSocketApi::on_upgrade(const UpgradeRequest& req) {
   auto refuse = [&](int status, const std::string& why) {
-    log_line(LogLevel::warn, "{}: subscription to {} refused with {}: {}", req.remote_address, req.path,
-             status, why);
+    refusals_.refuse(refusal_reason(status), req.remote_address, "subscription to " + std::string(req.path),
+                     status, why);
     return UpgradeDecision::refuse(status, why + "\n");
   };
   if (!access_.origin_allowed(req)) return refuse(403, "origin not allowed");
@@ -60,15 +60,21 @@ void WebSocketApi::on_message(WebSocket ws, std::string_view data, Opcode opcode
   std::string_view topic =
       s->kind == Subscriber::Kind::topics ? s->request.single_topic() : std::string_view{};
   if (topic.empty()) {
-    ws.close(close_code::policy_violation, "publish on a connection to one exact topic");
+    constexpr std::string_view why = "publish on a connection to one exact topic";
+    refusals_.refuse(RefusalReason::bad_request, ws.remote_address(), "a message",
+                     close_code::policy_violation, why);
+    ws.close(close_code::policy_violation, why);
     return;
   }
   PublishOutcome out = relay_.publish(topic, data, opcode, Publisher::client);
   if (out.status == PublishOutcome::Status::ok) return;
-  log_line(LogLevel::warn, "{}: publish to {} refused: {}", ws.remote_address(), topic, out.error);
-  ws.close(out.status == PublishOutcome::Status::too_large ? close_code::message_too_big
-                                                           : close_code::policy_violation,
-           out.error);
+  const bool too_large = out.status == PublishOutcome::Status::too_large;
+  const std::uint16_t code = too_large ? close_code::message_too_big : close_code::policy_violation;
+  RefusalReason reason = too_large                                           ? RefusalReason::too_large
+                         : out.status == PublishOutcome::Status::not_allowed ? RefusalReason::forbidden
+                                                                             : RefusalReason::bad_request;
+  refusals_.refuse(reason, ws.remote_address(), "a message to " + std::string(topic), code, out.error);
+  ws.close(code, out.error);
 }
 
 void WebSocketApi::on_close(WebSocket ws) {

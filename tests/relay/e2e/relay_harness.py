@@ -103,12 +103,14 @@ def publish(relay, topic, data, content_type="text/plain", extra=()):
                 data=data)
 
 
-def handshake_status(relay, path, headers=None):
-    """The HTTP status a WebSocket upgrade to `path` is answered with (101 when accepted)."""
+def handshake_status(relay, path, headers=None, source_address=None):
+    """The HTTP status a WebSocket upgrade to `path` is answered with (101 when accepted),
+    connecting from `source_address` (a loopback address) when given."""
     try:
         async def attempt():
+            local = {"local_addr": (source_address, 0)} if source_address else {}
             async with websockets.connect(relay.url(path, "ws"), extra_headers=headers or {},
-                                          open_timeout=10):
+                                          open_timeout=10, **local):
                 return 101
         return asyncio.run(attempt())
     except websockets.exceptions.InvalidStatusCode as e:
