@@ -5,6 +5,7 @@
 #include <chrono>
 #include <random>
 
+#include "relay/log_line.hpp"
 #include "text/utf8.hpp"
 #include "topics/envelope.hpp"
 
@@ -62,11 +63,15 @@ std::string new_epoch() {
 
 }  // namespace
 
-Relay::Relay(sluice::Server& server, const RelayConfig& config) : server_(server), epoch_(new_epoch()) {
+Relay::Relay(sluice::Server& server, const RelayConfig& config)
+    : server_(server), epoch_(new_epoch()), max_buffered_bytes_(config.server.max_buffered_bytes) {
+  limits_.declare(server, config.topics);
   apply(config);
 }
 
 void Relay::apply(const RelayConfig& config) {
+  for (const std::string& line : limits_.unapplied(config.topics, max_buffered_bytes_))
+    log_line(LogLevel::warn, "{}: {}", config.origin, line);
   auto settings = std::make_shared<const TopicSettings>(config.topics);
   std::lock_guard<std::mutex> lock(mutex_);
   settings_ = std::move(settings);
@@ -133,6 +138,8 @@ PublishOutcome Relay::publish(std::string_view topic, std::string_view data, Opc
 
 void Relay::subscribe(WebSocket ws, const SubscriptionRequest& request) {
   std::lock_guard<std::mutex> lock(mutex_);
+  // The most specific settings of its first pattern govern the connection's own limits.
+  limits_.apply(ws, settings_->for_topic(request.patterns.front().text()));
   replay(ws, request);
   ws.subscribe(request.key);
   auto it = active_.find(request.key);

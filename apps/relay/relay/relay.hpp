@@ -22,6 +22,7 @@
 #include "config/topic_settings.hpp"
 #include "history/history_ring.hpp"
 #include "relay/rate_meter.hpp"
+#include "relay/subscriber_limits.hpp"
 #include "relay/subscription_request.hpp"
 
 namespace sluice::relay {
@@ -52,11 +53,10 @@ class Relay {
 
   PublishOutcome publish(std::string_view topic, std::string_view data, Opcode opcode, Publisher who);
 
-  // A new subscriber (on its loop thread): sends what it asked to catch up on (with envelopes,
-  // first the epoch; then the history after each resume position, or a reset when the
-  // position is from another run; each other matching topic's retained value), then
-  // subscribes it to the live stream. Replay goes through the connection's send queue, under
-  // its cap and policy.
+  // A new subscriber (on its loop thread): applies its topic's connection limits, sends what it asked to
+  // catch up on (with envelopes, first the epoch; then the history after each resume position, or a reset
+  // when the position is from another run; each other matching topic's retained value), then subscribes it to
+  // the live stream. Replay goes through the connection's send queue, under its cap and policy.
   void subscribe(WebSocket ws, const SubscriptionRequest& request);
   void unsubscribe(const SubscriptionRequest& request);  // the subscriber is gone
 
@@ -90,7 +90,9 @@ class Relay {
   void resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run);
 
   sluice::Server& server_;
-  const std::string epoch_;  // names this run: sequences begin again at 1 in the next
+  const std::string epoch_;               // names this run: sequences begin again at 1 in the next
+  const std::size_t max_buffered_bytes_;  // the engine's, fixed at start
+  SubscriberLimits limits_;
   mutable std::mutex mutex_;
   std::shared_ptr<const TopicSettings> settings_;
   std::size_t max_message_size_;

@@ -49,9 +49,6 @@ void WebSocketApi::on_open(WebSocket ws) {
     ws.subscribe(stats_feed_topic);
     return;
   }
-  // The most specific settings of its first pattern govern how the connection is treated when
-  // it falls behind.
-  if (auto policy = relay_.settings_for(s->request.patterns.front().text()).policy) ws.set_policy(*policy);
   relay_.subscribe(ws, s->request);
 }
 

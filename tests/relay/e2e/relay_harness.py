@@ -2,6 +2,7 @@
 configuration, waits until it answers, and stops it by its PID. Clients are independent:
 python3-websockets for WebSocket, curl for HTTP."""
 import asyncio
+import http.client
 import json
 import os
 import signal
@@ -101,6 +102,22 @@ def curl(*args, data=None):
 def publish(relay, topic, data, content_type="text/plain", extra=()):
     return curl("-X", "POST", "-H", f"Content-Type: {content_type}", *extra, relay.url(f"/topics/{topic}"),
                 data=data)
+
+
+def publish_many(relay, topic, bodies, headers=None):
+    """Publishes each body as text over one keep-alive HTTP connection; returns the statuses."""
+    conn = http.client.HTTPConnection("127.0.0.1", relay.port, timeout=10)
+    statuses = []
+    try:
+        for body in bodies:
+            conn.request("POST", f"/topics/{topic}", body=body.encode(),
+                         headers={"Content-Type": "text/plain", **(headers or {})})
+            response = conn.getresponse()
+            response.read()
+            statuses.append(response.status)
+    finally:
+        conn.close()
+    return statuses
 
 
 def handshake_status(relay, path, headers=None, source_address=None):
