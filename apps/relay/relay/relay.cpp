@@ -38,17 +38,31 @@ bool allowed(const PublishRights& rights, Publisher who) {
 
 bool delivered(SendStatus s) { return s == SendStatus::sent || s == SendStatus::queued; }
 
-SendStatus send_history_entry(WebSocket ws, Format format, std::string_view topic, const HistoryEntry& e) {
-  if (format == Format::raw) return ws.send(text_of(e.payload()), e.opcode());
-  return ws.send_text(envelope(EnvelopeMessage{topic, e.seq(), e.time(), e.opcode(), e.payload()}));
+// What a notice that ends a replay costs at most in a send queue: its envelope is short.
+constexpr std::size_t kNoticeBytes = 128 + max_topic_bytes;
+
+// Replay stops before a message would take the subscriber's queue past its cap less room for
+// the gap notice that says so: the cap bounds a replay like any other send, and the client is
+// always told what it did not get. A queue with nothing in it takes one message of any size.
+bool replay_fits(WebSocket ws, std::size_t bytes, std::size_t cap) {
+  const std::size_t queued = ws.buffered_memory();
+  return queued == 0 || queued + queued_message_cost(bytes) + queued_message_cost(kNoticeBytes) <= cap;
 }
 
-void send_history(WebSocket ws, Format format, std::string_view topic, const HistoryRing::Since& since) {
+// One stored message, as the subscriber asked for it; false when it was not sent.
+bool send_entry(WebSocket ws, Format format, std::string_view topic, const HistoryEntry& e, std::size_t cap) {
+  if (format == Format::raw)
+    return replay_fits(ws, e.payload().size(), cap) && delivered(ws.send(text_of(e.payload()), e.opcode()));
+  const std::string json = envelope(EnvelopeMessage{topic, e.seq(), e.time(), e.opcode(), e.payload()});
+  return replay_fits(ws, json.size(), cap) && delivered(ws.send_text(json));
+}
+
+void send_history(WebSocket ws, Format format, std::string_view topic, const HistoryRing::Since& since,
+                  std::size_t cap) {
   if (since.status == SinceStatus::gap)
     ws.send_text(envelope(GapNotice{topic, since.missing_from, since.missing_to, GapReason::evicted}));
   for (const HistoryEntry& e : since.entries) {
-    if (delivered(send_history_entry(ws, format, topic, e))) continue;
-    // The subscriber's cap or policy refused the replay: it is told what it will not get.
+    if (send_entry(ws, format, topic, e, cap)) continue;
     ws.send_text(envelope(GapNotice{topic, e.seq(), since.last, GapReason::dropped}));
     return;
   }
@@ -161,7 +175,10 @@ void Relay::replay(WebSocket ws, const SubscriptionRequest& request) {
   // Every other matching topic is new to this client: it gets the retained value, if kept.
   for (auto& [name, state] : topics_) {
     if (!request.matches(name) || request.resume_point(name) || !state.history.limits().retain_last) continue;
-    if (const HistoryEntry* last = state.history.last()) send_history_entry(ws, request.format, name, *last);
+    const HistoryEntry* last = state.history.last();
+    if (last && !send_entry(ws, request.format, name, *last, max_buffered_bytes_) &&
+        request.format == Format::json)
+      ws.send_text(envelope(GapNotice{name, last->seq(), last->seq(), GapReason::dropped}));
   }
 }
 
@@ -175,10 +192,10 @@ void Relay::resume(WebSocket ws, Format format, const ResumePoint& point, bool s
     // The position is from another run: say so, then give this run's history from its start.
     ws.send_text(envelope(ResetNotice{point.topic, point.after, last}));
     if (!history) return;
-    send_history(ws, format, point.topic, history->since(0));
+    send_history(ws, format, point.topic, history->since(0), max_buffered_bytes_);
     return;
   }
-  if (history) send_history(ws, format, point.topic, history->since(point.after));
+  if (history) send_history(ws, format, point.topic, history->since(point.after), max_buffered_bytes_);
 }
 
 TopicSummary Relay::summary(const std::string& name, const TopicState& state, std::int64_t now_second) const {

@@ -2,19 +2,29 @@
 then continues live with nothing lost or repeated at the seam; since=TOPIC:SEQ resumes several
 topics and wildcard subscriptions on one connection; an evicted range is announced as a gap; a
 position from another run of the relay (another epoch, or beyond the last sequence) as a reset,
-followed by this run's history; retain_last hands a new subscriber the newest value at once."""
+followed by this run's history; a replay larger than the subscriber's cap stops at the cap
+with a gap notice; retain_last hands a new subscriber the newest value at once."""
 import asyncio
 import contextlib
 import json
 
 import websockets
 
-from relay_harness import Relay, check, publish, run
+from relay_harness import Relay, check, publish, publish_many, run
 
 CONFIG = """
+[server]
+max_buffered_bytes = "64KiB"
+low_watermark = "16KiB"
+
 [[topic]]
 match = "hist"
 history = 5
+
+[[topic]]
+match = "big"
+history = 1000
+history_bytes = "1MiB"
 
 [[topic]]
 match = "multi/**"
@@ -92,6 +102,22 @@ async def main(binary):
             await publish_all(relay, "multi/new", ["n2"])
             live = await recv_json(ws)
             check((live["topic"], live["seq"]) == ("multi/new", 2), f"live after the multi-topic resume {live}")
+
+        # 200 KB of history against a 64 KiB cap: the replay stops at the cap and says where.
+        bodies = [f"{i:04d}" + "z" * 996 for i in range(1, 201)]
+        check(await asyncio.to_thread(publish_many, relay, "big", bodies) == [200] * 200, "publish big")
+        async with subscribe(relay, "/topics/big?format=json&since=0") as (ws, _):
+            got = []
+            while True:
+                m = await recv_json(ws)
+                if "gap" in m:
+                    break
+                got.append(m["seq"])
+            check(0 < len(got) < 64 and got == list(range(1, len(got) + 1)), f"replay within the cap: {len(got)}")
+            check(m["gap"] == {"from": len(got) + 1, "to": 200, "reason": "dropped"}, f"replay cut {m}")
+            await asyncio.to_thread(publish, relay, "big", "live")
+            live = await recv_json(ws)
+            check((live["seq"], live["data"]) == (201, "live"), f"live after the cut replay {live}")
 
         # retain_last: the newest value of each matching topic arrives at once.
         await asyncio.to_thread(publish, relay, "sensors/t", "20.0")
