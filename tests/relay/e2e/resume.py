@@ -7,6 +7,7 @@ with a gap notice; retain_last hands a new subscriber the newest value at once."
 import asyncio
 import contextlib
 import json
+import time
 
 import websockets
 
@@ -20,6 +21,10 @@ low_watermark = "16KiB"
 [[topic]]
 match = "hist"
 history = 5
+
+[[topic]]
+match = "stream"
+history = 1000
 
 [[topic]]
 match = "big"
@@ -47,6 +52,16 @@ async def subscribe(relay, path):
         hello = await recv_json(ws)
         check(set(hello) == {"subscribed"} and len(hello["subscribed"]["epoch"]) == 16, f"first frame {hello}")
         yield ws, hello["subscribed"]["epoch"]
+
+
+def publish_slowly(relay, topic, count):
+    """Publishes `count` numbered messages in small batches, so that a subscriber can leave
+    and come back while they are still arriving."""
+    statuses = []
+    for start in range(0, count, 10):
+        statuses += publish_many(relay, topic, [f"s{i}" for i in range(start, min(count, start + 10))])
+        time.sleep(0.01)
+    return statuses
 
 
 async def publish_all(relay, topic, texts):
@@ -102,6 +117,16 @@ async def main(binary):
             await publish_all(relay, "multi/new", ["n2"])
             live = await recv_json(ws)
             check((live["topic"], live["seq"]) == ("multi/new", 2), f"live after the multi-topic resume {live}")
+
+        # Resume across a reconnect while messages keep coming: every sequence exactly once.
+        async with subscribe(relay, "/topics/stream?format=json") as (ws, _):
+            publishing = asyncio.create_task(asyncio.to_thread(publish_slowly, relay, "stream", 300))
+            seen = [(await recv_json(ws))["seq"] for _ in range(100)]
+        async with subscribe(relay, f"/topics/stream?format=json&since={seen[-1]}&epoch={epoch}") as (ws, _):
+            while seen[-1] < 300:
+                seen.append((await recv_json(ws))["seq"])
+        check(await publishing == [200] * 300, "stream publishes")
+        check(seen == list(range(1, 301)), f"nothing lost or repeated across the reconnect: {len(seen)} seen")
 
         # 200 KB of history against a 64 KiB cap: the replay stops at the cap and says where.
         bodies = [f"{i:04d}" + "z" * 996 for i in range(1, 201)]
