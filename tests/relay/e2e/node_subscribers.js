@@ -156,7 +156,8 @@ async function main() {
 
     for (const s of [wild, multi, other, publisher]) s.ws.close(1000);
   } finally {
-    if (relay.proc.exitCode === null) relay.proc.kill('SIGTERM');
+    // SIGINT stops the relay as SIGTERM does: 1001 to everyone, drain, exit 0.
+    if (relay.proc.exitCode === null) relay.proc.kill('SIGINT');
     const { code, signal } = await relay.exited;
     fs.rmSync(relay.dir, { recursive: true, force: true });
     if (code !== 0) fail(`relay exited with ${code ?? signal}`);

@@ -1,6 +1,6 @@
 """Every refusal gets its exact status: 400 bad topic or URL, 401 without the API key, 403 for
 a topic that refuses HTTP publishing, a foreign browser origin or a closed topic, 404 another
-WebSocket path, 413 over max_message_size, 503 past max_connections_per_ip and past
+WebSocket path, 413 over max_message_size (1009 from a client), 503 past max_connections_per_ip and past
 max_connections; a client publishing where it may not is closed with 1008. Each refusal the
 relay makes is one log line and one count in GET /stats "refused"; the relay keeps serving
 everyone else."""
@@ -76,6 +76,15 @@ async def main(binary):
                         raise AssertionError(f"{path}: expected a close")
                     except websockets.exceptions.ConnectionClosed as e:
                         check(e.rcvd is not None and e.rcvd.code == 1008, f"{path}: client publish closed {e.rcvd}")
+
+            # A message over max_message_size from a client: the engine closes it with 1009.
+            async with websockets.connect(relay.url("/topics/ok", "ws")) as client:
+                await client.send("x" * 1025)
+                try:
+                    await asyncio.wait_for(client.recv(), 10)
+                    raise AssertionError("expected a close after an oversized message")
+                except websockets.exceptions.ConnectionClosed as e:
+                    check(e.rcvd is not None and e.rcvd.code == 1009, f"oversized client message closed {e.rcvd}")
 
             # max_connections_per_ip = 4 from 127.0.0.1 (the bystander and three more), then
             # max_connections = 6 with two from 127.0.0.2; both refusals are 503.
