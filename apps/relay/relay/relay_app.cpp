@@ -70,9 +70,11 @@ void RelayApp::listen() {
   for (auto& g : generators_) g->start(*server_);
   stats_timer_ = make_timer(std::chrono::milliseconds(1000));
   server_->watch(stats_timer_, [this] { publish_stats(); });
-  log_line(LogLevel::info, "sluice relay on http://{}:{}/ ({}; {} thread{})", config_.server.listen.host,
-           server_->port(), config_path_ ? *config_path_ : "embedded default configuration",
-           config_.server.threads, config_.server.threads == 1 ? "" : "s");
+  // "listening on ws://HOST:PORT/" is what scripts read the port from (with listen port 0).
+  log_line(LogLevel::info, "sluice relay listening on ws://{0}:{1}/ and http://{0}:{1}/ ({2}; {3} thread{4})",
+           config_.server.listen.host, server_->port(),
+           config_path_ ? *config_path_ : "embedded default configuration", config_.server.threads,
+           config_.server.threads == 1 ? "" : "s");
 }
 
 void RelayApp::run() { server_->run(); }
