@@ -11,6 +11,26 @@
 
 namespace sluice::relay {
 
+// What a notice costs at most in a send queue: its envelope is short.
+constexpr std::size_t kNoticeBytes = 128 + max_topic_bytes;
+// A resumed topic sends at most three notices: a reset, a gap for what the history no longer
+// holds, and a gap where the cap cut its replay.
+constexpr std::size_t kNoticesPerTopic = 3;
+
+// What a new subscriber's catch-up may queue: its cap, less room for every notice it may still
+// have to send. A replay stops before a message would go past that, so the cap bounds a replay
+// like any other send and the client is always told what it did not get. A queue with nothing
+// in it takes one message of any size.
+struct CatchUpRoom {
+  std::size_t cap;
+  std::size_t notices_reserved;
+
+  bool fits(WebSocket ws, std::size_t bytes) const {
+    const std::size_t queued = ws.buffered_memory();
+    return queued == 0 || queued + queued_message_cost(bytes) + notices_reserved <= cap;
+  }
+};
+
 namespace {
 
 PublishTime now_ms() {
@@ -38,31 +58,21 @@ bool allowed(const PublishRights& rights, Publisher who) {
 
 bool delivered(SendStatus s) { return s == SendStatus::sent || s == SendStatus::queued; }
 
-// What a notice that ends a replay costs at most in a send queue: its envelope is short.
-constexpr std::size_t kNoticeBytes = 128 + max_topic_bytes;
-
-// Replay stops before a message would take the subscriber's queue past its cap less room for
-// the gap notice that says so: the cap bounds a replay like any other send, and the client is
-// always told what it did not get. A queue with nothing in it takes one message of any size.
-bool replay_fits(WebSocket ws, std::size_t bytes, std::size_t cap) {
-  const std::size_t queued = ws.buffered_memory();
-  return queued == 0 || queued + queued_message_cost(bytes) + queued_message_cost(kNoticeBytes) <= cap;
-}
-
 // One stored message, as the subscriber asked for it; false when it was not sent.
-bool send_entry(WebSocket ws, Format format, std::string_view topic, const HistoryEntry& e, std::size_t cap) {
+bool send_entry(WebSocket ws, Format format, std::string_view topic, const HistoryEntry& e,
+                const CatchUpRoom& room) {
   if (format == Format::raw)
-    return replay_fits(ws, e.payload().size(), cap) && delivered(ws.send(text_of(e.payload()), e.opcode()));
+    return room.fits(ws, e.payload().size()) && delivered(ws.send(text_of(e.payload()), e.opcode()));
   const std::string json = envelope(EnvelopeMessage{topic, e.seq(), e.time(), e.opcode(), e.payload()});
-  return replay_fits(ws, json.size(), cap) && delivered(ws.send_text(json));
+  return room.fits(ws, json.size()) && delivered(ws.send_text(json));
 }
 
 void send_history(WebSocket ws, Format format, std::string_view topic, const HistoryRing::Since& since,
-                  std::size_t cap) {
+                  const CatchUpRoom& room) {
   if (since.status == SinceStatus::gap)
     ws.send_text(envelope(GapNotice{topic, since.missing_from, since.missing_to, GapReason::evicted}));
   for (const HistoryEntry& e : since.entries) {
-    if (send_entry(ws, format, topic, e, cap)) continue;
+    if (send_entry(ws, format, topic, e, room)) continue;
     ws.send_text(envelope(GapNotice{topic, e.seq(), since.last, GapReason::dropped}));
     return;
   }
@@ -171,18 +181,20 @@ void Relay::unsubscribe(const SubscriptionRequest& request) {
 void Relay::replay(WebSocket ws, const SubscriptionRequest& request) {
   if (request.format == Format::json) ws.send_text(envelope(SubscribedNotice{epoch_}));
   const bool same_run = request.epoch.empty() || request.epoch == epoch_;
-  for (const ResumePoint& point : request.resume) resume(ws, request.format, point, same_run);
+  const CatchUpRoom room{max_buffered_bytes_,
+                         queued_message_cost(kNoticeBytes) * (kNoticesPerTopic * request.resume.size() + 1)};
+  for (const ResumePoint& point : request.resume) resume(ws, request.format, point, same_run, room);
   // Every other matching topic is new to this client: it gets the retained value, if kept.
   for (auto& [name, state] : topics_) {
     if (!request.matches(name) || request.resume_point(name) || !state.history.limits().retain_last) continue;
     const HistoryEntry* last = state.history.last();
-    if (last && !send_entry(ws, request.format, name, *last, max_buffered_bytes_) &&
-        request.format == Format::json)
+    if (last && !send_entry(ws, request.format, name, *last, room) && request.format == Format::json)
       ws.send_text(envelope(GapNotice{name, last->seq(), last->seq(), GapReason::dropped}));
   }
 }
 
-void Relay::resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run) {
+void Relay::resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run,
+                   const CatchUpRoom& room) {
   // Looked up, not created: a client naming topics nobody published to must not make them.
   auto it = topics_.find(point.topic);
   HistoryRing* history = it == topics_.end() ? nullptr : &it->second.history;
@@ -192,10 +204,10 @@ void Relay::resume(WebSocket ws, Format format, const ResumePoint& point, bool s
     // The position is from another run: say so, then give this run's history from its start.
     ws.send_text(envelope(ResetNotice{point.topic, point.after, last}));
     if (!history) return;
-    send_history(ws, format, point.topic, history->since(0), max_buffered_bytes_);
+    send_history(ws, format, point.topic, history->since(0), room);
     return;
   }
-  if (history) send_history(ws, format, point.topic, history->since(point.after), max_buffered_bytes_);
+  if (history) send_history(ws, format, point.topic, history->since(point.after), room);
 }
 
 TopicSummary Relay::summary(const std::string& name, const TopicState& state, std::int64_t now_second) const {

@@ -29,6 +29,8 @@ namespace sluice::relay {
 
 enum class Publisher : std::uint8_t { http, client, source };
 
+struct CatchUpRoom;  // what a new subscriber's catch-up may queue (relay.cpp)
+
 struct PublishOutcome {
   enum class Status : std::uint8_t { ok, bad_topic, not_allowed, too_large, invalid_text };
   Status status = Status::ok;
@@ -87,7 +89,7 @@ class Relay {
   TopicSummary summary(const std::string& name, const TopicState& state, std::int64_t now_second) const;
   std::uint64_t subscribers_of(std::string_view topic) const;
   void replay(WebSocket ws, const SubscriptionRequest& request);
-  void resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run);
+  void resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run, const CatchUpRoom& room);
 
   sluice::Server& server_;
   const std::string epoch_;               // names this run: sequences begin again at 1 in the next
