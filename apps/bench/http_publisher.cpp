@@ -3,13 +3,13 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
 #include <charconv>
-#include <chrono>
 #include <cstdio>
 
 #include "clock.hpp"
@@ -18,7 +18,7 @@ namespace sluice::bench {
 
 namespace {
 
-constexpr std::size_t kMaxResponseBytes = 64 * 1024;
+constexpr std::size_t kMaxResponseBytes = 1024 * 1024;
 
 bool send_all(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -71,10 +71,10 @@ void HttpPublisher::connect() {
     if (fd_ >= 0) ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (fd_ >= 0 &&
         ::connect(fd_, reinterpret_cast<const sockaddr*>(&target_.address), sizeof target_.address) == 0) {
-      request_head_ =
+      request_ =
           "POST " + target_.path + " HTTP/1.1\r\nHost: " + target_.host_header +
           "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + std::to_string(payload_.size()) +
-          "\r\n\r\n";
+          "\r\n\r\n" + payload_;
       on_open_();
       return;
     }
@@ -96,53 +96,57 @@ void HttpPublisher::stop() { publishing_ = false; }
 void HttpPublisher::run() {
   const std::uint64_t start = now_ns();
   std::uint64_t position = 0;
-  while (publishing_.load(std::memory_order_relaxed) && (limit_ == 0 || position < limit_)) {
+  std::uint64_t drain_deadline = 0;
+  while (fd_ >= 0) {
+    const bool more = publishing_.load(std::memory_order_relaxed) && (limit_ == 0 || position < limit_);
+    const std::uint64_t now = now_ns();
+    if (!more) {
+      // Done publishing: wait a bounded time for the answers still on their way.
+      if (in_flight_ == 0) break;
+      if (drain_deadline == 0) drain_deadline = now + 5'000'000'000ull;
+      if (now > drain_deadline) break;
+    }
     const std::uint64_t due_ns =
         start + static_cast<std::uint64_t>(static_cast<double>(position) * 1e9 / rate_);
-    const std::uint64_t now = now_ns();
-    if (now < due_ns) {
-      std::this_thread::sleep_for(std::chrono::nanoseconds(due_ns - now));
+    if (more && now >= due_ns) {
+      ++position;
+      if (in_flight_ >= kMaxInFlight) {
+        skipped_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      stamp(payload_, now_ns());
+      request_.replace(request_.size() - payload_.size(), payload_.size(), payload_);
+      if (!send_all(fd_, request_)) break;
+      ++in_flight_;
       continue;
     }
-    stamp(payload_, now_ns());
-    if (post(payload_)) {
-      sent_.fetch_add(1, std::memory_order_relaxed);
-    } else {
-      refused_.fetch_add(1, std::memory_order_relaxed);
-      if (fd_ < 0) break;  // the connection is gone
-    }
-    ++position;
+    pollfd p{fd_, POLLIN, 0};
+    const int wait_ms = more ? static_cast<int>((due_ns - now) / 1'000'000) : 100;
+    if (::poll(&p, 1, wait_ms) > 0 && !read_answers()) break;
   }
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
   publishing_ = false;
 }
 
-bool HttpPublisher::post(std::string_view body) {
-  if (!send_all(fd_, request_head_) || !send_all(fd_, body)) {
-    ::close(fd_);
-    fd_ = -1;
-    return false;
-  }
-  // Read until one whole response (head and Content-Length body) is in pending_.
-  std::size_t head_end = std::string::npos;
-  char buf[4096];
+bool HttpPublisher::read_answers() {
+  char buf[16384];
   for (;;) {
-    if (head_end == std::string::npos) head_end = pending_.find("\r\n\r\n");
-    if (head_end != std::string::npos) {
-      const std::size_t total = head_end + 4 + content_length(std::string_view(pending_).substr(0, head_end));
-      if (pending_.size() >= total) {
-        const bool ok = pending_.starts_with("HTTP/1.1 200");
-        pending_.erase(0, total);
-        return ok;
-      }
-    }
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || pending_.size() + static_cast<std::size_t>(n) > kMaxResponseBytes) {
-      ::close(fd_);
-      fd_ = -1;
-      return false;
-    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n <= 0 || pending_.size() + static_cast<std::size_t>(n) > kMaxResponseBytes) return false;
     pending_.append(buf, static_cast<std::size_t>(n));
+  }
+  // Every whole answer (head and Content-Length body) in pending_, in order.
+  for (;;) {
+    const std::size_t head_end = pending_.find("\r\n\r\n");
+    if (head_end == std::string::npos) return true;
+    const std::size_t total = head_end + 4 + content_length(std::string_view(pending_).substr(0, head_end));
+    if (pending_.size() < total) return true;
+    (pending_.starts_with("HTTP/1.1 200") ? sent_ : refused_).fetch_add(1, std::memory_order_relaxed);
+    pending_.erase(0, total);
+    if (in_flight_ > 0) --in_flight_;
   }
 }
 
