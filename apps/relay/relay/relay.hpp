@@ -55,10 +55,11 @@ class Relay {
 
   PublishOutcome publish(std::string_view topic, std::string_view data, Opcode opcode, Publisher who);
 
-  // A new subscriber (on its loop thread): applies its topic's connection limits, sends what it asked to
-  // catch up on (with envelopes, first the epoch; then the history after each resume position, or a reset
-  // when the position is from another run; each other matching topic's retained value), then subscribes it to
-  // the live stream. Replay goes through the connection's send queue, under its cap and policy.
+  // A new subscriber (on its loop thread): applies its topic's connection limits, sends what
+  // it asked to catch up on (with envelopes, first the epoch; then the history after each
+  // resume position, or a reset when the position is from another run; each other matching
+  // topic's retained value), then subscribes it to the live stream. The catch-up goes through
+  // the connection's send queue and stops short of its cap (with a gap notice).
   void subscribe(WebSocket ws, const SubscriptionRequest& request);
   void unsubscribe(const SubscriptionRequest& request);  // the subscriber is gone
 
@@ -71,7 +72,6 @@ class Relay {
   std::vector<TopicSummary> topics() const;
   std::optional<TopicSummary> topic(std::string_view name) const;
   std::uint64_t published_total() const;
-  const std::string& epoch() const { return epoch_; }
 
  private:
   struct TopicState {

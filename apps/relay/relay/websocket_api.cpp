@@ -2,8 +2,6 @@
 
 #include <memory>
 
-#include "relay/log_line.hpp"
-
 namespace sluice::relay {
 
 namespace {
@@ -14,6 +12,17 @@ struct Subscriber {
   Kind kind = Kind::topics;
   SubscriptionRequest request;
 };
+
+RefusalReason refusal_of(PublishOutcome::Status status) {
+  switch (status) {
+    case PublishOutcome::Status::too_large: return RefusalReason::too_large;
+    case PublishOutcome::Status::not_allowed: return RefusalReason::forbidden;
+    case PublishOutcome::Status::ok:
+    case PublishOutcome::Status::bad_topic:
+    case PublishOutcome::Status::invalid_text: break;
+  }
+  return RefusalReason::bad_request;
+}
 
 }  // namespace
 
@@ -65,11 +74,9 @@ void WebSocketApi::on_message(WebSocket ws, std::string_view data, Opcode opcode
   }
   PublishOutcome out = relay_.publish(topic, data, opcode, Publisher::client);
   if (out.status == PublishOutcome::Status::ok) return;
-  const bool too_large = out.status == PublishOutcome::Status::too_large;
-  const std::uint16_t code = too_large ? close_code::message_too_big : close_code::policy_violation;
-  RefusalReason reason = too_large                                           ? RefusalReason::too_large
-                         : out.status == PublishOutcome::Status::not_allowed ? RefusalReason::forbidden
-                                                                             : RefusalReason::bad_request;
+  const RefusalReason reason = refusal_of(out.status);
+  const std::uint16_t code =
+      reason == RefusalReason::too_large ? close_code::message_too_big : close_code::policy_violation;
   refusals_.refuse(reason, ws.remote_address(), "a message to " + std::string(topic), code, out.error);
   ws.close(code, out.error);
 }
