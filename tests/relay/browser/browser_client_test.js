@@ -15,7 +15,7 @@ const net = require('net');
 const os = require('os');
 const path = require('path');
 
-const TIME_LIMIT_MS = 100000;
+const TIME_LIMIT_MS = 140000;
 const WAIT_MS = 20000;
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
