@@ -42,7 +42,7 @@ retain_last = true
 
 
 async def recv_json(ws):
-    return json.loads(await asyncio.wait_for(ws.recv(), 10))
+    return json.loads(await asyncio.wait_for(ws.recv(), 30))
 
 
 @contextlib.asynccontextmanager
