@@ -68,9 +68,17 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1.0, 1e7));
   f->add_option("--size", fanout.size, "payload bytes (at least 8)")->capture_default_str();
-  f->add_option("--duration", fanout.duration_s, "seconds")
+  f->add_option("--duration", fanout.duration_s, "seconds (with --messages: the bound on the run)")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 86400.0));
+  f->add_option("--messages", fanout.messages,
+                "publish this many, then end once every subscriber has them (0: run for the duration)")
+      ->capture_default_str();
+  std::string publish_via = "ws";
+  f->add_option("--publish", publish_via, "ws: a WebSocket client on --url; http: POST to --publish-url")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"ws", "http"}));
+  f->add_option("--publish-url", fanout.publish_url, "http://HOST:PORT/PATH (default: --url as http://)");
 
   auto* i = app.add_subcommand("idle", "open and hold N upgraded connections");
   add_common(i, common, false);
@@ -116,7 +124,14 @@ int main(int argc, char** argv) {
 
   try {
     if (e->parsed()) return sluice::bench::run_echo(common, echo);
-    if (f->parsed()) return sluice::bench::run_fanout(common, fanout);
+    if (f->parsed()) {
+      if (publish_via == "http") {
+        fanout.via = sluice::bench::PublishVia::http;
+        if (fanout.publish_url.empty() && common.url.starts_with("ws://"))
+          fanout.publish_url = "http://" + common.url.substr(5);
+      }
+      return sluice::bench::run_fanout(common, fanout);
+    }
     if (i->parsed()) return sluice::bench::run_idle(common, idle);
     if (c->parsed()) return sluice::bench::run_churn(common, churn);
     if (s->parsed()) return sluice::bench::run_stall(common, stall);

@@ -23,11 +23,16 @@ struct EchoOptions {
   std::uint64_t messages = 0;  // 0: run for the duration
 };
 
+enum class PublishVia : std::uint8_t { websocket, http };
+
 struct FanoutOptions {
   int subscribers = 100;
   double rate = 1000;  // publisher messages per second
   std::size_t size = 250;
-  double duration_s = 5;
+  double duration_s = 5;       // with `messages`: the bound on the whole run
+  std::uint64_t messages = 0;  // publish this many, then end once every subscriber has them all
+  PublishVia via = PublishVia::websocket;
+  std::string publish_url;  // http: where to POST (default: the --url with http://)
 };
 
 struct IdleOptions {

@@ -22,11 +22,14 @@
 #include "config/topic_settings.hpp"
 #include "history/history_ring.hpp"
 #include "relay/rate_meter.hpp"
+#include "relay/subscriber_limits.hpp"
 #include "relay/subscription_request.hpp"
 
 namespace sluice::relay {
 
 enum class Publisher : std::uint8_t { http, client, source };
+
+struct CatchUpRoom;  // what a new subscriber's catch-up may queue (relay.cpp)
 
 struct PublishOutcome {
   enum class Status : std::uint8_t { ok, bad_topic, not_allowed, too_large, invalid_text };
@@ -52,9 +55,11 @@ class Relay {
 
   PublishOutcome publish(std::string_view topic, std::string_view data, Opcode opcode, Publisher who);
 
-  // A new subscriber (on its loop thread): sends what it asked to catch up on (the history
-  // after `since`, or each matching topic's retained value), then subscribes it to the live
-  // stream. Replay goes through the connection's send queue, under its cap and policy.
+  // A new subscriber (on its loop thread): applies its topic's connection limits, sends what
+  // it asked to catch up on (with envelopes, first the epoch; then the history after each
+  // resume position, or a reset when the position is from another run; each other matching
+  // topic's retained value), then subscribes it to the live stream. The catch-up goes through
+  // the connection's send queue and stops short of its cap (with a gap notice).
   void subscribe(WebSocket ws, const SubscriptionRequest& request);
   void unsubscribe(const SubscriptionRequest& request);  // the subscriber is gone
 
@@ -84,8 +89,12 @@ class Relay {
   TopicSummary summary(const std::string& name, const TopicState& state, std::int64_t now_second) const;
   std::uint64_t subscribers_of(std::string_view topic) const;
   void replay(WebSocket ws, const SubscriptionRequest& request);
+  void resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run, const CatchUpRoom& room);
 
   sluice::Server& server_;
+  const std::string epoch_;               // names this run: sequences begin again at 1 in the next
+  const std::size_t max_buffered_bytes_;  // the engine's, fixed at start
+  SubscriberLimits limits_;
   mutable std::mutex mutex_;
   std::shared_ptr<const TopicSettings> settings_;
   std::size_t max_message_size_;

@@ -41,9 +41,10 @@ RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path)
   // The engine handles SIGINT and SIGTERM: stop accepting, 1001 to everyone, drain, return.
   server_ = std::make_unique<sluice::Server>(engine_options(config_.server), std::move(b));
   relay_ = std::make_unique<Relay>(*server_, config_);
-  websocket_api_ = std::make_unique<WebSocketApi>(*relay_, access_);
-  http_api_ = std::make_unique<HttpApi>(
-      *relay_, access_, [this] { return stats_json(take_snapshot(*server_, *relay_, started_)); });
+  websocket_api_ = std::make_unique<WebSocketApi>(*relay_, access_, refusals_);
+  http_api_ = std::make_unique<HttpApi>(*relay_, access_, refusals_, [this] {
+    return stats_json(take_snapshot(*server_, *relay_, refusals_, started_));
+  });
   http_api_->install(*server_);
   server_->on_signal(SIGHUP, [this] { reload(); });
   for (const SourceConfig& s : config_.sources) {
@@ -69,9 +70,11 @@ void RelayApp::listen() {
   for (auto& g : generators_) g->start(*server_);
   stats_timer_ = make_timer(std::chrono::milliseconds(1000));
   server_->watch(stats_timer_, [this] { publish_stats(); });
-  log_line(LogLevel::info, "sluice relay on http://{}:{}/ ({}; {} thread{})", config_.server.listen.host,
-           server_->port(), config_path_ ? *config_path_ : "embedded default configuration",
-           config_.server.threads, config_.server.threads == 1 ? "" : "s");
+  // "listening on ws://HOST:PORT/" is what scripts read the port from (with listen port 0).
+  log_line(LogLevel::info, "sluice relay listening on ws://{0}:{1}/ and http://{0}:{1}/ ({2}; {3} thread{4})",
+           config_.server.listen.host, server_->port(),
+           config_path_ ? *config_path_ : "embedded default configuration", config_.server.threads,
+           config_.server.threads == 1 ? "" : "s");
 }
 
 void RelayApp::run() { server_->run(); }
@@ -79,7 +82,8 @@ void RelayApp::run() { server_->run(); }
 void RelayApp::publish_stats() {
   std::uint64_t expirations = 0;
   if (::read(stats_timer_, &expirations, sizeof expirations) != sizeof expirations) return;
-  server_->publish(stats_feed_topic, stats_json(take_snapshot(*server_, *relay_, started_)), Opcode::text);
+  server_->publish(stats_feed_topic, stats_json(take_snapshot(*server_, *relay_, refusals_, started_)),
+                   Opcode::text);
 }
 
 void RelayApp::reload() {

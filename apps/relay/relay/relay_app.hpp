@@ -42,6 +42,7 @@ class RelayApp {
   std::unique_ptr<sluice::Server> server_;
   std::unique_ptr<Relay> relay_;
   Access access_;
+  Refusals refusals_;
   std::unique_ptr<WebSocketApi> websocket_api_;
   std::unique_ptr<HttpApi> http_api_;
   std::vector<std::unique_ptr<DemoGenerator>> generators_;
