@@ -36,6 +36,8 @@ class HttpStream {
   ConnectionStats stats() const;
   std::string remote_address() const;
   void set_policy(SlowConsumerPolicy policy);
+  void set_max_buffered_bytes(std::size_t bytes);  // as BasicWebSocket's
+  void set_send_buffer(int bytes);
 
   // Topics: what is published to a topic reaches a stream subscribed to it as the published
   // bytes, unframed, encoded once per thread for every stream that subscribed.

@@ -48,6 +48,11 @@ class BasicWebSocket {
   // Overrides the endpoint's (and, on a server, the topics') slow-consumer policy for this
   // connection.
   void set_policy(SlowConsumerPolicy policy);
+  // This connection's own max_buffered_bytes (rounded up to KiB, at most 64 MiB - 1 KiB; 0: the
+  // endpoint's again); its low watermark becomes at most a quarter of it.
+  void set_max_buffered_bytes(std::size_t bytes);
+  // SO_SNDBUF of this connection's socket: what the kernel may hold behind a stalled peer.
+  void set_send_buffer(int bytes);
 
   void* user_data() const;
   void set_user_data(void* p);

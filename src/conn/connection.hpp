@@ -80,6 +80,10 @@ class Connection final : public LoopClient {
   void* user_data() const { return user_data_; }
   void set_user_data(void* p) { user_data_ = p; }
   void set_policy(SlowConsumerPolicy p) { outbox_.set_policy(p); }
+  void set_max_buffered_bytes(std::size_t bytes) { outbox_.set_cap(bytes); }
+  void set_send_buffer(int bytes) {
+    if (transport_.is_open()) detail::set_send_buffer(transport_.fd(), bytes);
+  }
   // The policy this connection's frames meet at the cap, for a topic with `topic_policy`.
   SlowConsumerPolicy policy_for(std::optional<SlowConsumerPolicy> topic_policy) const {
     return outbox_.policy_for(topic_policy, ep_.limits());

@@ -31,7 +31,7 @@ SendStatus Connection::ping(std::string_view payload) {
   // not grow the queue either.
   FrameRef frame = encode_control(Opcode::ping, payload.substr(0, kMaxControlPayload));
   const std::size_t charge = SendQueue::charge_of(*frame.get());
-  if (over_cap(outbox_.queue(), charge, ep_.limits().max_buffered_bytes) ||
+  if (over_cap(outbox_.queue(), charge, outbox_.cap(ep_.limits())) ||
       !ep_.allowance().admits(SendQueue::budget_of(*frame.get()), outbox_.charge() + charge))
     return SendStatus::dropped;
   return enqueue_control(std::move(frame));
@@ -57,7 +57,7 @@ SendStatus Connection::publish(FrameRef frame, std::uint32_t tag,
   // A message always fits an empty queue as far as the connection's cap goes, but never the
   // process past its budget.
   const bool over_budget = !ep_.allowance().admits(charge.budget, after);
-  if (over_budget || (!outbox_.empty() && after > ep_.limits().max_buffered_bytes)) [[unlikely]] {
+  if (over_budget || (!outbox_.empty() && after > outbox_.cap(ep_.limits()))) [[unlikely]] {
     std::optional<SendStatus> refused = at_cap(*frame.get(), tag, policy_for(topic_policy), over_budget);
     if (refused) return *refused;
   }
@@ -163,7 +163,7 @@ void Connection::flush() {
       session_.to(ConnState::half_closed);
     }
   }
-  if (outbox_.charge() < l.low_watermark) outbox_.set(Outbox::at_cap, false);  // the consumer caught up
+  if (outbox_.charge() < outbox_.low_watermark(l)) outbox_.set(Outbox::at_cap, false);  // caught up
   update_interest();
   if (session_.sends() && outbox_.drained_below(l)) {
     ep_.on_backlog(*this, false);

@@ -38,7 +38,7 @@ void Connection::on_handshake_bytes(std::span<std::uint8_t> in) {
       case ServerHandshake::Step::Kind::request:
         in = in.subspan(step.consumed);
         if (!serve_plain_http(*hs) || in.empty()) return;
-        if (outbox_.charge() >= ep_.limits().max_buffered_bytes) {
+        if (outbox_.charge() >= outbox_.cap(ep_.limits())) {
           abort("pipelines requests faster than it reads the responses");
           return;
         }

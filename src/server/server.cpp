@@ -76,8 +76,19 @@ void Server::listen() {
   if (!core.workers.empty()) return;
   const ServerOptions& o = core.options;
   int n = o.threads < 1 ? 1 : o.threads;
+  // Held from before the port opens, not from run(): a supervisor may signal as soon as it can
+  // connect, and a blocked signal stays pending until run()'s signalfd reads it. Worker threads
+  // inherit the mask.
+  pthread_sigmask(SIG_SETMASK, nullptr, &impl_->mask_before_listen);
+  detail::block_signals(impl_->watched_signals());
   // The first bind settles the port (port 0 picks one); the others share it via SO_REUSEPORT.
-  detail::Fd first = detail::listen_tcp(o.host, o.port, o.backlog, n > 1);
+  detail::Fd first;
+  try {
+    first = detail::listen_tcp(o.host, o.port, o.backlog, n > 1);
+  } catch (...) {
+    pthread_sigmask(SIG_SETMASK, &impl_->mask_before_listen, nullptr);
+    throw;
+  }
   impl_->port = detail::local_port(first.get());
   core.budget = std::make_unique<detail::MemoryBudget>(o.max_total_buffered_bytes, n);
   core.peer_limits = std::make_unique<detail::PeerLimits>(o.max_connections, o.max_connections_per_ip);
@@ -87,10 +98,6 @@ void Server::listen() {
     core.workers.push_back(
         std::make_unique<detail::Worker>(core, detail::listen_tcp(o.host, impl_->port, o.backlog, true), i));
   }
-  // Held from here on, not from run(): a supervisor may signal as soon as the port is announced,
-  // and a blocked signal stays pending until run()'s signalfd reads it. Worker threads inherit it.
-  pthread_sigmask(SIG_SETMASK, nullptr, &impl_->mask_before_listen);
-  detail::block_signals(impl_->watched_signals());
 }
 
 void Server::run() {
