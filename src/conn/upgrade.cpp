@@ -120,8 +120,9 @@ void Connection::start_stream(const HttpResponse& resp, std::uint8_t set, bool h
     respond_and_close(500, "internal server error");
     return;
   }
-  push(raw_bytes(http_stream_head(resp)), SendQueue::kRawTag);
-  if (head_only) {
+  // A deferred answer writes its whole response later, through HttpStream::respond().
+  if (!resp.deferred) push(raw_bytes(http_stream_head(resp)), SendQueue::kRawTag);
+  if (head_only && !resp.deferred) {
     begin_draining();
     return;
   }

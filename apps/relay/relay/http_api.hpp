@@ -2,14 +2,19 @@
 //
 //   POST /topics/NAME   publish the body (text/* and application/json as text, else binary):
 //                       200 {"topic":...,"seq":...,"subscribers":...}; 400 bad name or text,
-//                       401 without the API key, 403 not allowed, 413 over max_message_size
+//                       401 without the API key, 403 not allowed, 413 over max_message_size;
+//                       with a broker, the answer waits for it (the sequence is the cluster's),
+//                       and is 503 while it is unreachable: never 200 for a message nobody gets
 //   GET  /topics        every topic as JSON; GET /topics/NAME one topic (404 if unknown)
 //   GET  /stats         the stats snapshot (metrics/stats_json.hpp)
 //   GET  /healthz       200 "ok" while the loop answers
+//   GET  /readyz        200 "ready", or 503 with the reason (the broker unreachable)
 //   GET  /sluice.js     the browser client; GET / and /assets/... the dashboard
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string>
 
 #include <sluice/sluice.hpp>
 
@@ -21,8 +26,14 @@ namespace sluice::relay {
 
 class HttpApi {
  public:
-  HttpApi(Relay& relay, const Access& access, Refusals& refusals, std::function<std::string()> stats_json)
-      : relay_(relay), access_(access), refusals_(refusals), stats_json_(std::move(stats_json)) {}
+  // `not_ready` gives the reason the relay should not be sent new work, or nothing.
+  HttpApi(Relay& relay, const Access& access, Refusals& refusals, std::function<std::string()> stats_json,
+          std::function<std::optional<std::string>()> not_ready = {})
+      : relay_(relay),
+        access_(access),
+        refusals_(refusals),
+        stats_json_(std::move(stats_json)),
+        not_ready_(std::move(not_ready)) {}
   void install(sluice::Server& server);
 
   HttpResponse publish(const HttpRequest& req);
@@ -33,11 +44,15 @@ class HttpApi {
  private:
   // A publish turned down: logged and counted once (Refusals), answered with JSON {"error":...}.
   HttpResponse refused(const HttpRequest& req, int status, std::string_view why);
+  HttpResponse refusal(const HttpRequest& req, const PublishOutcome& out);
+  // A publish through the broker: the answer is given once the broker has numbered it.
+  void publish_later(HttpStream stream);
 
   Relay& relay_;
   const Access& access_;
   Refusals& refusals_;
   std::function<std::string()> stats_json_;
+  std::function<std::optional<std::string>()> not_ready_;
 };
 
 // Whether a body of this Content-Type is published as a text message.

@@ -5,31 +5,12 @@
 #include <chrono>
 #include <random>
 
+#include "relay/delivery.hpp"
 #include "relay/log_line.hpp"
 #include "text/utf8.hpp"
 #include "topics/envelope.hpp"
 
 namespace sluice::relay {
-
-// What a notice costs at most in a send queue: its envelope is short.
-constexpr std::size_t kNoticeBytes = 128 + max_topic_bytes;
-// A resumed topic sends at most three notices: a reset, a gap for what the history no longer
-// holds, and a gap where the cap cut its replay.
-constexpr std::size_t kNoticesPerTopic = 3;
-
-// What a new subscriber's catch-up may queue: its cap, less room for every notice it may still
-// have to send. A replay stops before a message would go past that, so the cap bounds a replay
-// like any other send and the client is always told what it did not get. A queue with nothing
-// in it takes one message of any size.
-struct CatchUpRoom {
-  std::size_t cap;
-  std::size_t notices_reserved;
-
-  bool fits(WebSocket ws, std::size_t bytes) const {
-    const std::size_t queued = ws.buffered_memory();
-    return queued == 0 || queued + queued_message_cost(bytes) + notices_reserved <= cap;
-  }
-};
 
 namespace {
 
@@ -39,13 +20,7 @@ PublishTime now_ms() {
 
 std::int64_t second_of(PublishTime t) { return t.time_since_epoch().count() / 1000; }
 
-std::span<const std::uint8_t> bytes_of(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
-std::string_view text_of(std::span<const std::uint8_t> b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
+}  // namespace
 
 bool allowed(const PublishRights& rights, Publisher who) {
   switch (who) {
@@ -56,15 +31,12 @@ bool allowed(const PublishRights& rights, Publisher who) {
   return false;
 }
 
-bool delivered(SendStatus s) { return s == SendStatus::sent || s == SendStatus::queued; }
+namespace {
 
 // One stored message, as the subscriber asked for it; false when it was not sent.
 bool send_entry(WebSocket ws, Format format, std::string_view topic, const HistoryEntry& e,
                 const CatchUpRoom& room) {
-  if (format == Format::raw)
-    return room.fits(ws, e.payload().size()) && delivered(ws.send(text_of(e.payload()), e.opcode()));
-  const std::string json = envelope(EnvelopeMessage{topic, e.seq(), e.time(), e.opcode(), e.payload()});
-  return room.fits(ws, json.size()) && delivered(ws.send_text(json));
+  return send_message(ws, format, EnvelopeMessage{topic, e.seq(), e.time(), e.opcode(), e.payload()}, room);
 }
 
 void send_history(WebSocket ws, Format format, std::string_view topic, const HistoryRing::Since& since,
@@ -88,7 +60,10 @@ std::string new_epoch() {
 }  // namespace
 
 Relay::Relay(sluice::Server& server, const RelayConfig& config)
-    : server_(server), epoch_(new_epoch()), max_buffered_bytes_(config.server.max_buffered_bytes) {
+    : server_(server),
+      epoch_(new_epoch()),
+      max_buffered_bytes_(config.server.max_buffered_bytes),
+      broker_config_(config.broker) {
   limits_.declare(server, config.topics);
   apply(config);
 }
@@ -127,18 +102,40 @@ std::uint64_t Relay::subscribers_of(std::string_view topic) const {
   return n;
 }
 
-PublishOutcome Relay::publish(std::string_view topic, std::string_view data, Opcode opcode, Publisher who) {
+std::optional<PublishOutcome> Relay::refuse(std::string_view topic, std::string_view data, Opcode opcode,
+                                            Publisher who) const {
   using Status = PublishOutcome::Status;
   if (TopicCheck check = check_topic_name(topic); check != TopicCheck::ok)
-    return {Status::bad_topic, 0, 0, "topic name " + std::string(describe(check))};
+    return PublishOutcome{Status::bad_topic, 0, 0, "topic name " + std::string(describe(check))};
   if (opcode == Opcode::text && !is_valid_utf8(data))
-    return {Status::invalid_text, 0, 0, "text is not valid UTF-8"};
+    return PublishOutcome{Status::invalid_text, 0, 0, "text is not valid UTF-8"};
+  if (!allowed(settings_->for_topic(topic).publish, who))
+    return PublishOutcome{Status::not_allowed, 0, 0,
+                          "this topic's settings do not allow publishing from here"};
+  if (data.size() > max_message_size_)
+    return PublishOutcome{Status::too_large, 0, 0, "message larger than max_message_size"};
+  return std::nullopt;
+}
+
+PublishOutcome Relay::publish(std::string_view topic, std::string_view data, Opcode opcode, Publisher who) {
+  using Status = PublishOutcome::Status;
+  if (broker_) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (auto refused = refuse(topic, data, opcode, who)) return *refused;
+    }
+    if (!broker_up()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++counts_.publish_failed;
+      return {Status::unavailable, 0, 0, "the broker is unreachable"};
+    }
+    // Nobody waits for the answer (a client's or a source's message): a failure is counted.
+    hand_to_broker(broker_message(topic, data, opcode), [](PublishOutcome) {});
+    return {Status::ok, 0, 0, {}};
+  }
   const PublishTime time = now_ms();
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!allowed(settings_->for_topic(topic).publish, who))
-    return {Status::not_allowed, 0, 0, "this topic's settings do not allow publishing from here"};
-  if (data.size() > max_message_size_)
-    return {Status::too_large, 0, 0, "message larger than max_message_size"};
+  if (auto refused = refuse(topic, data, opcode, who)) return *refused;
   TopicState& state = state_for(topic);
   const std::uint64_t seq = state.history.push(opcode, time, bytes_of(data));
   ++state.published;
@@ -161,6 +158,10 @@ PublishOutcome Relay::publish(std::string_view topic, std::string_view data, Opc
 }
 
 void Relay::subscribe(WebSocket ws, const SubscriptionRequest& request) {
+  if (broker_) {
+    subscribe_through_broker(ws, request);
+    return;
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   // The most specific settings of its first pattern govern the connection's own limits.
   limits_.apply(ws, settings_->for_topic(request.patterns.front().text()));
@@ -171,8 +172,14 @@ void Relay::subscribe(WebSocket ws, const SubscriptionRequest& request) {
   ++it->second.connections;
 }
 
-void Relay::unsubscribe(const SubscriptionRequest& request) {
+void Relay::unsubscribe(WebSocket ws, const SubscriptionRequest& request) {
+  if (broker_) {
+    server_.post([this, patterns = request.patterns] {
+      for (const TopicPattern& p : patterns) broker_->unwatch(p);
+    });
+  }
   std::lock_guard<std::mutex> lock(mutex_);
+  if (drop_catch_up(ws)) return;
   auto it = active_.find(request.key);
   if (it == active_.end()) return;
   if (--it->second.connections == 0) active_.erase(it);
@@ -214,7 +221,7 @@ TopicSummary Relay::summary(const std::string& name, const TopicState& state, st
   TopicSummary s;
   s.name = name;
   s.subscribers = subscribers_of(name);
-  s.last_seq = state.history.last_seq();
+  s.last_seq = broker_ ? state.broker_last : state.history.last_seq();
   s.published = state.published;
   s.messages_per_second = state.rate.per_second(now_second);
   s.history_messages = state.history.size();

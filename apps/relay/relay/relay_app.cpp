@@ -7,6 +7,7 @@
 #include <csignal>
 #include <system_error>
 
+#include "broker/redis_broker.hpp"
 #include "relay/log_line.hpp"
 #include "relay/relay_stats.hpp"
 #include "relay/server_options.hpp"
@@ -41,10 +42,22 @@ RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path)
   // The engine handles SIGINT and SIGTERM: stop accepting, 1001 to everyone, drain, return.
   server_ = std::make_unique<sluice::Server>(engine_options(config_.server), std::move(b));
   relay_ = std::make_unique<Relay>(*server_, config_);
+  if (config_.broker.type == BrokerType::redis) {
+    relay_->use_broker(std::make_unique<RedisBroker>(*server_, config_.broker),
+                       [this](const std::string& why) {
+                         std::lock_guard<std::mutex> lock(not_ready_mutex_);
+                         not_ready_ = why;
+                       });
+  }
   websocket_api_ = std::make_unique<WebSocketApi>(*relay_, access_, refusals_);
-  http_api_ = std::make_unique<HttpApi>(*relay_, access_, refusals_, [this] {
-    return stats_json(take_snapshot(*server_, *relay_, refusals_, started_));
-  });
+  http_api_ = std::make_unique<HttpApi>(
+      *relay_, access_, refusals_,
+      [this] { return stats_json(take_snapshot(*server_, *relay_, refusals_, started_)); },
+      [this]() -> std::optional<std::string> {
+        std::lock_guard<std::mutex> lock(not_ready_mutex_);
+        if (not_ready_.empty()) return std::nullopt;
+        return not_ready_;
+      });
   http_api_->install(*server_);
   server_->on_signal(SIGHUP, [this] { reload(); });
   for (const SourceConfig& s : config_.sources) {
@@ -67,6 +80,7 @@ RelayApp::~RelayApp() {
 
 void RelayApp::listen() {
   server_->listen();
+  relay_->start_broker();
   for (auto& g : generators_) g->start(*server_);
   stats_timer_ = make_timer(std::chrono::milliseconds(1000));
   server_->watch(stats_timer_, [this] { publish_stats(); });

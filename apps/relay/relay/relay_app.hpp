@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,9 @@ class RelayApp {
   std::unique_ptr<HttpApi> http_api_;
   std::vector<std::unique_ptr<DemoGenerator>> generators_;
   int stats_timer_ = -1;
+  // Why the relay is not ready (the broker unreachable), for /readyz; empty when it is.
+  mutable std::mutex not_ready_mutex_;
+  std::string not_ready_;
 };
 
 }  // namespace sluice::relay

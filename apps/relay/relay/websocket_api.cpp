@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "relay/log_line.hpp"
+
 namespace sluice::relay {
 
 namespace {
@@ -18,6 +20,7 @@ RefusalReason refusal_of(PublishOutcome::Status status) {
     case PublishOutcome::Status::too_large: return RefusalReason::too_large;
     case PublishOutcome::Status::not_allowed: return RefusalReason::forbidden;
     case PublishOutcome::Status::ok:
+    case PublishOutcome::Status::unavailable:
     case PublishOutcome::Status::bad_topic:
     case PublishOutcome::Status::invalid_text: break;
   }
@@ -37,6 +40,12 @@ UpgradeDecision WebSocketApi::on_upgrade(const UpgradeRequest& req) {
     return UpgradeDecision::accept({}, new Subscriber{Subscriber::Kind::stats, {}});
   if (req.path != "/topics" && !req.path.starts_with("/topics/"))
     return refuse(404, "no WebSocket here; use /topics/NAME");
+  if (relay_.has_broker() && !relay_.broker_up()) {
+    // Its messages could not reach it: a load balancer should send it to a relay that is ready.
+    log_line(LogLevel::warn, "{}: subscription to {} refused with 503: the broker is unreachable",
+             req.remote_address, req.path);
+    return UpgradeDecision::refuse(503, "the broker is unreachable\n");
+  }
   SubscriptionParse parsed = parse_subscription(req.path, req.query);
   if (!parsed.request) return refuse(400, parsed.error);
   for (const TopicPattern& p : parsed.request->patterns) {
@@ -74,6 +83,11 @@ void WebSocketApi::on_message(WebSocket ws, std::string_view data, Opcode opcode
   }
   PublishOutcome out = relay_.publish(topic, data, opcode, Publisher::client);
   if (out.status == PublishOutcome::Status::ok) return;
+  if (out.status == PublishOutcome::Status::unavailable) {
+    // Loud, and not the client's fault: it may reconnect and publish again shortly.
+    ws.close(close_code::try_again_later, "the broker is unreachable");
+    return;
+  }
   const RefusalReason reason = refusal_of(out.status);
   const std::uint16_t code =
       reason == RefusalReason::too_large ? close_code::message_too_big : close_code::policy_violation;
@@ -84,7 +98,7 @@ void WebSocketApi::on_message(WebSocket ws, std::string_view data, Opcode opcode
 void WebSocketApi::on_close(WebSocket ws) {
   std::unique_ptr<Subscriber> s(ws.user<Subscriber>());
   ws.set_user_data(nullptr);
-  if (s && s->kind == Subscriber::Kind::topics) relay_.unsubscribe(s->request);
+  if (s && s->kind == Subscriber::Kind::topics) relay_.unsubscribe(ws, s->request);
 }
 
 }  // namespace sluice::relay
