@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "broker/redis_broker.hpp"
+#include "relay/broker_stats.hpp"
 #include "relay/log_line.hpp"
 #include "relay/relay_stats.hpp"
 #include "relay/server_options.hpp"
@@ -52,7 +53,11 @@ RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path)
   websocket_api_ = std::make_unique<WebSocketApi>(*relay_, access_, refusals_);
   http_api_ = std::make_unique<HttpApi>(
       *relay_, access_, refusals_,
-      [this] { return stats_json(take_snapshot(*server_, *relay_, refusals_, started_)); },
+      [this] {
+        std::string json = stats_json(take_snapshot(*server_, *relay_, refusals_, started_));
+        add_broker_stats(json, *relay_);
+        return json;
+      },
       [this]() -> std::optional<std::string> {
         std::lock_guard<std::mutex> lock(not_ready_mutex_);
         if (not_ready_.empty()) return std::nullopt;
