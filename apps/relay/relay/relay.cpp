@@ -100,7 +100,24 @@ PublishOutcome Relay::publish(std::string_view topic, std::string_view data, Opc
     if (json.empty()) json = envelope(EnvelopeMessage{topic, seq, time, opcode, bytes_of(data)});
     server_.publish(key, json, Opcode::text);
   }
+  for (const Sink& sink : sinks_) {
+    if (sink.topic != topic) continue;
+    sink.deliver(data, opcode);
+    ++out.subscribers;
+  }
   return out;
+}
+
+Relay::SinkId Relay::add_sink(std::string topic, SinkDeliver deliver) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const SinkId id = next_sink_id_++;
+  sinks_.push_back(Sink{id, std::move(topic), std::move(deliver)});
+  return id;
+}
+
+void Relay::remove_sink(SinkId id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::erase_if(sinks_, [id](const Sink& s) { return s.id == id; });
 }
 
 void Relay::subscribe(WebSocket ws, const SubscriptionRequest& request) {

@@ -10,11 +10,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sluice/sluice.hpp>
 
@@ -58,6 +60,15 @@ class Relay {
   void subscribe(WebSocket ws, const SubscriptionRequest& request);
   void unsubscribe(const SubscriptionRequest& request);  // the subscriber is gone
 
+  // An internal subscriber to one exact topic: a source's way back to its device (sink_topic).
+  // `deliver` runs on the publishing thread with the relay's lock held, so it must only queue
+  // the message; once remove_sink() returns it is never called again. Each sink counts as one
+  // subscriber in a publish's outcome.
+  using SinkId = std::uint64_t;
+  using SinkDeliver = std::function<void(std::string_view data, Opcode opcode)>;
+  SinkId add_sink(std::string topic, SinkDeliver deliver);
+  void remove_sink(SinkId id);
+
   // The settings for a topic, and the server-wide limits the HTTP API applies.
   TopicConfig settings_for(std::string_view topic) const;
   std::size_t max_message_size() const;
@@ -74,6 +85,11 @@ class Relay {
     HistoryRing history;
     RateMeter rate;
     std::uint64_t published = 0;
+  };
+  struct Sink {
+    SinkId id;
+    std::string topic;
+    SinkDeliver deliver;
   };
   struct ActiveSubscription {
     SubscriptionRequest request;
@@ -92,6 +108,8 @@ class Relay {
   std::map<std::string, TopicState, std::less<>> topics_;
   std::map<std::string, ActiveSubscription, std::less<>> active_;  // by request key
   std::uint64_t published_total_ = 0;
+  std::vector<Sink> sinks_;
+  SinkId next_sink_id_ = 1;
 };
 
 }  // namespace sluice::relay

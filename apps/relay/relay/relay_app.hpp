@@ -12,11 +12,12 @@
 #include <sluice/sluice.hpp>
 
 #include "config/config.hpp"
+#include "metrics/stats_json.hpp"
 #include "relay/access.hpp"
-#include "relay/demo_generator.hpp"
 #include "relay/http_api.hpp"
 #include "relay/relay.hpp"
 #include "relay/websocket_api.hpp"
+#include "sources/source_set.hpp"
 
 namespace sluice::relay {
 
@@ -35,6 +36,7 @@ class RelayApp {
  private:
   void reload();
   void publish_stats();
+  StatsSnapshot snapshot() const;
 
   RelayConfig config_;
   std::optional<std::string> config_path_;
@@ -44,7 +46,7 @@ class RelayApp {
   Access access_;
   std::unique_ptr<WebSocketApi> websocket_api_;
   std::unique_ptr<HttpApi> http_api_;
-  std::vector<std::unique_ptr<DemoGenerator>> generators_;
+  std::unique_ptr<SourceSet> sources_;  // from listen() on
   int stats_timer_ = -1;
 };
 
