@@ -38,6 +38,16 @@ class Server {
   // loop thread; receivers on other threads are counted in stats() only.
   PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode = Opcode::binary);
 
+  // Producer flow control, for topics whose subscribers have the backpressure policy. A topic
+  // is blocked while any open subscriber of it, on any thread, whose policy for it is
+  // `backpressure` holds more than low_watermark in its send queue. A producer that publishes
+  // only while its topic is not blocked loses nothing to the cap: the room between
+  // low_watermark and max_buffered_bytes takes what it published before it looked.
+  bool topic_blocked(std::string_view topic) const;  // any thread
+  // Runs `fn` once, on the calling loop thread (the first worker's when called from elsewhere),
+  // as soon as `topic` is not blocked: in the loop's next turn if it is not blocked now.
+  void when_topic_unblocked(std::string_view topic, std::function<void()> fn);
+
   // Runs `task` on the first worker's loop thread, inside a loop turn (so sends are corked).
   void post(std::function<void()> task);
   // Calls `on_readable` on the first worker's loop whenever `fd` (owned by the caller) is

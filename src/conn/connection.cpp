@@ -10,7 +10,6 @@
 #include "log.hpp"
 #include "mem/footprint.hpp"
 #include "net/socket.hpp"
-#include "server/topic_registry.hpp"
 #include "ws/utf8.hpp"
 
 namespace sluice::detail {
@@ -33,7 +32,7 @@ Connection::Connection(Endpoint& endpoint, Fd fd)
       has_http_(endpoint.role() == Role::server) {}
 
 Connection::~Connection() {
-  leave_topics();
+  ep_.on_closed(*this);
   ep_.loop().cancel_timer(this);
   release_queue();
   if (has_http_) {
@@ -224,37 +223,6 @@ void Connection::on_peer_close(std::string_view payload) {
   begin_draining();
 }
 
-// ---- Topics -------------------------------------------------------------------------------
-
-void Connection::subscribe(std::string_view name) {
-  if (state_ != ConnState::open || !ep_.topics() || is_subscribed(name)) return;
-  Topic& t = ep_.topics()->get_or_create(name, ep_.topic_options(name));
-  t.subscribers.push_back(this);
-  extras().topics.push_back(&t);
-  if (t.options.send_buffer_bytes > 0) set_send_buffer(fd_.get(), t.options.send_buffer_bytes);
-}
-
-void Connection::unsubscribe(std::string_view name) {
-  if (has_http_ || !extras_) return;
-  auto& topics = extras_->topics;
-  auto it = std::find_if(topics.begin(), topics.end(), [&](Topic* t) { return t->name == name; });
-  if (it == topics.end()) return;
-  ep_.topics()->remove(**it, this);
-  topics.erase(it);
-}
-
-bool Connection::is_subscribed(std::string_view name) const {
-  if (has_http_ || !extras_) return false;
-  auto& topics = extras_->topics;
-  return std::any_of(topics.begin(), topics.end(), [&](Topic* t) { return t->name == name; });
-}
-
-void Connection::leave_topics() {
-  if (has_http_ || !extras_) return;
-  for (Topic* t : extras_->topics) ep_.topics()->remove(*t, this);
-  extras_->topics.clear();
-}
-
 // ---- Endings ------------------------------------------------------------------------------
 
 void Connection::close(std::uint16_t code, std::string_view reason) {
@@ -265,6 +233,7 @@ void Connection::close(std::uint16_t code, std::string_view reason) {
   }
   send_close_frame(code, reason);
   state_ = ConnState::closing;
+  if (is(kOverWatermark)) ep_.on_backlog(*this, false);  // a closing peer holds no producer back
   ep_.loop().schedule(this, ep_.limits().close_timeout);
 }
 
@@ -293,6 +262,7 @@ void Connection::fail(ProtocolError e) {
 void Connection::begin_draining() {
   if (state_ == ConnState::draining || state_ == ConnState::closed) return;
   drop_handshake();
+  if (is(kOverWatermark)) ep_.on_backlog(*this, false);
   // Nothing more is parsed: what input was being gathered or held goes back to the budget now,
   // not when the peer finally closes.
   ep_.counters().memory_freed_on_close.add(assembler_.held_bytes());
@@ -322,7 +292,7 @@ void Connection::abort(const char* why) {
   loop.unwatch(fd_.get());
   loop.cancel_timer(this);
   fd_.reset();
-  leave_topics();
+  ep_.on_closed(*this);
   state_ = ConnState::closed;
   loop.defer(this);  // freed in the before-sleep pass, never inside this call chain
 }

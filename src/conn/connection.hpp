@@ -35,7 +35,6 @@ namespace sluice::detail {
 class Endpoint;
 class RequestReader;
 struct RequestHead;
-struct Topic;
 struct ClientHandshake;
 
 enum class ConnState : std::uint8_t {
@@ -67,8 +66,9 @@ class Connection final : public LoopClient {
   // The WebSocket API.
   SendStatus send(std::string_view data, Opcode opcode);
   SendStatus ping(std::string_view payload);
-  // Queues a shared frame published to `topic` (the worker walks the subscribers).
-  SendStatus publish(FrameRef frame, const Topic& topic);
+  // Queues a shared frame published to a topic (the worker walks the subscribers): `tag`
+  // groups its frames for `latest` conflation, `topic_policy` is the topic's own, if any.
+  SendStatus publish(FrameRef frame, std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy);
   void close(std::uint16_t code, std::string_view reason);
   std::size_t buffered_amount() const { return queue_.bytes(); }
   std::size_t buffered_memory() const { return queue_.charge(); }
@@ -78,12 +78,16 @@ class Connection final : public LoopClient {
   void* user_data() const { return user_data_; }
   void set_user_data(void* p) { user_data_ = p; }
   void set_policy(SlowConsumerPolicy p) {
-    policy_override_ = p;
-    has_policy_override_ = true;
+    policy_override_ = static_cast<std::uint8_t>(static_cast<int>(p) + 1);
   }
-  void subscribe(std::string_view topic);
-  void unsubscribe(std::string_view topic);
-  bool is_subscribed(std::string_view topic) const;
+  // The policy this connection's frames meet at the cap: its own, else the topic's, else the
+  // endpoint's.
+  SlowConsumerPolicy policy_for(std::optional<SlowConsumerPolicy> topic_policy) const {
+    if (policy_override_ != 0) return static_cast<SlowConsumerPolicy>(policy_override_ - 1);
+    return topic_policy ? *topic_policy : ep_.limits().policy;
+  }
+  // The queue passed low_watermark and has not drained below it since.
+  bool over_low_watermark() const { return is(kOverWatermark); }
 
   // Server shutdown: open connections get 1001, half-done handshakes are dropped.
   void go_away();
@@ -128,9 +132,8 @@ class Connection final : public LoopClient {
   // go through the out-of-line encode_control().
   FrameRef encode(Opcode opcode, std::string_view payload) const;
   FrameRef encode_control(Opcode opcode, std::string_view payload) const;
-  // `topic` is what a published frame was published to (its policy may differ), else null.
-  SendStatus enqueue_message(FrameRef frame, std::uint32_t tag, const Topic* topic);
-  SlowConsumerPolicy policy_for(const Topic* topic) const;
+  SendStatus enqueue_message(FrameRef frame, std::uint32_t tag,
+                             std::optional<SlowConsumerPolicy> topic_policy);
   // The queue is at its cap, or the process at its budget: applies the policy; a status means
   // `frame` is not to be queued.
   std::optional<SendStatus> at_cap(const FrameBuffer& frame, std::uint32_t tag, SlowConsumerPolicy policy,
@@ -139,6 +142,9 @@ class Connection final : public LoopClient {
   bool supersede_pong(FrameRef& frame);  // true if `frame` took the pending pong's place
   void push(FrameRef frame, std::uint32_t tag);
   void push(FrameRef frame, std::uint32_t tag, SendQueue::Charge charge);
+  // The queue rose over low_watermark, or drained below it: on_drain and flow control.
+  void backlog_rose();
+  void backlog_fell();
   void account_released(const Released& r);  // entries left the queue unsent
   void count_dropped(const Released& d);
   void close_slow_consumer(const char* why);
@@ -157,7 +163,6 @@ class Connection final : public LoopClient {
   void send_close_frame(std::uint16_t code, std::string_view reason);
   void begin_draining();
   void notify_closed(std::uint16_t code, std::string_view reason);
-  void leave_topics();
   void schedule_timer();
 
   std::uint32_t now32() const;
@@ -171,7 +176,6 @@ class Connection final : public LoopClient {
     std::uint32_t size = 0;
   };
   struct Extras {
-    std::vector<Topic*> topics;
     HeldInput held;
     std::uint64_t messages_sent = 0;
     std::uint64_t bytes_sent = 0;
@@ -199,7 +203,6 @@ class Connection final : public LoopClient {
   std::uint32_t last_heard_ = 0;     // last byte from the peer
   std::uint32_t last_progress_ = 0;  // last byte the socket took while bytes were waiting
   ConnState state_ = ConnState::handshaking;
-  SlowConsumerPolicy policy_override_ = SlowConsumerPolicy::close;
   // Send-side state as bits of one byte, so that "nothing armed, paused or over a mark" is one
   // test on the hot path.
   enum SendFlag : std::uint8_t {
@@ -216,11 +219,11 @@ class Connection final : public LoopClient {
   }
   std::uint8_t send_flags_ = 0;
   bool has_http_ : 1 = false;
-  bool has_policy_override_ : 1 = false;
   bool upgraded_ : 1 = false;  // on_open ran, so on_close is owed
   bool notified_ : 1 = false;  // on_close ran
   bool half_closed_ : 1 = false;
   bool ping_outstanding_ : 1 = false;
+  std::uint8_t policy_override_ : 3 = 0;  // set_policy's choice + 1; 0: none
 };
 
 // The per-message steps every send takes, forced inline: at -O2 the compiler would leave them as
@@ -251,7 +254,7 @@ inline std::uint32_t Connection::now32() const { return static_cast<std::uint32_
     Extras& e = extras_ ? *extras_ : extras();
     if (queue_.bytes() > e.high_water) e.high_water = static_cast<std::uint32_t>(queue_.bytes());
   }
-  if (queue_.charge() > ep_.limits().low_watermark) set(kOverWatermark, true);
+  if (queue_.charge() > ep_.limits().low_watermark && !is(kOverWatermark)) backlog_rose();
 }
 
 inline bool Connection::must_pause_reading() const {

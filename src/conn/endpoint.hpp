@@ -23,7 +23,6 @@
 namespace sluice::detail {
 
 class Connection;
-class TopicRegistry;
 
 // The per-connection limits and deadlines, the same for both ends of a WebSocket.
 struct Limits {
@@ -112,12 +111,15 @@ class Endpoint : public mem::MemoryAccount {
   // Server side: the connection was upgraded, just before on_open.
   virtual void on_upgraded(Connection*) {}
 
+  // The connection's queue rose over its low watermark (`over`) or drained below it again.
+  virtual void on_backlog(Connection&, bool /*over*/) {}
+  // The connection is closed (called again, harmlessly, when it is freed).
+  virtual void on_closed(Connection&) {}
+
   // Server side only: topics and publishing, and plain-HTTP routes.
-  virtual TopicRegistry* topics() { return nullptr; }
-  virtual const TopicOptions& topic_options(std::string_view) const {
-    static const TopicOptions kNone;
-    return kNone;
-  }
+  virtual bool subscribe(Connection&, std::string_view /*topic*/) { return false; }
+  virtual bool unsubscribe(Connection&, std::string_view /*topic*/) { return false; }
+  virtual bool is_subscribed(const Connection&, std::string_view /*topic*/) const { return false; }
   virtual PublishResult publish(std::string_view, std::string_view, Opcode) { return {}; }
   virtual const RouteTable* routes() const { return nullptr; }
 

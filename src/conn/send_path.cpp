@@ -10,7 +10,6 @@
 #include "log.hpp"
 #include "net/socket.hpp"
 #include "send/slow_consumer.hpp"
-#include "server/topic_registry.hpp"
 
 namespace sluice::detail {
 
@@ -23,7 +22,7 @@ SendStatus Connection::send(std::string_view data, Opcode opcode) {
   if (opcode != Opcode::text && opcode != Opcode::binary) opcode = Opcode::binary;
   if (data.size() > kMaxFramePayload) [[unlikely]]
     return SendStatus::dropped;
-  return enqueue_message(encode(opcode, data), 0, nullptr);
+  return enqueue_message(encode(opcode, data), 0, std::nullopt);
 }
 
 SendStatus Connection::ping(std::string_view payload) {
@@ -38,18 +37,13 @@ SendStatus Connection::ping(std::string_view payload) {
   return enqueue_control(std::move(frame));
 }
 
-SendStatus Connection::publish(FrameRef frame, const Topic& topic) {
-  return enqueue_message(std::move(frame), topic.id, &topic);
+SendStatus Connection::publish(FrameRef frame, std::uint32_t tag,
+                               std::optional<SlowConsumerPolicy> topic_policy) {
+  return enqueue_message(std::move(frame), tag, topic_policy);
 }
 
-SlowConsumerPolicy Connection::policy_for(const Topic* topic) const {
-  if (has_policy_override_) return policy_override_;
-  if (topic && topic->options.policy) return *topic->options.policy;
-  return ep_.limits().policy;
-}
-
-[[gnu::always_inline]] inline SendStatus Connection::enqueue_message(FrameRef frame, std::uint32_t tag,
-                                                                     const Topic* topic) {
+[[gnu::always_inline]] inline SendStatus Connection::enqueue_message(
+    FrameRef frame, std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy) {
   if (state_ != ConnState::open) return SendStatus::closed;
   const SendQueue::Charge charge = SendQueue::charges(*frame.get());
   const std::size_t after = queue_.charge() + charge.cap;
@@ -57,7 +51,7 @@ SlowConsumerPolicy Connection::policy_for(const Topic* topic) const {
   // process past its budget.
   const bool over_budget = !ep_.allowance().admits(charge.budget, after);
   if (over_budget || (!queue_.empty() && after > ep_.limits().max_buffered_bytes)) [[unlikely]] {
-    std::optional<SendStatus> refused = at_cap(*frame.get(), tag, policy_for(topic), over_budget);
+    std::optional<SendStatus> refused = at_cap(*frame.get(), tag, policy_for(topic_policy), over_budget);
     if (refused) return *refused;
   }
   SendStatus status = is(kWriteArmed) ? SendStatus::queued : SendStatus::sent;
@@ -72,7 +66,7 @@ std::optional<SendStatus> Connection::at_cap(const FrameBuffer& frame, std::uint
   const std::size_t charge = SendQueue::charge_of(frame);
   // An at-cap episode lasts until the queue drains below the low watermark: reading pauses and
   // close_grace counts from its start.
-  set(kOverWatermark, true);
+  if (!is(kOverWatermark)) backlog_rose();
   std::uint32_t now = now32();
   std::uint32_t& since = extras().over_cap_since;
   if (!is(kAtCap)) {
@@ -136,6 +130,16 @@ bool Connection::supersede_pong(FrameRef& frame) {
   return false;
 }
 
+void Connection::backlog_rose() {
+  set(kOverWatermark, true);
+  if (state_ == ConnState::open) ep_.on_backlog(*this, true);
+}
+
+void Connection::backlog_fell() {
+  set(kOverWatermark, false);
+  ep_.on_backlog(*this, false);
+}
+
 void Connection::account_released(const Released& r) {
   Counters& c = ep_.counters();
   c.buffered_bytes.sub(r.bytes);
@@ -185,7 +189,7 @@ void Connection::flush() {
   if (queue_.charge() < o.low_watermark) set(kAtCap, false);  // the consumer caught up
   update_interest();
   if (is(kOverWatermark) && state_ == ConnState::open && queue_.charge() < o.low_watermark) {
-    set(kOverWatermark, false);
+    backlog_fell();
     if (ep_.behaviors().on_drain) {
       // Corked: a send inside on_drain is flushed in the next pass, never inside this flush.
       EventLoop::Cork cork(ep_.loop());

@@ -9,7 +9,6 @@
 #include "http/response.hpp"
 #include "log.hpp"
 #include "net/socket.hpp"
-#include "server/topic_registry.hpp"
 
 namespace sluice::detail {
 

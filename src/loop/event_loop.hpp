@@ -3,7 +3,6 @@
 // flushes) before it sleeps again. post() is the one thread-safe entry, woken by an eventfd.
 #pragma once
 
-#include <sys/epoll.h>
 #include <sys/uio.h>
 #include <chrono>
 
@@ -17,6 +16,8 @@
 #include "loop/loop_client.hpp"
 #include "loop/timer_wheel.hpp"
 #include "net/fd.hpp"
+
+struct epoll_event;  // <sys/epoll.h> is the loop's .cpp's alone
 
 namespace sluice::detail {
 
@@ -85,7 +86,7 @@ class EventLoop {
   TimerWheel wheel_;
   static constexpr int kMaxEvents = 256;
   // The batch epoll_wait returned, while it is dispatched: forget() clears its entries.
-  epoll_event* batch_ = nullptr;
+  ::epoll_event* batch_ = nullptr;
   int batch_size_ = 0;
   std::vector<LoopClient*> deferred_;  // reused every turn; never shrinks below its peak
   std::vector<LoopClient*> running_;

@@ -56,6 +56,7 @@ void Server::listen() {
   impl_->port = detail::local_port(first.get());
   core.budget = std::make_unique<detail::MemoryBudget>(o.max_total_buffered_bytes, n);
   core.peer_limits = std::make_unique<detail::PeerLimits>(o.max_connections, o.max_connections_per_ip);
+  core.flow.set_inbound_limit(o.low_watermark);
   core.workers.push_back(std::make_unique<detail::Worker>(core, std::move(first), 0));
   for (int i = 1; i < n; ++i) {
     core.workers.push_back(
@@ -98,6 +99,15 @@ void Server::stop() {
 
 PublishResult Server::publish(std::string_view topic, std::string_view data, Opcode opcode) {
   return impl_->core.publish(topic, data, opcode);
+}
+
+bool Server::topic_blocked(std::string_view topic) const { return impl_->core.flow.blocked(topic); }
+
+void Server::when_topic_unblocked(std::string_view topic, std::function<void()> fn) {
+  listen();
+  detail::Worker* here = detail::Worker::current();
+  detail::EventLoop& loop = here ? here->loop() : impl_->first().loop();
+  impl_->core.flow.when_unblocked(topic, loop, std::move(fn));
 }
 
 void Server::post(std::function<void()> task) {

@@ -22,8 +22,15 @@ PublishResult ServerCore::publish(std::string_view topic, std::string_view data,
       result = w->publish_local(topic, frame);
       continue;
     }
+    // What waits for another thread counts toward flow control, so that a producer checking
+    // topic_blocked() cannot run ahead of a loop it does not share.
+    const std::size_t bytes = frame.size();
+    flow.inbound_added(w->inbound_bytes(), bytes);
     auto shared = std::make_shared<FrameRef>(frame.share());
-    w->loop().post([w = w.get(), name = std::string(topic), shared] { w->publish_local(name, *shared); });
+    w->loop().post([this, w = w.get(), name = std::string(topic), shared, bytes] {
+      w->publish_local(name, *shared);
+      flow.inbound_done(w->inbound_bytes(), bytes);
+    });
   }
   return result;
 }

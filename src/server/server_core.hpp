@@ -11,6 +11,7 @@
 #include "http/route_table.hpp"
 #include "send/memory_budget.hpp"
 #include "server/peer_limits.hpp"
+#include "server/topic_flow.hpp"
 #include "sluice/behaviors.hpp"
 #include "sluice/opcode.hpp"
 #include "sluice/policy.hpp"
@@ -30,6 +31,7 @@ struct ServerCore {
   // frees on its way out uncharge it).
   std::unique_ptr<MemoryBudget> budget;
   std::unique_ptr<PeerLimits> peer_limits;
+  TopicFlow flow;
   std::vector<std::unique_ptr<Worker>> workers;
 
   const TopicOptions& options_for_topic(std::string_view name) const;

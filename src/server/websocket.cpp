@@ -17,9 +17,11 @@ std::string WebSocket::remote_address() const { return conn_->remote_address(); 
 void* WebSocket::user_data() const { return conn_->user_data(); }
 void WebSocket::set_user_data(void* p) { conn_->set_user_data(p); }
 ConnectionStats WebSocket::stats() const { return conn_->stats(); }
-void WebSocket::subscribe(std::string_view topic) { conn_->subscribe(topic); }
-void WebSocket::unsubscribe(std::string_view topic) { conn_->unsubscribe(topic); }
-bool WebSocket::is_subscribed(std::string_view topic) const { return conn_->is_subscribed(topic); }
+void WebSocket::subscribe(std::string_view topic) { conn_->endpoint().subscribe(*conn_, topic); }
+void WebSocket::unsubscribe(std::string_view topic) { conn_->endpoint().unsubscribe(*conn_, topic); }
+bool WebSocket::is_subscribed(std::string_view topic) const {
+  return conn_->endpoint().is_subscribed(*conn_, topic);
+}
 void WebSocket::set_policy(SlowConsumerPolicy policy) { conn_->set_policy(policy); }
 PublishResult WebSocket::publish(std::string_view topic, std::string_view data, Opcode opcode) {
   return conn_->endpoint().publish(topic, data, opcode);

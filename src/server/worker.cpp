@@ -17,6 +17,7 @@ Worker::Worker(ServerCore& core, Fd listener, int index)
     : Endpoint(owned_loop, Role::server, limits_from(core.options), core.behaviors, *core.budget, index),
       core_(core),
       listener_(std::move(listener)),
+      topics_(core.flow),
       max_pending_((core.options.max_handshakes + static_cast<std::size_t>(core.options.threads) - 1) /
                    static_cast<std::size_t>(std::max(core.options.threads, 1))) {
   loop().watch(listener_.get(), this, true, false);
@@ -151,6 +152,11 @@ void Worker::destroy(Connection* c) {
   if (stopping_ && connection_count() == 0) loop().stop();
 }
 
+bool Worker::subscribe(Connection& c, std::string_view topic) {
+  if (c.state() != ConnState::open) return false;
+  return topics_.subscribe(c, topic, core_.options_for_topic(topic));
+}
+
 PublishResult Worker::publish_local(std::string_view topic, const FrameRef& frame) {
   PublishResult r;
   Topic* t = topics_.find(topic);
@@ -158,7 +164,7 @@ PublishResult Worker::publish_local(std::string_view topic, const FrameRef& fram
   // Corked: no flush, and so no application callback, runs while the subscriber list is walked.
   EventLoop::Cork cork(loop());
   for (Connection* c : t->subscribers) {
-    switch (c->publish(frame.share(), *t)) {
+    switch (c->publish(frame.share(), t->id, t->options.policy)) {
       case SendStatus::sent: r.sent++; break;
       case SendStatus::queued: r.queued++; break;
       case SendStatus::would_block: r.would_block++; break;

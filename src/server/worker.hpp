@@ -3,6 +3,7 @@
 // topics and its counters; connections never migrate between workers.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -49,9 +50,12 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   // Endpoint
   void destroy(Connection* c) override;  // called by the loop's before-sleep pass only
   void on_upgraded(Connection* c) override;
-  TopicRegistry* topics() override { return &topics_; }
-  const TopicOptions& topic_options(std::string_view name) const override {
-    return core_.options_for_topic(name);
+  void on_backlog(Connection& c, bool over) override { topics_.on_backlog(c, over); }
+  void on_closed(Connection& c) override { topics_.leave_all(c); }
+  bool subscribe(Connection& c, std::string_view topic) override;
+  bool unsubscribe(Connection& c, std::string_view topic) override { return topics_.unsubscribe(c, topic); }
+  bool is_subscribed(const Connection& c, std::string_view topic) const override {
+    return topics_.is_subscribed(c, topic);
   }
   PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode) override {
     return core_.publish(topic, data, opcode);
@@ -62,6 +66,8 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   PublishResult publish_local(std::string_view topic, const FrameRef& frame);
 
   FdWatches& app_fds() { return app_fds_; }  // Server::watch
+  // Bytes published to this worker from other threads, not yet handed to its subscribers.
+  std::atomic<std::size_t>& inbound_bytes() { return inbound_bytes_; }
 
   void on_io(std::uint32_t events) override;  // the listener is readable
   void on_timer() override;                   // accept back-off or the shutdown deadline
@@ -81,6 +87,7 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   Fd listener_;
   TopicRegistry topics_;
   FdWatches app_fds_{loop()};
+  std::atomic<std::size_t> inbound_bytes_{0};
   ConnectionList pending_;  // not upgraded: handshakes in flight and refusals being answered
   ConnectionList open_;
   std::size_t max_pending_;  // this worker's share of max_handshakes; 0: no limit
