@@ -36,6 +36,9 @@ struct PublishOutcome {
   std::uint64_t seq = 0;
   std::uint64_t subscribers = 0;  // connections whose subscription the message reached
   std::string error;
+  // A subscription the message reached is now held back by a subscriber under the backpressure
+  // policy (see topic_blocked): a producer that can wait should, before it publishes again.
+  bool blocked = false;
 };
 
 struct TopicSummary {
@@ -59,6 +62,14 @@ class Relay {
   // stream. Replay goes through the connection's send queue, under its cap and policy.
   void subscribe(WebSocket ws, const SubscriptionRequest& request);
   void unsubscribe(const SubscriptionRequest& request);  // the subscriber is gone
+
+  // Producer flow control: whether a subscriber under the backpressure policy of any
+  // subscription matching `topic` holds more than its low watermark (Server::topic_blocked for
+  // each such subscription). Any thread.
+  bool topic_blocked(std::string_view topic) const;
+  // Runs `fn` once on the calling loop thread when `topic` is no longer blocked (in the next turn
+  // if it is not blocked now).
+  void when_topic_unblocked(std::string_view topic, std::function<void()> fn);
 
   // An internal subscriber to one exact topic: a source's way back to its device (sink_topic).
   // `deliver` runs on the publishing thread with the relay's lock held, so it must only queue
@@ -100,6 +111,7 @@ class Relay {
   TopicSummary summary(const std::string& name, const TopicState& state, std::int64_t now_second) const;
   std::uint64_t subscribers_of(std::string_view topic) const;
   void replay(WebSocket ws, const SubscriptionRequest& request);
+  const std::string* blocked_key(std::string_view topic) const;
 
   sluice::Server& server_;
   mutable std::mutex mutex_;

@@ -17,7 +17,14 @@ SourceStatus::SourceStatus(const SourceConfig& config)
 
 void SourceStatus::set_state(SourceState state) {
   std::lock_guard<std::mutex> lock(mutex_);
-  state_ = state;
+  state_ = state == SourceState::running && paused_streams_ > 0 ? SourceState::paused : state;
+}
+
+void SourceStatus::set_stream_paused(bool paused) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  paused_streams_ += paused ? 1 : -1;
+  if (paused_streams_ > 0 && state_ == SourceState::running) state_ = SourceState::paused;
+  if (paused_streams_ == 0 && state_ == SourceState::paused) state_ = SourceState::running;
 }
 
 SourceState SourceStatus::state() const {

@@ -62,8 +62,11 @@ class SourceStatus {
  public:
   explicit SourceStatus(const SourceConfig& config);
 
+  // `running` reads as `paused` while any of the source's streams is paused by backpressure.
   void set_state(SourceState state);
   SourceState state() const;
+  // One stream of the source stopped reading for backpressure (true), or resumed (false).
+  void set_stream_paused(bool paused);
   // Records a failure: the error becomes last_error and the errors counter goes up.
   void error(std::string what);
 
@@ -99,6 +102,7 @@ class SourceStatus {
   const std::string sink_topic_;
   mutable std::mutex mutex_;
   SourceState state_ = SourceState::starting;
+  int paused_streams_ = 0;
   std::string last_error_;
   Counter messages_{0}, bytes_{0}, publish_refused_{0}, kernel_drops_{0}, errors_{0}, restarts_{0},
       pauses_{0};

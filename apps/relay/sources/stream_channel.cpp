@@ -16,7 +16,7 @@ StreamChannel::StreamChannel(SourceContext& context, const SourceConfig& config,
     : context_(context),
       config_(config),
       status_(status),
-      publisher_(context.relay, config, status, logs),
+      publisher_(context.relay, config, status, logs, SourceFlow::pauses, [this] { on_resume(); }),
       fds_(std::move(fds)),
       sink_(sink),
       on_end_(std::move(on_end)) {
@@ -26,6 +26,8 @@ StreamChannel::StreamChannel(SourceContext& context, const SourceConfig& config,
     write_handle_ = std::make_unique<PollHandle>(context_.poller, fds_.write.get(),
                                                  [this](std::uint32_t events) { on_write_io(events); });
 }
+
+StreamChannel::~StreamChannel() { set_paused(false); }
 
 int StreamChannel::write_fd() const {
   if (fds_.write_to_read) return fds_.read.get();
@@ -43,8 +45,13 @@ int StreamChannel::start() {
 void StreamChannel::update_interest() {
   if (ended_) return;
   if (fds_.write_to_read) {
-    static_cast<void>(read_handle_->set(want_write_ ? Interest::read_write : Interest::read));
-  } else if (write_handle_) {
+    const Interest both = paused_ ? Interest::write : Interest::read_write;
+    const Interest read_only = paused_ ? Interest::none : Interest::read;
+    static_cast<void>(read_handle_->set(want_write_ ? both : read_only));
+  } else {
+    static_cast<void>(read_handle_->set(paused_ ? Interest::none : Interest::read));
+  }
+  if (!fds_.write_to_read && write_handle_) {
     static_cast<void>(write_handle_->set(want_write_ ? Interest::write : Interest::none));
   }
 }
@@ -68,7 +75,7 @@ void StreamChannel::on_read_io(std::uint32_t events) {
     write_sink();
     if (ended_) return;
   }
-  if (events & io::readable) read_once();
+  if ((events & io::readable) && !paused_) read_once();  // a hang-up reports readable even when paused
 }
 
 void StreamChannel::on_write_io(std::uint32_t events) {
@@ -83,6 +90,10 @@ void StreamChannel::read_once() {
   } while (n < 0 && errno == EINTR);
   if (n > 0) {
     publisher_.feed(buffer.first(static_cast<std::size_t>(n)));
+    if (publisher_.holding()) {
+      set_paused(true);
+      update_interest();
+    }
   } else if (n == 0) {
     end(StreamEnd::eof, 0);
   } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -128,12 +139,35 @@ void StreamChannel::close_write() {
   want_write_ = false;
 }
 
+void StreamChannel::set_paused(bool paused) {
+  if (paused == paused_) return;
+  paused_ = paused;
+  status_.set_stream_paused(paused);
+}
+
+void StreamChannel::on_resume() {
+  set_paused(false);
+  if (!pending_end_) {
+    update_interest();
+    return;
+  }
+  const auto [how, error] = *pending_end_;
+  pending_end_.reset();
+  on_end_(how, error);  // may defer this channel's destruction; nothing follows here
+}
+
 void StreamChannel::end(StreamEnd how, int error) {
   ended_ = true;
   static_cast<void>(read_handle_->set(Interest::none));
   if (write_handle_) static_cast<void>(write_handle_->set(Interest::none));
   if (sink_ != nullptr) sink_->cut_off();
   publisher_.finish();
+  if (publisher_.holding()) {
+    // Everything read is published before the owner hears of the end.
+    set_paused(true);
+    pending_end_.emplace(how, error);
+    return;
+  }
   on_end_(how, error);  // may defer this channel's destruction; nothing follows here
 }
 

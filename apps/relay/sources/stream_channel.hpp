@@ -1,13 +1,17 @@
 // StreamChannel: one open byte stream of a stream source: a serial port, a TCP connection,
 // stdin, a child's stdout. It reads when the descriptor is readable (one read per wake-up, so
 // sources share the loop fairly) into the poller's scratch buffer and feeds a FramePublisher;
-// with a sink, it writes the queue back whenever the target is writable. The owner hears of
-// the end once, through on_end; the channel then does nothing more and may be freed (deferred).
+// with a sink, it writes the queue back whenever the target is writable. Under backpressure it
+// stops reading while its publisher holds frames for a blocked topic, and reads on once they are
+// published. The owner hears of the end once, through on_end, after every frame read has been
+// published; the channel then does nothing more and may be freed (deferred).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include "sources/frame_publisher.hpp"
 #include "sources/sink_queue.hpp"
@@ -34,6 +38,7 @@ class StreamChannel {
 
   StreamChannel(SourceContext& context, const SourceConfig& config, SourceStatus& status, SourceLogs& logs,
                 StreamFds fds, SinkQueue* sink, OnEnd on_end);
+  ~StreamChannel();
   StreamChannel(const StreamChannel&) = delete;
   StreamChannel& operator=(const StreamChannel&) = delete;
 
@@ -54,6 +59,8 @@ class StreamChannel {
   void write_sink();
   void update_interest();
   void end(StreamEnd how, int error);
+  void on_resume();
+  void set_paused(bool paused);
   void lose_stdin(int error);
   int write_fd() const;
 
@@ -65,7 +72,9 @@ class StreamChannel {
   SinkQueue* sink_;
   OnEnd on_end_;
   bool ended_ = false;
+  bool paused_ = false;  // not reading: the publisher holds frames for a blocked topic
   bool want_write_ = false;
+  std::optional<std::pair<StreamEnd, int>> pending_end_;  // ended while frames were held
   // After the descriptors: removed from the poller before they close.
   std::unique_ptr<PollHandle> read_handle_;
   std::unique_ptr<PollHandle> write_handle_;  // a separate write descriptor only

@@ -66,7 +66,7 @@ UdpReceiver::UdpReceiver(SourceContext& context, SourceConfig config)
                status_->add_restart();
                open_socket();
              }),
-      publisher_(context.relay, config_, *status_, logs_) {}
+      publisher_(context.relay, config_, *status_, logs_, SourceFlow::never_pauses) {}
 
 UdpReceiver::~UdpReceiver() = default;
 

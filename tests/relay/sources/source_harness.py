@@ -4,12 +4,32 @@ that the tests' stand-in devices write. Every wait is bounded."""
 import asyncio
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
 from relay_harness import Relay, check, curl, free_port, publish, run  # noqa: E402,F401
+
+
+class PipedRelay(Relay):
+    """The relay with a pipe on its standard input, for a stdin source: write to self.stdin."""
+
+    def __init__(self, binary, config_text):  # noqa: super().__init__ would start it without the pipe
+        self.binary = binary
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="sluice-stdin-")
+        self.config = os.path.join(self.dir, "sluice.toml")
+        self.write_config(config_text)
+        self.log_path = os.path.join(self.dir, "relay.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen([binary, "--listen", f"127.0.0.1:{self.port}", "--log-level", "info",
+                                      "--config", self.config], stdin=subprocess.PIPE, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        self.stdin = self.proc.stdin
+        self.wait_ready()
 
 SLIP_END, SLIP_ESC, SLIP_ESC_END, SLIP_ESC_ESC = 0xC0, 0xDB, 0xDC, 0xDD
 
