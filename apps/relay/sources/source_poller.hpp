@@ -41,6 +41,8 @@ class SourcePoller {
   // Runs `task` on the loop soon, outside any handle's callback: how a source frees a
   // connection, device or child from inside that object's own callback chain.
   void defer(std::function<void()> task);
+  // Runs the deferred tasks now; for an owner about to free what those tasks' objects refer to.
+  void flush_deferred() { run_deferred(); }
   // Frees `object` the same way.
   template <typename T>
   void dispose(std::unique_ptr<T> object) {

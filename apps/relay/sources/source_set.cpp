@@ -17,8 +17,12 @@ SourceSet::SourceSet(sluice::Server& server, Relay& relay)
 SourceSet::~SourceSet() {
   for (auto& s : running_) s->stop_blocking();
   for (auto& s : retiring_) s->stop_blocking();
+  // Connections and children's handles a source let go of refer to its status and settings:
+  // they go first.
+  poller_.flush_deferred();
   running_.clear();
   retiring_.clear();
+  poller_.flush_deferred();
 }
 
 void SourceSet::start(const std::vector<SourceConfig>& configs) {
