@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -161,6 +162,13 @@ std::vector<int> open_raw_upgraded(const WsTarget& target, const RawOpenOptions&
 void close_all(std::vector<int>& fds) {
   for (int fd : fds) ::close(fd);
   fds.clear();
+}
+
+bool closed_by_peer(int fd) {
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return true;
+  return info.tcpi_state == TCP_CLOSE_WAIT || info.tcpi_state == TCP_CLOSE;
 }
 
 }  // namespace sluice::bench

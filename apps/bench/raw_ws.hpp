@@ -38,4 +38,7 @@ std::vector<int> open_raw_upgraded(const WsTarget& target, const RawOpenOptions&
 
 void close_all(std::vector<int>& fds);
 
+// Whether the server has closed this connection (its end sent FIN or reset it).
+bool closed_by_peer(int fd);
+
 }  // namespace sluice::bench

@@ -92,7 +92,8 @@ listen = "127.0.0.1:{udp_port}"
         check(1 <= lines <= 10, f"drops logged once per burst, not per frame: {lines} lines")
         check(relay.proc.poll() is None, "the relay is still running")
     finally:
-        relay.stop()
+        code = relay.stop()
+    check(code == 0, f"the relay exited with {code}")
 
 
 run(main)

@@ -137,7 +137,8 @@ reconnect_max = "300ms"
             conn.close()
         listener.close()
     finally:
-        relay.stop()
+        code = relay.stop()
+    check(code == 0, f"the relay exited with {code}")
 
 
 run(main)

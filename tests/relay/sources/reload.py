@@ -84,7 +84,8 @@ async def main(binary):
                   f"the demo subscriber lost nothing: {len(counters)} messages")
             check(sources(relay)["demo"]["restarts"] == 0, "the kept source was not restarted")
     finally:
-        relay.stop()
+        code = relay.stop()
+    check(code == 0, f"the relay exited with {code}")
     check(os.path.exists(second_marker), "at exit the second child was sent SIGTERM too")
 
 

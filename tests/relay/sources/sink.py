@@ -139,9 +139,10 @@ sink_topic = "cmd/radio"
         stuck.close()
         up.close()
     finally:
-        relay.stop()
+        code = relay.stop()
         for s in listeners.values():
             s.close()
+    check(code == 0, f"the relay exited with {code}")
 
 
 run(main)

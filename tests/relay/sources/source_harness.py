@@ -75,6 +75,12 @@ async def await_source(relay, name, predicate, what, timeout=20):
                                                             timeout)
 
 
+def rss_bounds_apply():
+    """Whether resident-memory bounds are checked: not in a sanitizer build, whose allocator keeps
+    freed memory in quarantine (CMake sets SLUICE_SANITIZED there)."""
+    return os.environ.get("SLUICE_SANITIZED") != "1"
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
