@@ -11,8 +11,9 @@ Three loads, each into 100 subscribers (sluice-bench subscribe, C++), measured i
   tcp     an upstream streaming len16 frames of 250 B as fast as it can: sluice connects once
           (a tcp source, topic policy backpressure, so nothing is lost); websockify opens one
           upstream connection per client. Delivered MB/s, frames/s, CPU per frame, memory
-  stalled the exec load with 10 more subscribers that never read, for 10 s: what each server
-          does with them (closed or not) and how its memory grows
+  stalled 1,000 messages/s (the program against websocketd, an upstream writing len16 frames
+          against websockify) into 10 subscribers and 10 more that never read, for 10 s: what
+          each server does with them (closed or not) and how its memory grows
 
 The server runs pinned to core 0; subscribers, feeders and upstreams to core 1. Every process
 is started here and stopped by its PID. Needs build/bin/sluice and build/bin/sluice-bench
@@ -44,6 +45,8 @@ BEGIN, END = "<!-- bench/sources: begin -->", "<!-- bench/sources: end -->"
 SUBSCRIBERS = 100
 SIZE = 250
 TICKS = os.sysconf("SC_CLK_TCK")
+# The relay's caps where subscribers stall: a second of the stalled load's slack per subscriber.
+STALL_LIMITS = 'max_buffered_bytes = "256KiB"\nlow_watermark = "128KiB"\nsend_buffer_bytes = "16KiB"\n'
 
 GENERATOR = """
 import sys, time
@@ -80,14 +83,22 @@ print(sent)
 """
 
 UPSTREAM = """
-import socket, sys, threading
-port, size = int(sys.argv[1]), int(sys.argv[2])
+import socket, sys, threading, time
+port, size, rate = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 frame = len(b"x" * size).to_bytes(2, "big") + b"x" * size
 block = frame * ((1 << 20) // len(frame))
 def serve(c):
     try:
+        start, n = time.monotonic(), 0
         while True:
-            c.sendall(block)
+            if rate == 0:
+                c.sendall(block)
+                continue
+            c.sendall(frame * 10)
+            n += 10
+            delay = start + n / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
     except OSError:
         pass
     finally:
@@ -197,10 +208,10 @@ class Server:
         self.log.close()
 
 
-def subscribe(bench, url, duration, stalled=0, on_open=None, server=None):
+def subscribe(bench, url, duration, stalled=0, on_open=None, server=None, subscribers=SUBSCRIBERS):
     """Runs sluice-bench subscribe; calls on_open() once all are open. Returns its JSON and the
     server tree's CPU seconds and peak RSS over the counting window."""
-    argv = pinned(1, [bench, "subscribe", "--url", url, "--subscribers", str(SUBSCRIBERS),
+    argv = pinned(1, [bench, "subscribe", "--url", url, "--subscribers", str(subscribers),
                       "--stalled", str(stalled), "--duration", str(duration), "--json"])
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in p.stderr:
@@ -266,7 +277,7 @@ listen = "127.0.0.1:{udp_port}"
             sent = int(feeder.communicate(timeout=60)[0])
             s = source_status(relay, "radio")
             rows.append(dict(rate=rate, sent=sent, source_messages=s["messages"], kernel_drops=s["kernel_drops"],
-                             delivered_per_s=r["delivered_per_s"],
+                             published_per_s=sent / (duration + 0.5), delivered_per_s=r["delivered_per_s"],
                              per_subscriber_per_s=r["delivered_per_s"] / SUBSCRIBERS,
                              cpu_us_per_delivery=1e6 * r["server_cpu_s"] / max(r["delivered"], 1),
                              rss_kib=r["server_rss_peak_kib"]))
@@ -275,7 +286,7 @@ listen = "127.0.0.1:{udp_port}"
     return rows
 
 
-def exec_runs(build, bench, workdir, duration, stalled=0):
+def exec_runs(build, bench, workdir, duration, rate=200, subscribers=SUBSCRIBERS, stalled=0):
     gen = os.path.join(workdir, "gen.py")
     with open(gen, "w") as f:
         f.write(GENERATOR)
@@ -285,36 +296,40 @@ def exec_runs(build, bench, workdir, duration, stalled=0):
 name = "radio"
 type = "exec"
 topic = "radio"
-command = ["{sys.executable}", "{gen}", "200", "{SIZE}"]
-""", 'max_buffered_bytes = "64KiB"\nlow_watermark = "32KiB"\n')
+command = ["{sys.executable}", "{gen}", "{rate}", "{SIZE}"]
+""", STALL_LIMITS)
     try:
         time.sleep(0.5)
         rows["sluice"], _ = subscribe(bench, f"ws://127.0.0.1:{relay.port}/topics/radio", duration, stalled,
-                                      server=relay)
+                                      server=relay, subscribers=subscribers)
     finally:
         relay.stop()
     if shutil.which("websocketd"):
         port = free_port()
         wsd = Server("websocketd", ["websocketd", "--address", "127.0.0.1", "--port", str(port), "--loglevel",
-                                    "error", sys.executable, gen, "200", str(SIZE)], port, workdir)
+                                    "error", sys.executable, gen, str(rate), str(SIZE)], port, workdir)
         try:
-            rows["websocketd"], _ = subscribe(bench, f"ws://127.0.0.1:{port}/", duration, stalled, server=wsd)
+            rows["websocketd"], _ = subscribe(bench, f"ws://127.0.0.1:{port}/", duration, stalled, server=wsd,
+                                              subscribers=subscribers)
         finally:
             wsd.stop()
     return rows
 
 
-def tcp_runs(build, bench, workdir, duration):
+def tcp_runs(build, bench, workdir, duration, rate=0, subscribers=SUBSCRIBERS, stalled=0):
+    """rate 0: the upstream writes as fast as it can, and the topic's policy is backpressure;
+    otherwise it writes `rate` frames/s per connection, under the default policy (close)."""
     rows = {}
     up_port = free_port()
-    upstream = subprocess.Popen(pinned(1, [sys.executable, "-c", UPSTREAM, str(up_port), str(SIZE)]),
+    upstream = subprocess.Popen(pinned(1, [sys.executable, "-c", UPSTREAM, str(up_port), str(SIZE), str(rate)]),
                                 stdout=subprocess.PIPE, text=True, start_new_session=True)
+    policy = "backpressure" if rate == 0 else "close"
     try:
         upstream.stdout.readline()
         relay = start_relay(build, workdir, f"""
 [[topic]]
 match = "meters"
-policy = "backpressure"
+policy = "{policy}"
 
 [[source]]
 name = "meters"
@@ -322,9 +337,10 @@ type = "tcp"
 topic = "meters"
 framing = "len16"
 connect = "127.0.0.1:{up_port}"
-""")
+""", STALL_LIMITS if rate else "")
         try:
-            r, _ = subscribe(bench, f"ws://127.0.0.1:{relay.port}/topics/meters", duration, server=relay)
+            r, _ = subscribe(bench, f"ws://127.0.0.1:{relay.port}/topics/meters", duration, stalled, server=relay,
+                             subscribers=subscribers)
             r["frames"] = r["delivered"]
             rows["sluice"] = r
         finally:
@@ -333,7 +349,8 @@ connect = "127.0.0.1:{up_port}"
             port = free_port()
             wsf = Server("websockify", ["websockify", f"127.0.0.1:{port}", f"127.0.0.1:{up_port}"], port, workdir)
             try:
-                r, _ = subscribe(bench, f"ws://127.0.0.1:{port}/", duration, server=wsf)
+                r, _ = subscribe(bench, f"ws://127.0.0.1:{port}/", duration, stalled, server=wsf,
+                                 subscribers=subscribers)
                 r["frames"] = r["delivered_bytes"] // (SIZE + 2)  # websockify passes chunks, not frames
                 rows["websockify"] = r
             finally:
@@ -349,6 +366,7 @@ def fmt(x, digits=0):
 
 
 def report(udp, exe, tcp, stall, duration, quick):
+    """`stall`: rows by server name, for the exec and then the tcp load."""
     load = os.getloadavg()
     lines = [BEGIN, "",
              "### Sources into 100 subscribers (`bench/sources.py`)", "",
@@ -359,12 +377,15 @@ def report(udp, exe, tcp, stall, duration, quick):
              "core of the server does while the other core is busy receiving. CPU and memory are the server's "
              "whole process tree (websocketd's children included).", "",
              "**UDP source** (`type = \"udp\"`, 250 B datagrams, 4 MiB receive buffer):", "",
-             "| datagrams/s sent | published | kernel drops | deliveries/s | per subscriber/s | CPU µs/delivery | RSS |",
+             "| datagrams/s sent | published of sent | kernel drops | deliveries/s | per subscriber/s | "
+             "CPU µs/delivery | RSS |",
              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in udp:
-        lines.append(f"| {fmt(r['rate'])} | {fmt(r['source_messages'])} of {fmt(r['sent'])} | "
+        lines.append(f"| {fmt(r['published_per_s'])} | {fmt(r['source_messages'])} of {fmt(r['sent'])} | "
                      f"{fmt(r['kernel_drops'])} | {fmt(r['delivered_per_s'])} | {fmt(r['per_subscriber_per_s'])} | "
                      f"{r['cpu_us_per_delivery']:.2f} | {r['rss_kib'] // 1024} MiB |")
+    lines += ["", "A subscriber that gets fewer than the datagrams published lost the rest to its slow-consumer "
+              "policy (`drop_oldest` here): at the higher rates the 100 receivers on one core fall behind."]
     lines += ["", "**A program's output** (200 lines/s of 250 B; sluice runs it once as an exec source, websocketd "
               "once per client):", "",
               "| server | deliveries/s | CPU µs/delivery | RSS (tree) | processes |",
@@ -375,22 +396,35 @@ def report(udp, exe, tcp, stall, duration, quick):
                      f"{r['server_rss_peak_kib'] // 1024} MiB | {r['server_processes']} |")
     lines += ["", "**TCP len16 stream at full speed** (sluice connects once, topic policy `backpressure`; "
               "websockify opens one upstream connection per client and passes its bytes through):", "",
-              "| server | MB/s delivered | frames/s delivered | CPU µs/frame | RSS (tree) | per subscriber, least to most |",
+              "| server | MB/s delivered | frames/s delivered | CPU µs/frame delivered | RSS (tree) | "
+              "per subscriber, least to most |",
               "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for name, r in tcp.items():
         lines.append(f"| {name} | {r['delivered_bytes'] / r['duration_s'] / 1e6:.1f} | "
                      f"{fmt(r['frames'] / r['duration_s'])} | {1e6 * r['server_cpu_s'] / max(r['frames'], 1):.2f} | "
                      f"{r['server_rss_peak_kib'] // 1024} MiB | {fmt(r['per_subscriber_min'])} to "
                      f"{fmt(r['per_subscriber_max'])} messages |")
-    lines += ["", "**Stalled subscribers** (the program's output as above, 100 subscribers and 10 more that "
-              "never read; sluice with `max_buffered_bytes = \"64KiB\"` and the default policy `close`):", "",
-              "| server | stalled closed by the server | RSS at start | RSS peak | deliveries/s to the others |",
-              "| --- | ---: | ---: | ---: | ---: |"]
+    lines += ["", "**Stalled subscribers** (1,000 messages/s of 250 B from the program, or from an upstream "
+              "writing len16 frames, to 10 subscribers that read and 10 that never do, for 10 s; sluice with "
+              "`max_buffered_bytes = \"256KiB\"`, `send_buffer_bytes = \"16KiB\"` and the default policy `close`; a "
+              "stalled subscriber counts as closed when, reading at last, it finds the end of the connection):", "",
+              "| server | stalled closed by the server | readers closed | RSS at start | RSS peak | "
+              "kB/s to each reader |",
+              "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for name, r in stall.items():
+        per_reader = r["delivered_bytes"] / r["duration_s"] / r["subscribers"] / 1000
         lines.append(f"| {name} | {r['stalled_closed_by_server']} of {r['stalled_connected']} | "
-                     f"{r['server_rss_start_kib'] // 1024} MiB | {r['server_rss_peak_kib'] // 1024} MiB | "
-                     f"{fmt(r['delivered_per_s'])} |")
-    lines += ["", END]
+                     f"{r['closed_early']} of {r['subscribers']} | {r['server_rss_start_kib'] // 1024} MiB | {r['server_rss_peak_kib'] // 1024} MiB | "
+                     f"{fmt(per_reader)} |")
+    lines += ["", "How to read it: the relay reads each source once and encodes each message once for all its "
+              "subscribers, so its memory and processes stay the same whatever the number of clients; websocketd "
+              "runs the program once per client (a process and its memory each) and websockify opens one upstream "
+              "connection per client, so the device or program must serve every client itself. A stalled subscriber "
+              "is closed by the relay at its cap under `close` (or handled by whichever policy the topic names); "
+              "websocketd keeps reading the stalled client's program and holds what it cannot send, and websockify "
+              "keeps the connection and its upstream open. UDP datagrams the kernel drops before the relay reads "
+              "them are counted (`kernel_drops` in GET /sources); on this machine they begin once the receiving "
+              "core is saturated.", "", END]
     return "\n".join(lines)
 
 
@@ -421,7 +455,11 @@ def main():
     udp = udp_runs(args.build, bench, workdir, duration, rates)
     exe = exec_runs(args.build, bench, workdir, duration)
     tcp = tcp_runs(args.build, bench, workdir, duration)
-    stall = exec_runs(args.build, bench, workdir, 10.0, stalled=10)
+    stall = {}
+    for name, r in exec_runs(args.build, bench, workdir, 10.0, rate=1000, subscribers=10, stalled=10).items():
+        stall["sluice, exec source" if name == "sluice" else name] = r
+    for name, r in tcp_runs(args.build, bench, workdir, 10.0, rate=1000, subscribers=10, stalled=10).items():
+        stall["sluice, tcp source" if name == "sluice" else name] = r
     section = report(udp, exe, tcp, stall, duration, args.quick)
     print(section)
     if not args.no_docs:

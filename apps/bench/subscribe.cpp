@@ -2,7 +2,8 @@
 // server's own producer (a relay's source, a websocketd child, a websockify upstream). Once all
 // are open it says so on stderr ("subscribe: N open"), so that a driver can start the feed, and
 // counts what arrives for the duration. With --stalled K, K more connections that never read
-// (4 KiB receive buffers) are opened first, and the report says how many the server closed.
+// (4 KiB receive buffers) are opened first; at the end they read what they hold, and the report
+// says how many the server had closed.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -129,7 +130,7 @@ int run_subscribe(const CommonOptions& common, const SubscribeOptions& o) {
     closed_early += t.closed_early;
   }
   if (received == 0) least = 0;
-  const int stalled_closed = static_cast<int>(std::count_if(stalled.begin(), stalled.end(), closed_by_peer));
+  const int stalled_closed = count_closed_after_draining(stalled, 2000);
   const auto stalled_opened = static_cast<long>(stalled.size());
   close_all(stalled);
   const double window = static_cast<double>(duration.count()) / 1000.0;
