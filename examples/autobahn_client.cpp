@@ -18,7 +18,7 @@ class Driver {
 
   void start() {
     sluice::ClientBehaviors b;
-    b.on_message = [this](sluice::WebSocket, std::string_view data, sluice::Opcode) {
+    b.on_message = [this](sluice::ClientWebSocket, std::string_view data, sluice::Opcode) {
       count_ = std::atoi(std::string(data).c_str());
     };
     open(base_ + "/getCaseCount", std::move(b), [this] {
@@ -34,7 +34,7 @@ class Driver {
       return;
     }
     sluice::ClientBehaviors b;
-    b.on_message = [](sluice::WebSocket ws, std::string_view data, sluice::Opcode opcode) {
+    b.on_message = [](sluice::ClientWebSocket ws, std::string_view data, sluice::Opcode opcode) {
       ws.send(data, opcode);
     };
     open(base_ + "/runCase?case=" + std::to_string(current_) + "&agent=" + agent_, std::move(b),

@@ -62,11 +62,11 @@ void ChurnThread::start(Slot& s) {
   s.echoed = false;
   s.started_ns = now_ns();
   sluice::ClientBehaviors b;
-  b.on_open = [this](sluice::WebSocket ws) {
+  b.on_open = [this](sluice::ClientWebSocket ws) {
     stamp(payload, now_ns());
     ws.send(payload);
   };
-  b.on_message = [this, &s](sluice::WebSocket ws, std::string_view, sluice::Opcode) {
+  b.on_message = [this, &s](sluice::ClientWebSocket ws, std::string_view, sluice::Opcode) {
     latency.record(now_ns() - s.started_ns);
     s.echoed = true;
     ws.close();

@@ -105,12 +105,12 @@ int run_echo(const CommonOptions& common, const EchoOptions& o) {
       auto opened = std::make_shared<bool>(false);
       sluice::ClientOptions opts;
       sluice::ClientBehaviors b;
-      b.on_open = [&, opened](sluice::WebSocket) {
+      b.on_open = [&, opened](sluice::ClientWebSocket) {
         *opened = true;
         ++t.opened;
         maybe_ready(t);
       };
-      b.on_message = [&](sluice::WebSocket ws, std::string_view data, sluice::Opcode) {
+      b.on_message = [&](sluice::ClientWebSocket ws, std::string_view data, sluice::Opcode) {
         if (!t.running) return;
         std::uint64_t now = now_ns();
         std::uint64_t sent_at = stamp_of(data);

@@ -101,12 +101,12 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
     for (int c = 0; c < share; ++c) {
       auto opened = std::make_shared<bool>(false);
       sluice::ClientBehaviors b;
-      b.on_open = [&, opened](sluice::WebSocket) {
+      b.on_open = [&, opened](sluice::ClientWebSocket) {
         *opened = true;
         ++t.opened;
         maybe_ready(t, all_open);
       };
-      b.on_message = [&](sluice::WebSocket, std::string_view data, sluice::Opcode) {
+      b.on_message = [&](sluice::ClientWebSocket, std::string_view data, sluice::Opcode) {
         if (!t.counting) return;
         std::uint64_t sent_at = stamp_of(data);
         if (sent_at < start_ns.load(std::memory_order_relaxed)) return;

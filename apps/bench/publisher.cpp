@@ -22,15 +22,15 @@ Publisher::Publisher(sluice::Loop& loop, const std::string& url, double rate, st
   o.policy = sluice::SlowConsumerPolicy::backpressure;
   o.max_buffered_bytes = 4 * 1024 * 1024;
   sluice::ClientBehaviors b;
-  b.on_open = [this, on_open = std::move(on_open)](sluice::WebSocket) {
+  b.on_open = [this, on_open = std::move(on_open)](sluice::ClientWebSocket) {
     opened_ = true;
     on_open();
   };
-  b.on_message = [this](sluice::WebSocket, std::string_view data, sluice::Opcode) {
+  b.on_message = [this](sluice::ClientWebSocket, std::string_view data, sluice::Opcode) {
     std::uint64_t t = stamp_of(data);
     if (publishing_ && t >= start_ns_) own_latency_.record(now_ns() - t);
   };
-  b.on_drain = [this](sluice::WebSocket) { blocked_ = false; };
+  b.on_drain = [this](sluice::ClientWebSocket) { blocked_ = false; };
   b.on_stopped = [this, on_failed = std::move(on_failed)] {
     publishing_ = false;
     on_failed();

@@ -50,10 +50,10 @@ class Tool {
     o.policy = sluice::SlowConsumerPolicy::backpressure;
 
     sluice::ClientBehaviors b;
-    b.on_open = [this](sluice::WebSocket) { set_reading(true); };
-    b.on_message = [this](sluice::WebSocket, std::string_view data, sluice::Opcode) { received(data); };
-    b.on_drain = [this](sluice::WebSocket) { resend_pending(); };
-    b.on_close = [this](sluice::WebSocket, std::uint16_t code, std::string_view reason) {
+    b.on_open = [this](sluice::ClientWebSocket) { set_reading(true); };
+    b.on_message = [this](sluice::ClientWebSocket, std::string_view data, sluice::Opcode) { received(data); };
+    b.on_drain = [this](sluice::ClientWebSocket) { resend_pending(); };
+    b.on_close = [this](sluice::ClientWebSocket, std::uint16_t code, std::string_view reason) {
       set_reading(false);
       clean_ = code == sluice::close_code::normal || code == sluice::close_code::going_away;
       if (code != sluice::close_code::normal)

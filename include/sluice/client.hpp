@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "sluice/limits.hpp"
 #include "sluice/loop.hpp"
 #include "sluice/opcode.hpp"
 #include "sluice/policy.hpp"
@@ -36,25 +37,15 @@ enum class OfflineSends : std::uint8_t {
   hold,  // keep up to max_held_bytes, send them once (re)connected; beyond that: dropped
 };
 
-struct ClientOptions {
+// The connection limits every WebSocket has (sluice/limits.hpp), and what only a client has.
+// A client's default policy is `backpressure`: its application is usually the only producer.
+struct ClientOptions : ConnectionLimits {
+  ClientOptions() { policy = SlowConsumerPolicy::backpressure; }
+
   std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
   std::vector<std::string> subprotocols;                     // offered, in order of preference
   std::string origin;
-
   std::chrono::milliseconds connect_timeout{10'000};
-  std::chrono::milliseconds handshake_timeout{10'000};
-  std::size_t max_header_bytes = 8 * 1024;
-  std::size_t max_headers = 64;
-
-  std::size_t max_message_size = 16 * 1024 * 1024;
-  std::size_t max_buffered_bytes = 1024 * 1024;
-  std::size_t low_watermark = 256 * 1024;
-  SlowConsumerPolicy policy = SlowConsumerPolicy::backpressure;
-  std::chrono::milliseconds close_grace{0};
-  std::chrono::milliseconds write_timeout{10'000};
-  std::chrono::milliseconds ping_interval{30'000};
-  std::chrono::milliseconds idle_timeout{120'000};
-  std::chrono::milliseconds close_timeout{5'000};
 
   ReconnectOptions reconnect;
   OfflineSends offline = OfflineSends::fail;
@@ -62,13 +53,13 @@ struct ClientOptions {
 };
 
 struct ClientBehaviors {
-  std::function<void(WebSocket)> on_open;  // every time the connection opens
+  std::function<void(ClientWebSocket)> on_open;  // every time the connection opens
   // After a reconnect opened (right after on_open, before held messages go out): the place to
   // subscribe again or resend state. `attempts` counts the tries it took.
-  std::function<void(WebSocket, unsigned attempts)> on_reconnect;
-  std::function<void(WebSocket, std::string_view data, Opcode opcode)> on_message;
-  std::function<void(WebSocket)> on_drain;
-  std::function<void(WebSocket, std::uint16_t code, std::string_view reason)> on_close;
+  std::function<void(ClientWebSocket, unsigned attempts)> on_reconnect;
+  std::function<void(ClientWebSocket, std::string_view data, Opcode opcode)> on_message;
+  std::function<void(ClientWebSocket)> on_drain;
+  std::function<void(ClientWebSocket, std::uint16_t code, std::string_view reason)> on_close;
   // A connection attempt failed (resolve, connect, handshake), with a one-line reason.
   std::function<void(std::string_view error)> on_error;
   // Reconnection stopped: disabled, closed by the application, or max_attempts reached.

@@ -1,4 +1,5 @@
-// ServerOptions: every limit and deadline of a Server, with its default.
+// ServerOptions: every limit and deadline of a Server, with its default: the connection limits
+// every WebSocket has (sluice/limits.hpp), and what only a server has.
 #pragma once
 
 #include <chrono>
@@ -6,11 +7,12 @@
 #include <cstdint>
 #include <string>
 
+#include "sluice/limits.hpp"
 #include "sluice/policy.hpp"
 
 namespace sluice {
 
-struct ServerOptions {
+struct ServerOptions : ConnectionLimits {
   std::string host = "127.0.0.1";
   std::uint16_t port = 9001;  // 0 picks a free port; Server::port() tells which
   int threads = 1;            // each thread runs its own loop and SO_REUSEPORT listener
@@ -27,37 +29,16 @@ struct ServerOptions {
   // 0: no limit.
   std::size_t max_handshakes = 1024;
 
-  // Opening handshake (RFC 6455 §4).
-  std::size_t max_header_bytes = 8 * 1024;  // request line + headers; larger gets 431
-  std::size_t max_headers = 64;
-  std::chrono::milliseconds handshake_timeout{10'000};
-
   // Plain HTTP requests (routes). A body larger than max_body_bytes is answered 413; a kept-alive
   // connection waits keep_alive_timeout for its next request.
   std::size_t max_body_bytes = 1024 * 1024;
   std::chrono::milliseconds keep_alive_timeout{5'000};
 
-  // Messages.
-  std::size_t max_message_size = 16 * 1024 * 1024;  // a larger message closes with 1009
-
-  // Send path.
-  std::size_t max_buffered_bytes = 1024 * 1024;  // cap on one connection's send queue
-  std::size_t low_watermark = 256 * 1024;        // on_drain fires when the queue falls below it
+  // Send path (the per-connection cap and its policy are in ConnectionLimits).
   std::size_t max_total_buffered_bytes = 1024ull * 1024 * 1024;  // budget across all connections
-  SlowConsumerPolicy policy = SlowConsumerPolicy::close;
-  // Under `close`: how long a connection may stay at its cap (its new messages dropped) before
-  // it is closed; 0 closes at once. The episode ends when its queue drains below low_watermark.
-  std::chrono::milliseconds close_grace{0};
-  // A connection whose queued bytes make no progress this long is closed with 1008; 0: never.
-  std::chrono::milliseconds write_timeout{10'000};
   // SO_SNDBUF for every accepted socket, bounding what the kernel holds behind a stalled peer;
   // 0 keeps the kernel's default (which grows up to net.ipv4.tcp_wmem's maximum).
   int send_buffer_bytes = 0;
-
-  // Liveness: a ping after ping_interval of silence, a close after idle_timeout of silence.
-  std::chrono::milliseconds ping_interval{30'000};
-  std::chrono::milliseconds idle_timeout{120'000};
-  std::chrono::milliseconds close_timeout{5'000};  // wait for the peer's close, then cut
 
   // SIGINT/SIGTERM stop the server: stop accepting, close everyone with 1001, drain, return.
   bool handle_signals = true;

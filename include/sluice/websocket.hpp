@@ -1,5 +1,6 @@
-// WebSocket: the application's handle to one upgraded connection. It is a pointer-sized value;
-// copy it freely while the connection lives. After on_close returns the handle is dangling.
+// WebSocket and ClientWebSocket: the application's handles to one upgraded connection, accepted
+// by a server or opened by a client. Each is a pointer-sized value; copy it freely while the
+// connection lives. After on_close returns the handle is dangling.
 #pragma once
 
 #include <cstddef>
@@ -19,9 +20,10 @@ namespace detail {
 class Connection;
 }
 
-class WebSocket {
+// What both ends of a WebSocket can do with it.
+class BasicWebSocket {
  public:
-  explicit WebSocket(detail::Connection* c) : conn_(c) {}
+  explicit BasicWebSocket(detail::Connection* c) : conn_(c) {}
 
   // Sends one message. Text must be valid UTF-8; the caller keeps ownership of `data`
   // (it is encoded into a frame before send returns).
@@ -42,14 +44,8 @@ class WebSocket {
   // The peer's IP address as text ("127.0.0.1", "::1"); empty once the socket is closed.
   std::string remote_address() const;
 
-  // Topics: publish() reaches every subscriber on every worker thread, encoded once.
-  void subscribe(std::string_view topic);
-  void unsubscribe(std::string_view topic);
-  bool is_subscribed(std::string_view topic) const;
-  // The outcome for the subscribers on this connection's thread (all of them with one thread).
-  PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode = Opcode::binary);
-
-  // Overrides the server's and the topics' slow-consumer policy for this connection.
+  // Overrides the endpoint's (and, on a server, the topics') slow-consumer policy for this
+  // connection.
   void set_policy(SlowConsumerPolicy policy);
 
   void* user_data() const;
@@ -59,11 +55,30 @@ class WebSocket {
     return static_cast<T*>(user_data());
   }
 
-  bool operator==(const WebSocket&) const = default;
+  bool operator==(const BasicWebSocket&) const = default;
   detail::Connection* connection() const { return conn_; }
 
- private:
+ protected:
   detail::Connection* conn_;
+};
+
+// A connection the server accepted: it may also subscribe to topics and publish to them.
+class WebSocket : public BasicWebSocket {
+ public:
+  using BasicWebSocket::BasicWebSocket;
+
+  // Topics: publish() reaches every subscriber on every worker thread, encoded once.
+  void subscribe(std::string_view topic);
+  void unsubscribe(std::string_view topic);
+  bool is_subscribed(std::string_view topic) const;
+  // The outcome for the subscribers on this connection's thread (all of them with one thread).
+  PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode = Opcode::binary);
+};
+
+// A sluice::Client's connection: topics are a server's, so a client has none.
+class ClientWebSocket : public BasicWebSocket {
+ public:
+  using BasicWebSocket::BasicWebSocket;
 };
 
 }  // namespace sluice

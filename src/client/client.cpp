@@ -82,7 +82,7 @@ struct InternalBehaviors {
 class Client::Impl final : private InternalBehaviors, public detail::Endpoint, public detail::LoopClient {
  public:
   Impl(Loop& loop, detail::Url url, ClientOptions options, ClientBehaviors user)
-      : Endpoint(loop.native(), detail::Role::client, detail::limits_from(options), internal, own_budget, 0),
+      : Endpoint(loop.native(), detail::Role::client, detail::Limits::of(options), internal, own_budget, 0),
         loop_(loop),
         url_(std::move(url)),
         options_(std::move(options)),
@@ -91,16 +91,19 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
     std::uint32_t seed;
     detail::random_bytes({reinterpret_cast<std::uint8_t*>(&seed), sizeof seed});
     jitter_.seed(seed);
-    internal.on_open = [this](WebSocket ws) { opened(ws); };
+    // The connection code calls back with the server's handle type; the application gets the
+    // client's, which has no topics.
+    internal.on_open = [this](WebSocket ws) { opened(ClientWebSocket(ws.connection())); };
     internal.on_message = [this](WebSocket ws, std::string_view data, Opcode op) {
-      if (user_.on_message) user_.on_message(ws, data, op);
+      if (user_.on_message) user_.on_message(ClientWebSocket(ws.connection()), data, op);
     };
     internal.on_drain = [this](WebSocket ws) {
-      send_held(ws);
-      if (held_.empty() && user_.on_drain) user_.on_drain(ws);
+      ClientWebSocket client(ws.connection());
+      send_held(client);
+      if (held_.empty() && user_.on_drain) user_.on_drain(client);
     };
     internal.on_close = [this](WebSocket ws, std::uint16_t code, std::string_view reason) {
-      if (user_.on_close && !dying_) user_.on_close(ws, code, reason);
+      if (user_.on_close && !dying_) user_.on_close(ClientWebSocket(ws.connection()), code, reason);
     };
   }
 
@@ -241,7 +244,7 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
     retry_or_stop();
   }
 
-  void opened(WebSocket ws) {
+  void opened(ClientWebSocket ws) {
     unsigned tries = failures_ + 1;
     failures_ = 0;
     current_opened_ = true;
@@ -252,7 +255,7 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
   }
 
   // Held messages go out once, in order; what the send queue refuses now waits for on_drain.
-  void send_held(WebSocket ws) {
+  void send_held(ClientWebSocket ws) {
     while (!held_.empty() && ws.is_open()) {
       auto& [opcode, data] = held_.front();
       SendStatus st = ws.send(data, opcode);

@@ -15,7 +15,10 @@
 #include "send/memory_budget.hpp"
 #include "send/queue_reaper.hpp"
 #include "sluice/behaviors.hpp"
+#include "sluice/client.hpp"
+#include "sluice/limits.hpp"
 #include "sluice/policy.hpp"
+#include "sluice/server_options.hpp"
 #include "sluice/stats.hpp"
 #include "ws/frame_header.hpp"
 #include "ws/message_assembler.hpp"
@@ -24,48 +27,27 @@ namespace sluice::detail {
 
 class Connection;
 
-// The per-connection limits and deadlines, the same for both ends of a WebSocket.
-struct Limits {
-  std::size_t max_header_bytes = 8 * 1024;
-  std::size_t max_headers = 64;
-  std::chrono::milliseconds handshake_timeout{10'000};
+// What a connection is held to: the limits every WebSocket has, and those of one end only
+// (the other end's fields keep their defaults, unused).
+struct Limits : ConnectionLimits {
   std::chrono::milliseconds connect_timeout{10'000};    // client side
   std::size_t max_body_bytes = 1024 * 1024;             // server side: plain HTTP requests
   std::chrono::milliseconds keep_alive_timeout{5'000};  // server side
-  std::size_t max_message_size = 16 * 1024 * 1024;
-  std::size_t max_buffered_bytes = 1024 * 1024;
-  std::size_t low_watermark = 256 * 1024;
-  SlowConsumerPolicy policy = SlowConsumerPolicy::close;
-  std::chrono::milliseconds close_grace{0};
-  std::chrono::milliseconds write_timeout{10'000};
-  std::chrono::milliseconds ping_interval{30'000};
-  std::chrono::milliseconds idle_timeout{120'000};
-  std::chrono::milliseconds close_timeout{5'000};
-};
 
-// Fills Limits from any options struct that names the same fields (ServerOptions, ClientOptions).
-template <typename Options>
-Limits limits_from(const Options& o) {
-  Limits l;
-  l.max_header_bytes = o.max_header_bytes;
-  l.max_headers = o.max_headers;
-  l.handshake_timeout = o.handshake_timeout;
-  if constexpr (requires { o.connect_timeout; }) l.connect_timeout = o.connect_timeout;
-  if constexpr (requires { o.max_body_bytes; }) {
+  static Limits of(const ServerOptions& o) {
+    Limits l;
+    static_cast<ConnectionLimits&>(l) = o;
     l.max_body_bytes = o.max_body_bytes;
     l.keep_alive_timeout = o.keep_alive_timeout;
+    return l;
   }
-  l.max_message_size = o.max_message_size;
-  l.max_buffered_bytes = o.max_buffered_bytes;
-  l.low_watermark = o.low_watermark;
-  l.policy = o.policy;
-  l.close_grace = o.close_grace;
-  l.write_timeout = o.write_timeout;
-  l.ping_interval = o.ping_interval;
-  l.idle_timeout = o.idle_timeout;
-  l.close_timeout = o.close_timeout;
-  return l;
-}
+  static Limits of(const ClientOptions& o) {
+    Limits l;
+    static_cast<ConnectionLimits&>(l) = o;
+    l.connect_timeout = o.connect_timeout;
+    return l;
+  }
+};
 
 class Endpoint : public mem::MemoryAccount {
  public:
@@ -116,11 +98,7 @@ class Endpoint : public mem::MemoryAccount {
   // The connection is closed (called again, harmlessly, when it is freed).
   virtual void on_closed(Connection&) {}
 
-  // Server side only: topics and publishing, and plain-HTTP routes.
-  virtual bool subscribe(Connection&, std::string_view /*topic*/) { return false; }
-  virtual bool unsubscribe(Connection&, std::string_view /*topic*/) { return false; }
-  virtual bool is_subscribed(const Connection&, std::string_view /*topic*/) const { return false; }
-  virtual PublishResult publish(std::string_view, std::string_view, Opcode) { return {}; }
+  // Server side only: plain-HTTP routes.
   virtual const RouteTable* routes() const { return nullptr; }
 
  protected:

@@ -14,7 +14,7 @@ thread_local Worker* t_current = nullptr;
 }
 
 Worker::Worker(ServerCore& core, Fd listener, int index)
-    : Endpoint(owned_loop, Role::server, limits_from(core.options), core.behaviors, *core.budget, index),
+    : Endpoint(owned_loop, Role::server, Limits::of(core.options), core.behaviors, *core.budget, index),
       core_(core),
       listener_(std::move(listener)),
       topics_(core.flow),

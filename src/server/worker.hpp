@@ -52,14 +52,9 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   void on_upgraded(Connection* c) override;
   void on_backlog(Connection& c, bool over) override { topics_.on_backlog(c, over); }
   void on_closed(Connection& c) override { topics_.leave_all(c); }
-  bool subscribe(Connection& c, std::string_view topic) override;
-  bool unsubscribe(Connection& c, std::string_view topic) override { return topics_.unsubscribe(c, topic); }
-  bool is_subscribed(const Connection& c, std::string_view topic) const override {
-    return topics_.is_subscribed(c, topic);
-  }
-  PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode) override {
-    return core_.publish(topic, data, opcode);
-  }
+  // Topics of this worker's connections (loop thread only); subscribe() takes open ones only.
+  bool subscribe(Connection& c, std::string_view topic);
+  TopicRegistry& topics() { return topics_; }
   const RouteTable* routes() const override { return &core_.routes; }
 
   // Queues `frame` for every local subscriber of `topic` (loop thread only).

@@ -26,7 +26,7 @@ TEST(Reconnect, ServerRestartReconnectsResubscribesAndDeliversHeldOnce) {
   ASSERT_NE(port, 0);
   LoopThread lt;
   Events events;
-  events.on_reconnect_hook = [](sluice::WebSocket ws, unsigned) { ws.send_text("resubscribe"); };
+  events.on_reconnect_hook = [](sluice::ClientWebSocket ws, unsigned) { ws.send_text("resubscribe"); };
   auto o = quick_options();
   o.reconnect.enabled = true;
   o.reconnect.initial_delay = milliseconds(100);

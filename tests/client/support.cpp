@@ -60,7 +60,7 @@ void LoopThread::hang(const char* what) {
 
 sluice::ClientBehaviors Events::behaviors() {
   sluice::ClientBehaviors b;
-  b.on_open = [this](sluice::WebSocket ws) {
+  b.on_open = [this](sluice::ClientWebSocket ws) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       opens_.push_back(Clock::now());
@@ -68,7 +68,7 @@ sluice::ClientBehaviors Events::behaviors() {
     changed();
     if (on_open_hook) on_open_hook(ws);
   };
-  b.on_reconnect = [this](sluice::WebSocket ws, unsigned attempts) {
+  b.on_reconnect = [this](sluice::ClientWebSocket ws, unsigned attempts) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       reconnects_.push_back(attempts);
@@ -76,7 +76,7 @@ sluice::ClientBehaviors Events::behaviors() {
     changed();
     if (on_reconnect_hook) on_reconnect_hook(ws, attempts);
   };
-  b.on_message = [this](sluice::WebSocket ws, std::string_view data, sluice::Opcode opcode) {
+  b.on_message = [this](sluice::ClientWebSocket ws, std::string_view data, sluice::Opcode opcode) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       messages_.push_back({std::string(data), opcode});
@@ -84,7 +84,7 @@ sluice::ClientBehaviors Events::behaviors() {
     changed();
     if (on_message_hook) on_message_hook(ws, data, opcode);
   };
-  b.on_close = [this](sluice::WebSocket, std::uint16_t code, std::string_view reason) {
+  b.on_close = [this](sluice::ClientWebSocket, std::uint16_t code, std::string_view reason) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       closes_.emplace_back(code, std::string(reason));

@@ -80,9 +80,9 @@ class Events {
   sluice::ClientBehaviors behaviors();
 
   // Optional application hooks, called on the loop thread after the event is recorded.
-  std::function<void(sluice::WebSocket)> on_open_hook;
-  std::function<void(sluice::WebSocket, unsigned)> on_reconnect_hook;
-  std::function<void(sluice::WebSocket, std::string_view, sluice::Opcode)> on_message_hook;
+  std::function<void(sluice::ClientWebSocket)> on_open_hook;
+  std::function<void(sluice::ClientWebSocket, unsigned)> on_reconnect_hook;
+  std::function<void(sluice::ClientWebSocket, std::string_view, sluice::Opcode)> on_message_hook;
 
   // Waits (bounded) until `pred` holds over this object; false on timeout.
   bool wait(const std::function<bool(const Events&)>& pred, milliseconds timeout = kWait);

@@ -28,12 +28,12 @@ int main() {
   std::string echoed;
   sluice::Loop loop;
   sluice::ClientBehaviors cb;
-  cb.on_open = [&](sluice::WebSocket ws) { ws.send(kHello, sluice::Opcode::text); };
-  cb.on_message = [&](sluice::WebSocket ws, std::string_view data, sluice::Opcode) {
+  cb.on_open = [&](sluice::ClientWebSocket ws) { ws.send(kHello, sluice::Opcode::text); };
+  cb.on_message = [&](sluice::ClientWebSocket ws, std::string_view data, sluice::Opcode) {
     echoed = data;
     ws.close(sluice::close_code::normal);
   };
-  cb.on_close = [&](sluice::WebSocket, std::uint16_t, std::string_view) { loop.stop(); };
+  cb.on_close = [&](sluice::ClientWebSocket, std::uint16_t, std::string_view) { loop.stop(); };
   cb.on_error = [&](std::string_view why) {
     std::fprintf(stderr, "consumer: %.*s\n", static_cast<int>(why.size()), why.data());
     loop.stop();
