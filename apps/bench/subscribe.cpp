@@ -93,12 +93,12 @@ int run_subscribe(const CommonOptions& common, const SubscribeOptions& o) {
     for (int c = 0; c < t.wanted; ++c) {
       auto opened = std::make_shared<bool>(false);
       sluice::ClientBehaviors b;
-      b.on_open = [&, opened](sluice::WebSocket) {
+      b.on_open = [&, opened](sluice::ClientWebSocket) {
         *opened = true;
         ++t.opened;
         maybe_ready(t, all_open);
       };
-      b.on_message = [&, c](sluice::WebSocket, std::string_view data, sluice::Opcode) {
+      b.on_message = [&, c](sluice::ClientWebSocket, std::string_view data, sluice::Opcode) {
         if (!t.counting) return;
         ++t.received[static_cast<std::size_t>(c)];
         t.bytes += data.size();
