@@ -34,7 +34,7 @@ struct PublishOutcome {
   enum class Status : std::uint8_t { ok, bad_topic, not_allowed, too_large, invalid_text };
   Status status = Status::ok;
   std::uint64_t seq = 0;
-  std::uint64_t subscribers = 0;  // connections whose subscription the message reached
+  std::uint64_t subscribers = 0;  // connections whose subscription it reached, and source sinks
   std::string error;
   // A subscription the message reached is now held back by a subscriber under the backpressure
   // policy (see topic_blocked): a producer that can wait should, before it publishes again.

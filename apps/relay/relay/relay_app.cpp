@@ -30,8 +30,13 @@ int make_timer(std::chrono::milliseconds every) {
 
 }  // namespace
 
-RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path)
-    : config_(std::move(config)), config_path_(std::move(config_path)), access_(config_.server) {
+RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path,
+                   std::vector<SourceConfig> extra_sources)
+    : config_(std::move(config)),
+      config_path_(std::move(config_path)),
+      extra_sources_(std::move(extra_sources)),
+      access_(config_.server) {
+  config_.sources.insert(config_.sources.end(), extra_sources_.begin(), extra_sources_.end());
   // The behaviors reach the WebSocket API through `this`: it exists before any connection does.
   sluice::Behaviors b;
   b.on_upgrade = [this](const UpgradeRequest& req) { return websocket_api_->on_upgrade(req); };
@@ -102,6 +107,7 @@ void RelayApp::reload() {
     log_line(LogLevel::warn, "reload: {} changed; these take effect at the next start", fixed);
   relay_->apply(next);
   access_.apply(next.server);
+  next.sources.insert(next.sources.end(), extra_sources_.begin(), extra_sources_.end());
   const SourceDiff diff = sources_->apply(next.sources);
   config_.sources = next.sources;
   config_.topics = std::move(next.topics);

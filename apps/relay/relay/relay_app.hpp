@@ -24,7 +24,9 @@ namespace sluice::relay {
 class RelayApp {
  public:
   // `config_path` is what SIGHUP re-reads (none: the embedded defaults, nothing to reload).
-  RelayApp(RelayConfig config, std::optional<std::string> config_path);
+  // `extra_sources` run after the configuration's own (--demo's) and are kept by every reload.
+  RelayApp(RelayConfig config, std::optional<std::string> config_path,
+           std::vector<SourceConfig> extra_sources = {});
   ~RelayApp();
 
   // Binds the listener; throws std::system_error with a clear message when it cannot.
@@ -40,6 +42,7 @@ class RelayApp {
 
   RelayConfig config_;
   std::optional<std::string> config_path_;
+  std::vector<SourceConfig> extra_sources_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::unique_ptr<sluice::Server> server_;
   std::unique_ptr<Relay> relay_;

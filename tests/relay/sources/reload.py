@@ -2,7 +2,8 @@
 through two reloads, and its subscriber receives its messages numbered without a gap on one
 unbroken connection; a UDP source is removed (its port is free at once); an exec source is
 changed (the old child gets SIGTERM, the new command runs); a TCP listen source is added. A
-file with an error is refused and the running sources stay as they are."""
+file with an error is refused and the running sources stay as they are. The demo source of
+--demo, which no file names, survives a reload."""
 import asyncio
 import json
 import os
@@ -87,6 +88,19 @@ async def main(binary):
         code = relay.stop()
     check(code == 0, f"the relay exited with {code}")
     check(os.path.exists(second_marker), "at exit the second child was sent SIGTERM too")
+
+    relay = Relay(binary, "", args=("--demo",))
+    try:
+        before_reload = (await await_source(relay, "demo", lambda s: s["messages"] > 0, "--demo runs"))["messages"]
+        relay.write_config(f'[[source]]\nname = "radio"\ntype = "udp"\ntopic = "radio"\n'
+                           f'listen = "127.0.0.1:{udp_port}"\n')
+        relay.signal(signal.SIGHUP)
+        check(relay.wait_log("sources: 1 added, 0 changed, 0 removed, 1 kept"), "--demo's source is kept")
+        s = await await_source(relay, "demo", lambda s: s["messages"] > before_reload, "still publishing")
+        check(s["state"] == "running" and list(sources(relay)) == ["radio", "demo"], f"{sources(relay)}")
+    finally:
+        code = relay.stop()
+    check(code == 0, f"the relay exited with {code}")
 
 
 run(main)
