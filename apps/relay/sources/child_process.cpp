@@ -1,12 +1,14 @@
-// fork and execve, with everything the child needs (argv, envp, the program's path) made
-// before the fork: between fork and exec the child of a threaded process may only make
-// async-signal-safe calls. A close-on-exec pipe tells the parent whether the exec happened:
-// it reads end-of-file when it did, or the step and errno that failed.
+// posix_spawn (glibc's: clone with CLONE_VM and CLONE_VFORK), so starting a program copies
+// nothing of the relay's memory and the loop waits only for the exec itself; it reports a failed
+// exec as an error. Everything the child needs (argv, envp, the program's path) is made first.
+// With a pty, the child opens the terminal by its name after setsid(), which makes it the child's
+// controlling terminal.
 #include "sources/child_process.hpp"
 
 #include <fcntl.h>
 #include <pty.h>
-#include <sys/ioctl.h>
+#include <spawn.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -23,40 +25,6 @@ extern char** environ;
 namespace sluice::relay {
 
 namespace {
-
-enum class Step : int { chdir, exec };
-
-struct ExecFailure {
-  Step step;
-  int error;
-};
-
-// What the child does after fork(); only async-signal-safe calls.
-[[noreturn]] void run_child(const char* path, char* const* argv, char* const* envp, const char* cwd, int in,
-                            int out, int err, bool pty, int status_fd) {
-  ::setsid();
-  if (pty) ::ioctl(out, TIOCSCTTY, 0);
-  ::dup2(in, STDIN_FILENO);
-  ::dup2(out, STDOUT_FILENO);
-  ::dup2(err, STDERR_FILENO);
-  sigset_t none;
-  ::sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the relay blocks the signals it reads
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int s = 1; s < NSIG; ++s) ::sigaction(s, &dfl, nullptr);  // SIG_IGN would survive exec
-  // Any descriptor the relay opened without O_CLOEXEC stays out of the child.
-  ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-  ExecFailure failure{Step::exec, 0};
-  if (cwd != nullptr && ::chdir(cwd) != 0) {
-    failure = {Step::chdir, errno};
-  } else {
-    ::execve(path, argv, envp);
-    failure.error = errno;
-  }
-  [[maybe_unused]] auto n = ::write(status_fd, &failure, sizeof failure);
-  ::_exit(127);
-}
 
 bool make_pipe(UniqueFd& read_end, UniqueFd& write_end) {
   int fds[2];
@@ -125,6 +93,27 @@ std::string find_program(const std::string& program, const std::string& path) {
   return {};
 }
 
+namespace {
+
+// The spawn's settings, released whatever way spawn() returns.
+struct SpawnSetup {
+  SpawnSetup() {
+    ::posix_spawn_file_actions_init(&actions);
+    ::posix_spawnattr_init(&attributes);
+  }
+  ~SpawnSetup() {
+    ::posix_spawn_file_actions_destroy(&actions);
+    ::posix_spawnattr_destroy(&attributes);
+  }
+  SpawnSetup(const SpawnSetup&) = delete;
+  SpawnSetup& operator=(const SpawnSetup&) = delete;
+
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attributes;
+};
+
+}  // namespace
+
 ChildProcess::Spawned ChildProcess::spawn(const ExecSource& settings, bool with_stdin) {
   Spawned out;
   std::vector<std::string> env = child_environment(settings);
@@ -133,67 +122,76 @@ ChildProcess::Spawned ChildProcess::spawn(const ExecSource& settings, bool with_
     out.error = settings.command.front() + ": not found on PATH";
     return out;
   }
+  struct stat dir {};
+  if (!settings.cwd.empty() && (::stat(settings.cwd.c_str(), &dir) != 0 || !S_ISDIR(dir.st_mode))) {
+    out.error = "chdir " + settings.cwd + ": " + std::strerror(errno == 0 ? ENOTDIR : errno);
+    return out;
+  }
   std::vector<std::string> args = settings.command;
   std::vector<char*> argv = pointers(args);
   std::vector<char*> envp = pointers(env);
 
   ChildProcess& c = out.child;
-  UniqueFd child_in, child_out, child_err, status_read, status_write;
+  SpawnSetup setup;
+  UniqueFd child_in, child_out, child_err;
   if (settings.pty) {
     termios raw{};
     ::cfmakeraw(&raw);  // no echo, no CR/LF translation: the bytes arrive as the program wrote them
     int master = -1, slave = -1;
-    if (::openpty(&master, &slave, nullptr, &raw, nullptr) != 0) {
+    char name[128];
+    if (::openpty(&master, &slave, name, &raw, nullptr) != 0) {
       out.error = std::string("openpty: ") + std::strerror(errno);
       return out;
     }
     c.output_.reset(master);
-    child_out.reset(slave);
+    child_out.reset(slave);  // held open until the child has opened its own
     ::fcntl(master, F_SETFD, FD_CLOEXEC);
     ::fcntl(slave, F_SETFD, FD_CLOEXEC);
     c.on_pty_ = true;
-  } else if (!make_pipe(c.output_, child_out)) {
-    out.error = std::string("pipe: ") + std::strerror(errno);
-    return out;
-  }
-  if (settings.pty) {
-    child_in.reset(::fcntl(child_out.get(), F_DUPFD_CLOEXEC, 0));
-  } else if (with_stdin) {
-    make_pipe(child_in, c.input_);
+    ::posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, name, O_RDWR, 0);
+    ::posix_spawn_file_actions_adddup2(&setup.actions, STDIN_FILENO, STDOUT_FILENO);
   } else {
-    child_in.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!make_pipe(c.output_, child_out)) {
+      out.error = std::string("pipe: ") + std::strerror(errno);
+      return out;
+    }
+    if (with_stdin) {
+      make_pipe(child_in, c.input_);
+    } else {
+      child_in.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    }
+    if (!child_in) {
+      out.error = std::string("pipe: ") + std::strerror(errno);
+      return out;
+    }
+    ::posix_spawn_file_actions_adddup2(&setup.actions, child_in.get(), STDIN_FILENO);
+    ::posix_spawn_file_actions_adddup2(&setup.actions, child_out.get(), STDOUT_FILENO);
   }
-  if (!child_in || !make_pipe(c.errors_, child_err) || !make_pipe(status_read, status_write)) {
+  if (!make_pipe(c.errors_, child_err)) {
     out.error = std::string("pipe: ") + std::strerror(errno);
     return out;
   }
+  ::posix_spawn_file_actions_adddup2(&setup.actions, child_err.get(), STDERR_FILENO);
+  // Any descriptor the relay opened without O_CLOEXEC stays out of the child.
+  ::posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
+  if (!settings.cwd.empty()) ::posix_spawn_file_actions_addchdir_np(&setup.actions, settings.cwd.c_str());
+  // A session of its own; no signal blocked (the relay blocks those it reads) and none ignored.
+  sigset_t none, all;
+  ::sigemptyset(&none);
+  ::sigfillset(&all);
+  ::posix_spawnattr_setsigmask(&setup.attributes, &none);
+  ::posix_spawnattr_setsigdefault(&setup.attributes, &all);
+  ::posix_spawnattr_setflags(&setup.attributes,
+                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    out.error = std::string("fork: ") + std::strerror(errno);
+  pid_t pid = -1;
+  if (const int rc =
+          ::posix_spawn(&pid, path.c_str(), &setup.actions, &setup.attributes, argv.data(), envp.data());
+      rc != 0) {
+    out.error = "exec " + path + ": " + std::strerror(rc);
     return out;
-  }
-  if (pid == 0) {
-    run_child(path.c_str(), argv.data(), envp.data(), settings.cwd.empty() ? nullptr : settings.cwd.c_str(),
-              child_in.get(), child_out.get(), child_err.get(), settings.pty, status_write.get());
   }
   c.pid_ = pid;
-  status_write.reset();
-  child_in.reset();
-  child_out.reset();
-  child_err.reset();
-
-  ExecFailure failure{};
-  ssize_t n;
-  do {
-    n = ::read(status_read.get(), &failure, sizeof failure);
-  } while (n < 0 && errno == EINTR);
-  if (n == sizeof failure) {
-    c.kill_and_reap();
-    out.error = (failure.step == Step::chdir ? "chdir " + settings.cwd : "exec " + path) + ": " +
-                std::strerror(failure.error);
-    return out;
-  }
   c.pidfd_.reset(open_pidfd(pid));
   if (!c.pidfd_) {
     out.error = std::string("pidfd_open: ") + std::strerror(errno);
@@ -230,8 +228,8 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& o) noexcept {
 ChildProcess::~ChildProcess() { kill_and_reap(); }
 
 void ChildProcess::signal(int signo) const {
-  // Until it is reaped the child's pid, and so its group id, cannot be reused. Right after
-  // fork the child may not have made its own group yet: then it is signalled alone.
+  // Until it is reaped the child's pid, and so its group id, cannot be reused. The group is the
+  // child's from its start (posix_spawn returns after setsid); should it be gone, the child alone.
   if (pid_ > 0 && ::kill(-pid_, signo) != 0) ::kill(pid_, signo);
 }
 

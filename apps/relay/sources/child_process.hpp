@@ -1,6 +1,7 @@
-// ChildProcess: a program an exec source runs: started without a shell (argv as configured,
-// the program found on PATH), in a session of its own, with stdout and stderr on pipes, or its
-// stdin and stdout on a pseudo-terminal (pty = true) so that its C library line-buffers them.
+// ChildProcess: a program an exec source runs: started with posix_spawn, without a shell (argv
+// as configured, the program found on PATH), in a session of its own, with stdout and stderr on
+// pipes, or its stdin and stdout on a pseudo-terminal (pty = true) so that its C library
+// line-buffers them.
 // A pidfd says when it exits. The object owns the process: destroying it while the child runs
 // kills the child's process group and reaps it, so no child outlives its source.
 #pragma once
