@@ -25,8 +25,9 @@ class Loop {
 
   // Calls `fn` once, `delay` from now (loop thread).
   void after(std::chrono::milliseconds delay, std::function<void()> fn);
-  // Calls `on_readable` whenever `fd` (owned by the caller) is readable (loop thread).
-  void watch(int fd, std::function<void()> on_readable);
+  // Calls `on_readable` whenever `fd` (owned by the caller) is readable (loop thread). False
+  // when the fd cannot be watched (not open, or a kind epoll does not take, such as a file).
+  bool watch(int fd, std::function<void()> on_readable);
   void set_paused(int fd, bool paused);
   void unwatch(int fd);
   // Calls `handler` on this loop when `signo` arrives. Call before starting other threads: the

@@ -52,7 +52,9 @@ class Server {
   void post(std::function<void()> task);
   // Calls `on_readable` on the first worker's loop whenever `fd` (owned by the caller) is
   // readable. Call after listen(); stop watching with unwatch() before closing the fd.
-  void watch(int fd, std::function<void()> on_readable);
+  // False when the fd cannot be watched (not open, or a kind epoll does not take, such as a
+  // regular file).
+  bool watch(int fd, std::function<void()> on_readable);
   void set_paused(int fd, bool paused);  // loop thread only: stop/resume reading `fd`
   void unwatch(int fd);                  // loop thread only
   // Calls `handler` on the first worker's loop when `signo` arrives (call before run()).

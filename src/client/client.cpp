@@ -103,12 +103,13 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
       if (held_.empty() && user_.on_drain) user_.on_drain(client);
     };
     internal.on_close = [this](WebSocket ws, std::uint16_t code, std::string_view reason) {
-      if (user_.on_close && !dying_) user_.on_close(ClientWebSocket(ws.connection()), code, reason);
+      if (user_.on_close && phase_ != Phase::gone)
+        user_.on_close(ClientWebSocket(ws.connection()), code, reason);
     };
   }
 
   ~Impl() {
-    dying_ = true;
+    phase_ = Phase::gone;
     alive_.reset();
     if (resolver_.joinable()) resolver_.join();
     loop().forget(this);
@@ -120,14 +121,14 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
   }
 
   void connect() {
-    if (conn_ || waiting_) return;
-    closed_by_user_ = false;
+    if (conn_ || phase_ == Phase::resolving || phase_ == Phase::backing_off) return;
     attempt();
   }
 
   SendStatus send(std::string_view data, Opcode opcode) {
     if (conn_ && conn_->is_open()) return conn_->send(data, opcode);
-    if (options_.offline == OfflineSends::fail || closed_by_user_) return SendStatus::closed;
+    if (options_.offline == OfflineSends::fail || phase_ == Phase::closing || phase_ == Phase::closed)
+      return SendStatus::closed;
     if (held_bytes_ + data.size() > options_.max_held_bytes) return SendStatus::dropped;
     held_.emplace_back(opcode, std::string(data));
     held_bytes_ += data.size();
@@ -135,21 +136,25 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
   }
 
   void close(std::uint16_t code, std::string_view reason) {
-    closed_by_user_ = true;
     held_.clear();
     held_bytes_ = 0;
     if (conn_) {
+      phase_ = Phase::closing;  // destroy() reports the stop
       if (conn_->is_open()) {
         conn_->close(code, reason);
       } else {
         conn_->abort("closed by the application");
       }
-      return;  // destroy() reports the stop
+      return;
     }
-    if (waiting_ && !resolving_) {  // a pending resolve reports the stop when it answers
-      waiting_ = false;
-      loop().cancel_timer(this);
-      stopped();
+    switch (phase_) {
+      case Phase::resolving: phase_ = Phase::closing; return;  // the resolver's answer reports the stop
+      case Phase::backing_off:
+        loop().cancel_timer(this);
+        phase_ = Phase::closing;
+        stopped();
+        return;
+      default: phase_ = Phase::closed; return;  // nothing under way, nothing to report
     }
   }
 
@@ -160,35 +165,36 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
 
   // Endpoint
   void destroy(detail::Connection* c) override {
+    const bool opened = c->upgraded();
     delete c;
     conn_ = nullptr;
-    if (std::exchange(try_next_, false) && !closed_by_user_) {
+    if (phase_ == Phase::failing_over) {
       ++next_address_;
       return try_next_address();
     }
-    if (!current_opened_) ++failures_;
-    current_opened_ = false;
+    if (!opened) ++failures_;
     retry_or_stop();
   }
   void on_open_failed(detail::Connection* c, std::string_view why) override {
     // A refused or timed-out connect moves on to the next address before it is reported.
-    try_next_ = c->state() == detail::ConnState::connecting && next_address_ + 1 < addrs_.size();
-    if (!try_next_) error(why);
+    if (phase_ == Phase::connecting && c->state() == detail::ConnState::connecting &&
+        next_address_ + 1 < addrs_.size()) {
+      phase_ = Phase::failing_over;
+      return;
+    }
+    error(why);
   }
 
   // LoopClient: the reconnection timer
   void on_io(std::uint32_t) override {}
-  void on_timer() override {
-    waiting_ = false;
-    attempt();
-  }
+  void on_timer() override { attempt(); }
 
  private:
   void attempt() {
     Address a;
     if (literal_address(url_.host, url_.port, a)) return connect_to({a});
     // getaddrinfo blocks: it runs on its own thread and posts the answer back to the loop.
-    waiting_ = resolving_ = true;
+    phase_ = Phase::resolving;
     if (resolver_.joinable()) resolver_.join();
     std::weak_ptr<Impl*> alive = alive_;
     resolver_ = std::thread([alive, host = url_.host, port = url_.port, &loop = loop_] {
@@ -201,8 +207,7 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
   }
 
   void resolved(const std::vector<Address>& addrs, const std::string& err) {
-    waiting_ = resolving_ = false;
-    if (closed_by_user_) return stopped();
+    if (phase_ == Phase::closing) return stopped();
     if (addrs.empty()) {
       error(err.empty() ? "no address for '" + url_.host + "'" : err);
       ++failures_;
@@ -235,6 +240,7 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
       auto hs = std::make_unique<detail::ClientHandshake>(detail::format_client_request(req, key), key,
                                                           options_.subprotocols, options_.max_header_bytes,
                                                           options_.max_headers);
+      phase_ = Phase::connecting;
       conn_ = new detail::Connection(*this, std::move(fd));
       conn_->start_client(std::move(hs));
       return;
@@ -247,10 +253,10 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
   void opened(ClientWebSocket ws) {
     unsigned tries = failures_ + 1;
     failures_ = 0;
-    current_opened_ = true;
+    phase_ = Phase::open;
     if (user_.on_open) user_.on_open(ws);
-    if (reopened_ && user_.on_reconnect && ws.is_open()) user_.on_reconnect(ws, tries);
-    reopened_ = true;
+    if (opens_ > 0 && user_.on_reconnect && ws.is_open()) user_.on_reconnect(ws, tries);
+    ++opens_;
     send_held(ws);
   }
 
@@ -267,24 +273,41 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
 
   void retry_or_stop() {
     const ReconnectOptions& r = options_.reconnect;
-    if (closed_by_user_ || dying_ || !r.enabled || (r.max_attempts > 0 && failures_ >= r.max_attempts)) {
+    if (phase_ == Phase::closing || phase_ == Phase::gone || !r.enabled ||
+        (r.max_attempts > 0 && failures_ >= r.max_attempts)) {
       return stopped();
     }
     // Full jitter: uniform in [0, min(max_delay, initial_delay * 2^failures)].
     auto bound = r.initial_delay.count() << std::min(failures_, 20u);
     bound = std::min<std::int64_t>(bound, r.max_delay.count());
     std::uniform_int_distribution<std::int64_t> pick(0, std::max<std::int64_t>(bound, 0));
-    waiting_ = true;
+    phase_ = Phase::backing_off;
     loop().schedule(this, std::chrono::milliseconds(pick(jitter_)));
   }
 
   void error(std::string_view why) {
-    if (user_.on_error && !dying_) user_.on_error(why);
+    if (user_.on_error && phase_ != Phase::gone) user_.on_error(why);
   }
 
   void stopped() {
-    if (user_.on_stopped && !dying_) user_.on_stopped();
+    if (phase_ == Phase::gone) return;
+    phase_ = phase_ == Phase::closing ? Phase::closed : Phase::stopped;
+    if (user_.on_stopped) user_.on_stopped();
   }
+
+  // Where the client is, between connections and within one attempt.
+  enum class Phase : std::uint8_t {
+    idle,          // connect() not called yet
+    resolving,     // the host name is resolved on its own thread
+    connecting,    // a connection is being opened: TCP, then the handshake
+    failing_over,  // that attempt failed with addresses left: the next is tried once it is freed
+    open,          // the connection is open
+    backing_off,   // waiting out the reconnection delay
+    closing,       // close() was called: what is under way ends, then on_stopped
+    closed,        // closed by the application: sends fail until connect() is called again
+    stopped,       // not reconnecting (disabled, or out of attempts); sends may still be held
+    gone,          // the Client is being destroyed: nothing calls the application back
+  };
 
   Loop& loop_;
   detail::Url url_;
@@ -293,16 +316,11 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
   detail::Connection* conn_ = nullptr;
   std::vector<Address> addrs_;  // of the current attempt
   std::size_t next_address_ = 0;
-  bool try_next_ = false;
   std::deque<std::pair<Opcode, std::string>> held_;  // bounded by max_held_bytes
   std::size_t held_bytes_ = 0;
   unsigned failures_ = 0;  // consecutive attempts that did not open
-  bool current_opened_ = false;
-  bool reopened_ = false;  // an earlier connection opened: the next open is a reconnect
-  bool waiting_ = false;   // resolving, or the reconnection timer is set
-  bool resolving_ = false;
-  bool closed_by_user_ = false;
-  bool dying_ = false;
+  unsigned opens_ = 0;     // connections that opened: after the first, an open is a reconnect
+  Phase phase_ = Phase::idle;
   std::mt19937 jitter_;
   std::thread resolver_;
   std::shared_ptr<Impl*> alive_;  // the resolver's posted answer checks this

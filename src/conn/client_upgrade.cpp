@@ -1,9 +1,11 @@
 // The client side of a Connection before it opens: connect, send the upgrade request, check the
-// server's 101 (RFC 6455 §4.1), then hand over to the shared open-state code.
+// server's 101 (RFC 6455 §4.1) with the ClientHandshake part, then hand over to the shared
+// open-state code.
 #include <cstring>
 
 #include "conn/connection.hpp"
 #include "conn/endpoint.hpp"
+#include "conn/server_handshake.hpp"  // complete, for phase_: it may hold either handshake
 #include "http/client_handshake.hpp"
 #include "log.hpp"
 #include "net/socket.hpp"
@@ -11,44 +13,40 @@
 namespace sluice::detail {
 
 void Connection::start_client(std::unique_ptr<ClientHandshake> hs) {
-  client_hs_ = hs.release();
-  has_http_ = true;
-  state_ = ConnState::connecting;
-  EventLoop& loop = ep_.loop();
-  last_heard_ = now32();
-  loop.watch(fd_.get(), this, false, true);
-  set(kWriteArmed, true);
-  loop.schedule(this, ep_.limits().connect_timeout);
+  phase_.adopt(hs.release());
+  session_.begin_connecting();
+  last_heard_ = phase_since_ = now32();
+  if (int err = ep_.loop().watch(transport_.fd(), this, false, true))
+    return fail_open(std::string("cannot watch the socket: ") + std::strerror(err));
+  outbox_.set(Outbox::write_armed, true);
+  schedule_timer();
 }
 
 void Connection::on_connected() {
-  if (int err = pending_error(fd_.get()))
+  if (int err = pending_error(transport_.fd()))
     return fail_open(std::string("connect failed: ") + std::strerror(err));
-  state_ = ConnState::handshaking;
-  ep_.loop().schedule(this, ep_.limits().handshake_timeout);
-  push(raw_bytes(client_hs_->request), SendQueue::kRawTag);
-  set(kWriteArmed, false);  // flush arms EPOLLOUT again only if the request does not fit
-  ep_.loop().rewatch(fd_.get(), this, true, false);
+  enter(ConnState::handshaking);
+  push(raw_bytes(phase_.get<ClientHandshake>()->request), SendQueue::kRawTag);
+  outbox_.set(Outbox::write_armed,
+              false);  // the flush waits for writability again only if the request does not fit
+  ep_.loop().rewatch(transport_.fd(), this, true, false);
   flush();
 }
 
 void Connection::on_handshake_response(std::span<std::uint8_t> in) {
-  RequestParser::Result r = client_hs_->response.feed(in);
-  if (r.status == RequestParser::Status::need_more) return;
-  if (r.status == RequestParser::Status::error)
-    return fail_open(std::string("malformed response: ") + r.reason);
-  std::string subprotocol;
-  std::string why =
-      check_server_response(client_hs_->response.head(), client_hs_->key, client_hs_->offered, subprotocol);
-  if (!why.empty()) return fail_open(why);
+  ClientHandshake::Step step = phase_.get<ClientHandshake>()->feed(in);
+  switch (step.kind) {
+    case ClientHandshake::Step::Kind::need_more: return;
+    case ClientHandshake::Step::Kind::failed: return fail_open(step.why);
+    case ClientHandshake::Step::Kind::upgraded: break;
+  }
   drop_handshake();
-  state_ = ConnState::open;
-  upgraded_ = true;
+  session_.opened();
   ep_.counters().connections_open.add(1);
   schedule_timer();
   if (ep_.behaviors().on_open) ep_.behaviors().on_open(WebSocket(this));
   // Frames the server sent right behind its response arrived in the same read.
-  if (state_ == ConnState::open && r.consumed < in.size()) on_frame_bytes(in.subspan(r.consumed));
+  if (session_.is_open() && step.consumed < in.size()) on_frame_bytes(in.subspan(step.consumed));
 }
 
 void Connection::fail_open(std::string_view why) {

@@ -1,12 +1,12 @@
 #include "conn/connection.hpp"
 
-#include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <string>
 
 #include "conn/endpoint.hpp"
+#include "conn/server_handshake.hpp"
 #include "http/client_handshake.hpp"
-#include "http/request_reader.hpp"
 #include "log.hpp"
 #include "mem/footprint.hpp"
 #include "net/socket.hpp"
@@ -26,89 +26,86 @@ Connection::Connection(Endpoint& endpoint, Fd fd)
     : ep_(endpoint),
       parser_(endpoint.role()),
       assembler_(endpoint.assembly_limits()),
-      http_(endpoint.role() == Role::server ? new RequestReader(request_limits(endpoint.limits()), endpoint)
-                                            : nullptr),
-      fd_(std::move(fd)),
-      has_http_(endpoint.role() == Role::server) {}
+      transport_(std::move(fd)) {
+  if (endpoint.role() == Role::server)
+    phase_.emplace<ServerHandshake>(request_limits(endpoint.limits()), endpoint);
+}
 
 Connection::~Connection() {
   ep_.on_closed(*this);
   ep_.loop().cancel_timer(this);
-  release_queue();
-  if (has_http_) {
-    drop_handshake();
-  } else {
-    free_held_input();
-    delete extras_;
-  }
+  outbox_.release_all(ep_);
+  free_held_input();
 }
 
 void Connection::drop_handshake() {
-  if (!has_http_) return;
-  if (ep_.role() == Role::server) {
-    delete http_;
-  } else {
-    delete client_hs_;
-  }
-  has_http_ = false;
-  extras_ = nullptr;
+  if (phase_.holds<ServerHandshake>() || phase_.holds<ClientHandshake>()) phase_.reset();
 }
 
-std::string Connection::remote_address() const { return fd_ ? peer_address(fd_.get()) : std::string(); }
+Connection::Extras& Connection::make_extras() {
+  assert(!phase_.holds<ServerHandshake>() && !phase_.holds<ClientHandshake>());
+  return phase_.emplace<Extras>();
+}
 
-Connection::Extras& Connection::extras() {
-  if (!extras_) extras_ = new Extras();  // only called once upgraded, when the slot is ours
-  return *extras_;
+std::string Connection::remote_address() const {
+  return transport_.is_open() ? peer_address(transport_.fd()) : std::string();
 }
 
 void Connection::start() {
-  EventLoop& loop = ep_.loop();
-  http_->set_remote_address(peer_address(fd_.get()));
-  last_heard_ = now32();
-  loop.watch(fd_.get(), this, true, false);
-  loop.schedule(this, ep_.limits().handshake_timeout);
+  phase_.get<ServerHandshake>()->set_remote_address(peer_address(transport_.fd()));
+  last_heard_ = phase_since_ = now32();
+  if (int err = ep_.loop().watch(transport_.fd(), this, true, false)) {
+    // This one socket cannot be served (the epoll set refused it): it is closed, nobody else.
+    log(LogLevel::warn, "{}: cannot watch the connection: {}; closing it", describe_peer(transport_.fd()),
+        std::strerror(err));
+    abort(nullptr);
+    return;
+  }
+  schedule_timer();
 }
 
 void Connection::on_io(std::uint32_t events) {
-  if (state_ == ConnState::closed) return;
-  if (state_ == ConnState::connecting) {
-    if (events & (io_event::writable | io_event::readable)) on_connected();
-    return;
+  switch (session_.state()) {
+    case ConnState::closed: return;
+    case ConnState::connecting:
+      if (events & (io_event::writable | io_event::readable)) on_connected();
+      return;
+    default: break;
   }
-  if ((events & io_event::writable) && is(kWriteArmed)) flush();
-  if (state_ != ConnState::closed && (events & io_event::readable)) on_readable();
+  if ((events & io_event::writable) && outbox_.is(Outbox::write_armed)) flush();
+  if (!session_.is(ConnState::closed) && (events & io_event::readable)) on_readable();
 }
 
 // ---- Read side ----------------------------------------------------------------------------
 
 inline void Connection::on_readable() {
-  if (has_held_input()) {  // older bytes first
+  if (outbox_.is(Outbox::input_held)) {  // older bytes first
     resume_held_input();
-    if (has_held_input() || state_ == ConnState::closed) return;
+    if (outbox_.is(Outbox::input_held) || session_.is(ConnState::closed)) return;
   }
   EventLoop& loop = ep_.loop();
-  IoResult r = read_some(fd_.get(), {loop.scratch(), EventLoop::kScratchSize});
+  IoResult r = transport_.read({loop.scratch(), EventLoop::kScratchSize});
   switch (r.kind) {
     case IoResult::Kind::would_block: return;
-    case IoResult::Kind::closed:
-      abort(state_ == ConnState::draining ? nullptr : "peer closed the connection");
-      return;
+    case IoResult::Kind::closed: abort(session_.finishing() ? nullptr : "peer closed the connection"); return;
     case IoResult::Kind::error: abort("read failed"); return;
     case IoResult::Kind::done: break;
   }
   last_heard_ = now32();
-  ping_outstanding_ = false;
+  session_.set_ping_outstanding(false);
   std::span<std::uint8_t> in(loop.scratch(), r.bytes);
-  if (state_ == ConnState::open || state_ == ConnState::closing) {
-    on_frame_bytes(in);
-  } else if (state_ == ConnState::handshaking) {
-    if (ep_.role() == Role::server) {
-      on_handshake_bytes(in);
-    } else {
-      on_handshake_response(in);
-    }
+  switch (session_.state()) {
+    case ConnState::open:
+    case ConnState::closing: on_frame_bytes(in); break;
+    case ConnState::handshaking:
+      if (ep_.role() == Role::server) {
+        on_handshake_bytes(in);
+      } else {
+        on_handshake_response(in);
+      }
+      break;
+    default: break;  // draining, half-closed: the conversation is over and what arrives is discarded
   }
-  // connecting, closed; draining: the conversation is over and what still arrives is discarded.
 }
 
 void Connection::on_frame_bytes(std::span<std::uint8_t> in) {
@@ -130,8 +127,8 @@ void Connection::on_frame_bytes(std::span<std::uint8_t> in) {
         if (!on_assembled(assembler_.on_payload(step.payload, step.frame_end, parser_.header()))) return;
         break;
     }
-    if (must_pause_reading() && hold_input(in)) return;
-  } while (state_ == ConnState::open || state_ == ConnState::closing);
+    if (outbox_.must_pause_reading(ep_.limits(), session_.is_open()) && hold_input(in)) return;
+  } while (session_.is_open() || session_.is(ConnState::closing));
 }
 
 bool Connection::hold_input(std::span<std::uint8_t> rest) {
@@ -150,17 +147,17 @@ bool Connection::hold_input(std::span<std::uint8_t> rest) {
   }
   std::memmove(h.buffer.data(), rest.data(), rest.size());  // `rest` may lie in this very buffer
   h.size = static_cast<std::uint32_t>(rest.size());
-  set(kInputHeld, true);
+  outbox_.set(Outbox::input_held, true);
   return true;
 }
 
 void Connection::resume_held_input() {
   // Parsed in place, like the scratch buffer; a second pause moves what is left to the front.
-  HeldInput& h = extras_->held;
+  HeldInput& h = extras().held;
   std::span<std::uint8_t> in(h.buffer.data(), h.size);
   h.size = 0;
-  set(kInputHeld, false);  // hold_input sets it again if parsing pauses once more
-  if (state_ == ConnState::open || state_ == ConnState::closing) {
+  outbox_.set(Outbox::input_held, false);  // hold_input sets it again if parsing pauses once more
+  if (session_.is_open() || session_.is(ConnState::closing)) {
     EventLoop::Cork cork(ep_.loop());  // not inside a loop turn when called from a flush
     on_frame_bytes(in);
   }
@@ -168,12 +165,12 @@ void Connection::resume_held_input() {
 }
 
 void Connection::free_held_input() {
-  if (has_http_ || !extras_ || !extras_->held.buffer) return;
-  HeldInput& h = extras_->held;
-  ep_.uncharge(h.buffer.size());
-  h.buffer.reset();
-  h.size = 0;
-  set(kInputHeld, false);
+  Extras* e = phase_.get<Extras>();
+  if (!e || !e->held.buffer) return;
+  ep_.uncharge(e->held.buffer.size());
+  e->held.buffer.reset();
+  e->held.size = 0;
+  outbox_.set(Outbox::input_held, false);
 }
 
 inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {
@@ -197,8 +194,7 @@ inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {
 void Connection::on_control(Opcode opcode, std::string_view payload) {
   switch (opcode) {
     case Opcode::ping:
-      if (state_ == ConnState::open)
-        enqueue_control(encode_control(Opcode::pong, payload), SendQueue::kPongTag);
+      if (session_.is_open()) enqueue_control(encode_control(Opcode::pong, payload), SendQueue::kPongTag);
       break;
     case Opcode::close: on_peer_close(payload); break;
     default:  // pong: last_heard_ already moved
@@ -218,23 +214,29 @@ void Connection::on_peer_close(std::string_view payload) {
     if (!is_valid_utf8(reason)) return fail(ProtocolError::invalid_utf8);
   }
   // §5.5.1: answer with a close frame carrying the same code.
-  if (state_ == ConnState::open) send_close_frame(code == close_code::no_status ? 0 : code, {});
+  if (session_.is_open()) send_close_frame(code == close_code::no_status ? 0 : code, {});
   notify_closed(code, reason);
   begin_draining();
 }
 
 // ---- Endings ------------------------------------------------------------------------------
 
+void Connection::enter(ConnState next) {
+  // A peer that is not open any more holds no producer back (flow control).
+  if (session_.is_open() && over_low_watermark()) ep_.on_backlog(*this, false);
+  session_.to(next);
+  phase_since_ = now32();
+  schedule_timer();
+}
+
 void Connection::close(std::uint16_t code, std::string_view reason) {
-  if (state_ != ConnState::open) return;
+  if (!session_.is_open()) return;
   if (!is_valid_wire_close_code(code)) {
     log(LogLevel::warn, "close code {} may not be sent; using 1000", code);
     code = close_code::normal;
   }
   send_close_frame(code, reason);
-  state_ = ConnState::closing;
-  if (is(kOverWatermark)) ep_.on_backlog(*this, false);  // a closing peer holds no producer back
-  ep_.loop().schedule(this, ep_.limits().close_timeout);
+  enter(ConnState::closing);
 }
 
 void Connection::send_close_frame(std::uint16_t code, std::string_view reason) {
@@ -252,115 +254,129 @@ void Connection::send_close_frame(std::uint16_t code, std::string_view reason) {
 
 void Connection::fail(ProtocolError e) {
   std::uint16_t code = close_code_for(e);
-  log(LogLevel::warn, "{}: {}; closing with {}", describe_peer(fd_.get()), describe(e), code);
+  log(LogLevel::warn, "{}: {}; closing with {}", describe_peer(transport_.fd()), describe(e), code);
   // _Fail the WebSocket Connection_ (§7.1.7): our close frame, then no more parsing. The peer's
   // close frame is never read, so on_close reports 1006 (§7.1.5) once the connection ends.
-  if (state_ == ConnState::open) send_close_frame(code, describe(e));
+  if (session_.is_open()) send_close_frame(code, describe(e));
   begin_draining();
 }
 
 void Connection::begin_draining() {
-  if (state_ == ConnState::draining || state_ == ConnState::closed) return;
+  if (session_.finishing() || session_.is(ConnState::closed)) return;
   drop_handshake();
-  if (is(kOverWatermark)) ep_.on_backlog(*this, false);
   // Nothing more is parsed: what input was being gathered or held goes back to the budget now,
   // not when the peer finally closes.
   ep_.counters().memory_freed_on_close.add(assembler_.held_bytes());
   assembler_.discard();
   free_held_input();
-  state_ = ConnState::draining;
-  ep_.loop().schedule(this, ep_.limits().close_timeout);
+  enter(ConnState::draining);
   request_flush();
 }
 
 void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
-  if (!upgraded_ || notified_) return;
-  notified_ = true;
+  if (!session_.take_close_notice()) return;
   ep_.counters().connections_open.sub(1);
   if (ep_.behaviors().on_close) ep_.behaviors().on_close(WebSocket(this), code, reason);
 }
 
 void Connection::abort(const char* why) {
-  if (state_ == ConnState::closed) return;
-  if (why && log_level() <= LogLevel::debug) log(LogLevel::debug, "{}: {}", describe_peer(fd_.get()), why);
+  if (session_.is(ConnState::closed)) return;
+  if (why && log_level() <= LogLevel::debug)
+    log(LogLevel::debug, "{}: {}", describe_peer(transport_.fd()), why);
+  release_input_and_output();
+  notify_closed(close_code::abnormal, {});  // no close frame came from the peer (§7.1.5)
+  close_transport();
+}
+
+void Connection::cut(const char* why) {
+  if (session_.is(ConnState::closed)) return;
+  if (why && log_level() <= LogLevel::debug)
+    log(LogLevel::debug, "{}: {}", describe_peer(transport_.fd()), why);
+  release_input_and_output();
+  close_transport();  // on_close follows in the before-sleep pass
+}
+
+void Connection::release_input_and_output() {
+  if (session_.is_open() && over_low_watermark()) ep_.on_backlog(*this, false);
   // What was queued is released before the socket closes: whoever sees the connection end
   // (the peer's EOF, on_close) also sees the counters without it.
-  release_queue();
+  outbox_.release_all(ep_);
   free_held_input();
-  notify_closed(close_code::abnormal, {});  // no close frame came from the peer (§7.1.5)
+}
+
+void Connection::close_transport() {
   EventLoop& loop = ep_.loop();
-  loop.unwatch(fd_.get());
+  loop.unwatch(transport_.fd());
   loop.cancel_timer(this);
-  fd_.reset();
+  transport_.close();
   ep_.on_closed(*this);
-  state_ = ConnState::closed;
+  session_.to(ConnState::closed);
   loop.defer(this);  // freed in the before-sleep pass, never inside this call chain
 }
 
 void Connection::go_away() {
-  if (state_ == ConnState::handshaking || state_ == ConnState::connecting) abort("shutting down");
+  if (session_.is(ConnState::handshaking) || session_.is(ConnState::connecting)) abort("shutting down");
   close(close_code::going_away, "server shutting down");
 }
 
 // ---- Timers -------------------------------------------------------------------------------
 
+DeadlineInputs Connection::deadline_inputs() const {
+  DeadlineInputs in;
+  in.state = session_.state();
+  in.role = ep_.role();
+  const ServerHandshake* hs = phase_.get<ServerHandshake>();
+  in.kept_alive = hs && hs->requests_served() > 0;
+  in.write_waiting = outbox_.is(Outbox::write_armed);
+  in.ping_outstanding = session_.ping_outstanding();
+  in.now = now32();
+  in.last_heard = last_heard_;
+  in.last_progress = outbox_.last_progress();
+  in.phase_since = phase_since_;
+  return in;
+}
+
 void Connection::schedule_timer() {
-  const Limits& o = ep_.limits();
-  std::uint32_t now = now32();
-  std::int64_t wait = INT64_MAX;  // ms from now
-  auto consider = [&](std::uint32_t since, std::chrono::milliseconds limit) {
-    if (limit.count() <= 0) return;
-    std::int64_t left = limit.count() - static_cast<std::int64_t>(now - since);
-    wait = std::min(wait, std::max<std::int64_t>(left, 0));
-  };
-  if (!ping_outstanding_) consider(last_heard_, o.ping_interval);
-  consider(last_heard_, o.idle_timeout);
-  if (is(kWriteArmed)) consider(last_progress_, o.write_timeout);
-  if (wait == INT64_MAX) {
+  Deadline d = next_deadline(ep_.limits(), deadline_inputs());
+  if (d.kind == Deadline::Kind::none) {
     ep_.loop().cancel_timer(this);
     return;
   }
-  ep_.loop().schedule(this, std::chrono::milliseconds(wait));
+  ep_.loop().schedule(this, std::chrono::milliseconds(d.in_ms));
 }
 
 void Connection::on_timer() {
-  const Limits& o = ep_.limits();
-  switch (state_) {
-    case ConnState::connecting: fail_open("connect timed out"); return;
-    case ConnState::handshaking:
+  const Deadline d = next_deadline(ep_.limits(), deadline_inputs());
+  if (!d.due()) {  // woken early, or what it waited for moved on
+    schedule_timer();
+    return;
+  }
+  using K = Deadline::Kind;
+  switch (d.kind) {
+    case K::none: return;
+    case K::connect: fail_open("connect timed out"); return;
+    case K::handshake:
       if (ep_.role() == Role::client) {
         fail_open("no handshake response in time");
         return;
       }
-      if (http_->requests_served() == 0)  // else a kept-alive connection that went quiet
-        log(LogLevel::info, "{}: no complete handshake within {} ms; closing", describe_peer(fd_.get()),
-            o.handshake_timeout.count());
+      log(LogLevel::info, "{}: no complete handshake within {} ms; closing", describe_peer(transport_.fd()),
+          ep_.limits().handshake_timeout.count());
       abort(nullptr);
       return;
-    case ConnState::open: {
-      std::uint32_t now = now32();
-      auto passed = [now](std::uint32_t since, std::chrono::milliseconds limit) {
-        return limit.count() > 0 && static_cast<std::int64_t>(now - since) >= limit.count();
-      };
-      if (is(kWriteArmed) && passed(last_progress_, o.write_timeout)) {
-        close_slow_consumer("no write progress within write_timeout");
-        return;
-      }
-      if (passed(last_heard_, o.idle_timeout)) {
-        log(LogLevel::info, "{}: silent for {} ms; closing", describe_peer(fd_.get()), now - last_heard_);
-        close(close_code::going_away, "idle timeout");
-        return;
-      }
-      if (!ping_outstanding_ && passed(last_heard_, o.ping_interval)) {
-        enqueue_control(encode_control(Opcode::ping, {}));
-        ping_outstanding_ = true;
-      }
+    case K::keep_alive: abort(nullptr); return;  // a kept-alive connection that went quiet
+    case K::write: close_slow_consumer("no write progress within write_timeout"); return;
+    case K::idle:
+      log(LogLevel::info, "{}: silent for {} ms; closing", describe_peer(transport_.fd()),
+          now32() - last_heard_);
+      close(close_code::going_away, "idle timeout");
+      return;
+    case K::ping:
+      enqueue_control(encode_control(Opcode::ping, {}));
+      session_.set_ping_outstanding(true);
       schedule_timer();
       return;
-    }
-    case ConnState::closing:
-    case ConnState::draining: abort("close deadline passed"); return;
-    case ConnState::closed: return;
+    case K::close: abort("close deadline passed"); return;
   }
 }
 

@@ -1,13 +1,19 @@
-// Connection: one accepted socket from handshake to close, and the point where the data path
-// turns around. Read side (connection.cpp, upgrade.cpp): socket -> loop scratch ->
-// RequestParser (until upgraded) -> FrameParser -> MessageAssembler -> on_message. Write side
-// (send_path.cpp): send()/publish -> SendQueue, with the cap checked there and nowhere else ->
-// flush before the loop sleeps -> one sendmsg over the queue -> on_drain. Once the queue is over
-// its cap, parsing stops at the next message boundary and the rest of the read waits, held,
-// until the queue drains.
+// Connection: one socket from handshake to close, at either end, and the point where the data
+// path turns around. It is put together from parts, each its own type: a Transport under it
+// (transport.hpp), a handshake part until it upgrades (ServerHandshake, or the client's
+// ClientHandshake), the Session state machine (session.hpp), the Outbox that counts, caps and
+// writes what it sends (outbox.hpp), and deadlines computed from its timestamps
+// (deadlines.hpp). What is left here is the order of the steps:
 //
-// A connection is never freed inside a call chain: closing marks it, and the loop's
-// before-sleep pass deletes it.
+// Read (connection.cpp, upgrade.cpp, client_upgrade.cpp): transport -> loop scratch ->
+// handshake part (until upgraded) -> FrameParser -> MessageAssembler -> on_message. Once the
+// outbox is over its cap, parsing stops at the next message boundary and the rest of the read
+// waits, held, until the queue drains.
+// Write (send_path.cpp): send()/publish -> enqueue_message, the one place the cap is checked ->
+// Outbox -> flush before the loop sleeps -> one gathered write -> on_drain.
+//
+// A connection is never freed inside a call chain: closing marks it, and the loop's before-sleep
+// pass deletes it.
 #pragma once
 
 #include <cstdint>
@@ -16,13 +22,16 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "conn/deadlines.hpp"
 #include "conn/endpoint.hpp"
+#include "conn/outbox.hpp"
+#include "conn/session.hpp"
+#include "conn/transport.hpp"
 #include "loop/loop_client.hpp"
 #include "mem/large_block.hpp"
+#include "mem/owned_one_of.hpp"
 #include "net/fd.hpp"
-#include "send/send_queue.hpp"
 #include "sluice/policy.hpp"
 #include "sluice/send_status.hpp"
 #include "sluice/stats.hpp"
@@ -32,19 +41,8 @@
 
 namespace sluice::detail {
 
-class Endpoint;
-class RequestReader;
-struct RequestHead;
+class ServerHandshake;
 struct ClientHandshake;
-
-enum class ConnState : std::uint8_t {
-  connecting,   // client: the TCP connect is in progress
-  handshaking,  // server: reading the HTTP request; client: waiting for the 101 response
-  open,         // upgraded; messages flow both ways
-  closing,      // our close frame is queued; waiting for the peer's
-  draining,     // nothing more to say: flush, half-close, read until EOF or the close deadline
-  closed,       // the socket is closed; freed before the loop sleeps
-};
 
 class Connection final : public LoopClient {
  public:
@@ -70,32 +68,29 @@ class Connection final : public LoopClient {
   // groups its frames for `latest` conflation, `topic_policy` is the topic's own, if any.
   SendStatus publish(FrameRef frame, std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy);
   void close(std::uint16_t code, std::string_view reason);
-  std::size_t buffered_amount() const { return queue_.bytes(); }
-  std::size_t buffered_memory() const { return queue_.charge(); }
-  bool is_open() const { return state_ == ConnState::open; }
+  std::size_t buffered_amount() const { return outbox_.bytes(); }
+  std::size_t buffered_memory() const { return outbox_.charge(); }
+  bool is_open() const { return session_.is_open(); }
   ConnectionStats stats() const;
   std::string remote_address() const;  // the peer's IP address as text; empty once closed
   void* user_data() const { return user_data_; }
   void set_user_data(void* p) { user_data_ = p; }
-  void set_policy(SlowConsumerPolicy p) {
-    policy_override_ = static_cast<std::uint8_t>(static_cast<int>(p) + 1);
-  }
-  // The policy this connection's frames meet at the cap: its own, else the topic's, else the
-  // endpoint's.
+  void set_policy(SlowConsumerPolicy p) { outbox_.set_policy(p); }
+  // The policy this connection's frames meet at the cap, for a topic with `topic_policy`.
   SlowConsumerPolicy policy_for(std::optional<SlowConsumerPolicy> topic_policy) const {
-    if (policy_override_ != 0) return static_cast<SlowConsumerPolicy>(policy_override_ - 1);
-    return topic_policy ? *topic_policy : ep_.limits().policy;
+    return outbox_.policy_for(topic_policy, ep_.limits());
   }
   // The queue passed low_watermark and has not drained below it since.
-  bool over_low_watermark() const { return is(kOverWatermark); }
+  bool over_low_watermark() const { return outbox_.is(Outbox::over_watermark); }
 
   // Server shutdown: open connections get 1001, half-done handshakes are dropped.
   void go_away();
-  // Closes the socket now, without a closing handshake (logged at debug level when `why`).
+  // Closes the socket now, without a closing handshake (logged at debug level when `why`), and
+  // gives on_close (1006).
   void abort(const char* why);
-  ConnState state() const { return state_; }
-  bool upgraded() const { return upgraded_; }  // on_open ran
-  int fd() const { return fd_.get(); }         // -1 once closed
+  ConnState state() const { return session_.state(); }
+  bool upgraded() const { return session_.upgraded(); }  // on_open ran
+  int fd() const { return transport_.fd(); }             // -1 once closed
   Endpoint& endpoint() { return ep_; }
 
   // The worker's: links in its lists of connections (server/connection_list.hpp), and the
@@ -108,10 +103,10 @@ class Connection final : public LoopClient {
  private:
   // Read side, in data-path order.
   void on_readable();
-  void on_handshake_bytes(std::span<std::uint8_t> in);                 // upgrade.cpp
-  void accept_upgrade(const RequestHead& head, std::string_view key);  // upgrade.cpp
+  void on_handshake_bytes(std::span<std::uint8_t> in);  // upgrade.cpp
+  void accept_upgrade(ServerHandshake& hs);             // upgrade.cpp
   // False when the response ends the connection.
-  bool serve_plain_http(const HttpRequest& req, bool keep_alive);                     // upgrade.cpp
+  bool serve_plain_http(ServerHandshake& hs);                                         // upgrade.cpp
   void respond_and_close(int status, std::string_view body, bool head_only = false);  // upgrade.cpp
   void on_connected();                                                                // client_upgrade.cpp
   void on_handshake_response(std::span<std::uint8_t> in);                             // client_upgrade.cpp
@@ -119,9 +114,7 @@ class Connection final : public LoopClient {
   void on_frame_bytes(std::span<std::uint8_t> in);
   bool on_assembled(const MessageAssembler::Event& ev);
   // Over the cap, the peer is not read: what is left of a read waits here (charged to the budget).
-  bool must_pause_reading() const;
   bool hold_input(std::span<std::uint8_t> rest);  // false: no room in the budget to hold it
-  bool has_held_input() const { return is(kInputHeld); }
   void resume_held_input();
   void free_held_input();
   void on_control(Opcode opcode, std::string_view payload);
@@ -139,31 +132,30 @@ class Connection final : public LoopClient {
   std::optional<SendStatus> at_cap(const FrameBuffer& frame, std::uint32_t tag, SlowConsumerPolicy policy,
                                    bool over_budget);
   SendStatus enqueue_control(FrameRef frame, std::uint32_t tag = 0);
-  bool supersede_pong(FrameRef& frame);  // true if `frame` took the pending pong's place
   void push(FrameRef frame, std::uint32_t tag);
   void push(FrameRef frame, std::uint32_t tag, SendQueue::Charge charge);
-  // The queue rose over low_watermark, or drained below it: on_drain and flow control.
+  // The queue rose over low_watermark: reading may pause and producers of its topics wait.
   void backlog_rose();
-  void backlog_fell();
-  void account_released(const Released& r);  // entries left the queue unsent
   void count_dropped(const Released& d);
   void close_slow_consumer(const char* why);
-  void release_queue();
   void request_flush();
   void flush();
-  // One or more sendmsg calls (write_one: the queue holds one entry); false if that ended the
-  // connection.
-  bool write_one();
-  bool write_queue();
   void count_written(const Released& r);
   void update_interest();
 
   // Endings.
   void fail(ProtocolError e);
   void send_close_frame(std::uint16_t code, std::string_view reason);
+  void enter(ConnState next);  // a new phase: its deadline counts from now
   void begin_draining();
   void notify_closed(std::uint16_t code, std::string_view reason);
+  // abort() but for on_close, which the before-sleep pass gives: for failures met inside an
+  // application's own call (a send that writes through), which must not call it back.
+  void cut(const char* why);
+  void release_input_and_output();
+  void close_transport();
   void schedule_timer();
+  DeadlineInputs deadline_inputs() const;
 
   std::uint32_t now32() const;
   void drop_handshake();
@@ -184,46 +176,26 @@ class Connection final : public LoopClient {
     std::uint32_t high_water = 0;
     std::uint32_t over_cap_since = 0;  // loop ms when the current at-cap episode began
   };
-  Extras& extras();
+  // After the handshake part is gone.
+  Extras& extras() {
+    if (Extras* e = phase_.get<Extras>()) [[likely]]
+      return *e;
+    return make_extras();
+  }
+  Extras& make_extras();
 
   Endpoint& ep_;
-  SendQueue queue_;
+  Outbox outbox_;
   FrameParser parser_;
   MessageAssembler assembler_;
-  // The handshake parser lives only until the upgrade and the extras only after it, so they
-  // share one slot; has_http_ says which is there.
-  union {
-    RequestReader* http_;         // server, while has_http_
-    ClientHandshake* client_hs_;  // client, while has_http_
-    Extras* extras_;
-  };
+  // The handshake part lives only until the upgrade and the extras only after it: one word.
+  mem::OwnedOneOf<ServerHandshake, ClientHandshake, Extras> phase_;
   void* user_data_ = nullptr;
-  Fd fd_;
+  Transport transport_;
   // Loop times in milliseconds, truncated to 32 bits; differences stay right for 49 days.
-  std::uint32_t last_heard_ = 0;     // last byte from the peer
-  std::uint32_t last_progress_ = 0;  // last byte the socket took while bytes were waiting
-  ConnState state_ = ConnState::handshaking;
-  // Send-side state as bits of one byte, so that "nothing armed, paused or over a mark" is one
-  // test on the hot path.
-  enum SendFlag : std::uint8_t {
-    kWriteArmed = 1,     // EPOLLOUT is armed
-    kReadPaused = 2,     // over the cap: the peer's bytes wait in the kernel
-    kOverWatermark = 4,  // the queue passed low_watermark since it was last below it
-    kAtCap = 8,          // a send hit the cap and the queue has not drained below low_watermark
-    kPongQueued = 16,    // a pong may be waiting in the queue (a newer one replaces it)
-    kInputHeld = 32,     // unparsed input waits in Extras::held
-  };
-  bool is(SendFlag f) const { return (send_flags_ & f) != 0; }
-  void set(SendFlag f, bool on) {
-    send_flags_ = static_cast<std::uint8_t>(on ? send_flags_ | f : send_flags_ & ~f);
-  }
-  std::uint8_t send_flags_ = 0;
-  bool has_http_ : 1 = false;
-  bool upgraded_ : 1 = false;  // on_open ran, so on_close is owed
-  bool notified_ : 1 = false;  // on_close ran
-  bool half_closed_ : 1 = false;
-  bool ping_outstanding_ : 1 = false;
-  std::uint8_t policy_override_ : 3 = 0;  // set_policy's choice + 1; 0: none
+  std::uint32_t last_heard_ = 0;   // last byte from the peer
+  std::uint32_t phase_since_ = 0;  // the current state (or kept-alive wait) began
+  Session session_;
 };
 
 // The per-message steps every send takes, forced inline: at -O2 the compiler would leave them as
@@ -244,28 +216,17 @@ inline std::uint32_t Connection::now32() const { return static_cast<std::uint32_
 
 [[gnu::always_inline]] inline void Connection::push(FrameRef frame, std::uint32_t tag,
                                                     SendQueue::Charge charge) {
-  std::size_t size = frame.size();
-  queue_.push(std::move(frame), tag, charge);
-  ep_.allowance().charge(charge.budget);
-  Counters& c = ep_.counters();
-  c.buffered_bytes.add(size);
-  c.buffered_high_water.raise_to(c.buffered_bytes.get());
-  if (!has_http_ && upgraded_) {
-    Extras& e = extras_ ? *extras_ : extras();
-    if (queue_.bytes() > e.high_water) e.high_water = static_cast<std::uint32_t>(queue_.bytes());
+  const bool rose = outbox_.push(ep_, std::move(frame), tag, charge);
+  if (session_.upgraded()) {
+    Extras& e = extras();
+    if (outbox_.bytes() > e.high_water) e.high_water = static_cast<std::uint32_t>(outbox_.bytes());
   }
-  if (queue_.charge() > ep_.limits().low_watermark && !is(kOverWatermark)) backlog_rose();
-}
-
-inline bool Connection::must_pause_reading() const {
-  // An empty queue never pauses: a message always fits it.
-  return state_ == ConnState::open &&
-         (is(kAtCap) || (!queue_.empty() && queue_.charge() >= ep_.limits().max_buffered_bytes));
+  if (rose) backlog_rose();
 }
 
 [[gnu::always_inline]] inline void Connection::request_flush() {
   EventLoop& loop = ep_.loop();
-  // Inside a loop turn sends are corked: one sendmsg per connection before the loop sleeps.
+  // Inside a loop turn sends are corked: one write per connection before the loop sleeps.
   if (loop.dispatching()) {
     loop.defer(this);
   } else {

@@ -1,8 +1,8 @@
-// The write side of a Connection: where every outgoing byte is counted, capped, queued and
-// flushed. The cap and the process budget are checked in enqueue_message and nowhere else (a
-// control reply is charged too, and a pong superseded by a newer one, but neither is refused);
-// what happens at the cap is decided by apply_policy (send/slow_consumer.cpp).
-#include <climits>
+// The write side of a Connection: the WebSocket calls that send, the one place where the cap
+// and the process budget are checked (enqueue_message; a control reply is charged too, and a
+// pong superseded by a newer one, but neither is refused), and the flush that writes the outbox
+// before the loop sleeps. The bookkeeping is the Outbox's; what is decided here is what the
+// connection does about it: the policy's verdict, on_drain, closing a slow consumer.
 #include <optional>
 
 #include "conn/connection.hpp"
@@ -18,7 +18,7 @@ FrameRef Connection::encode_control(Opcode opcode, std::string_view payload) con
 }
 
 SendStatus Connection::send(std::string_view data, Opcode opcode) {
-  if (state_ != ConnState::open) return SendStatus::closed;
+  if (!session_.is_open()) return SendStatus::closed;
   if (opcode != Opcode::text && opcode != Opcode::binary) opcode = Opcode::binary;
   if (data.size() > kMaxFramePayload) [[unlikely]]
     return SendStatus::dropped;
@@ -26,13 +26,13 @@ SendStatus Connection::send(std::string_view data, Opcode opcode) {
 }
 
 SendStatus Connection::ping(std::string_view payload) {
-  if (state_ != ConnState::open) return SendStatus::closed;
+  if (!session_.is_open()) return SendStatus::closed;
   // The application's pings are messages as far as the cap goes: a loop of ping() calls must
   // not grow the queue either.
   FrameRef frame = encode_control(Opcode::ping, payload.substr(0, kMaxControlPayload));
   const std::size_t charge = SendQueue::charge_of(*frame.get());
-  if (over_cap(queue_, charge, ep_.limits().max_buffered_bytes) ||
-      !ep_.allowance().admits(SendQueue::budget_of(*frame.get()), queue_.charge() + charge))
+  if (over_cap(outbox_.queue(), charge, ep_.limits().max_buffered_bytes) ||
+      !ep_.allowance().admits(SendQueue::budget_of(*frame.get()), outbox_.charge() + charge))
     return SendStatus::dropped;
   return enqueue_control(std::move(frame));
 }
@@ -44,17 +44,17 @@ SendStatus Connection::publish(FrameRef frame, std::uint32_t tag,
 
 [[gnu::always_inline]] inline SendStatus Connection::enqueue_message(
     FrameRef frame, std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy) {
-  if (state_ != ConnState::open) return SendStatus::closed;
+  if (!session_.is_open()) return SendStatus::closed;
   const SendQueue::Charge charge = SendQueue::charges(*frame.get());
-  const std::size_t after = queue_.charge() + charge.cap;
+  const std::size_t after = outbox_.charge() + charge.cap;
   // A message always fits an empty queue as far as the connection's cap goes, but never the
   // process past its budget.
   const bool over_budget = !ep_.allowance().admits(charge.budget, after);
-  if (over_budget || (!queue_.empty() && after > ep_.limits().max_buffered_bytes)) [[unlikely]] {
+  if (over_budget || (!outbox_.empty() && after > ep_.limits().max_buffered_bytes)) [[unlikely]] {
     std::optional<SendStatus> refused = at_cap(*frame.get(), tag, policy_for(topic_policy), over_budget);
     if (refused) return *refused;
   }
-  SendStatus status = is(kWriteArmed) ? SendStatus::queued : SendStatus::sent;
+  SendStatus status = outbox_.is(Outbox::write_armed) ? SendStatus::queued : SendStatus::sent;
   push(std::move(frame), tag, charge);
   request_flush();
   return status;
@@ -62,34 +62,28 @@ SendStatus Connection::publish(FrameRef frame, std::uint32_t tag,
 
 std::optional<SendStatus> Connection::at_cap(const FrameBuffer& frame, std::uint32_t tag,
                                              SlowConsumerPolicy policy, bool over_budget) {
-  const Limits& o = ep_.limits();
-  const std::size_t charge = SendQueue::charge_of(frame);
+  const Limits& l = ep_.limits();
   // An at-cap episode lasts until the queue drains below the low watermark: reading pauses and
   // close_grace counts from its start.
-  if (!is(kOverWatermark)) backlog_rose();
-  std::uint32_t now = now32();
+  if (!over_low_watermark()) backlog_rose();
+  const std::uint32_t now = now32();
   std::uint32_t& since = extras().over_cap_since;
-  if (!is(kAtCap)) {
+  if (!outbox_.is(Outbox::at_cap)) {
     since = now;
-    set(kAtCap, true);
+    outbox_.set(Outbox::at_cap, true);
     update_interest();  // stop reading now: a stalled socket may not flush again for long
   }
   if (over_budget) {
     ep_.counters().budget_refusals.add(1);
     log(LogLevel::warn, "{}: process memory budget of {} bytes reached ({} in use); applying policy {}",
-        describe_peer(fd_.get()), ep_.budget().limit(), ep_.budget().used(), to_string(policy));
+        describe_peer(transport_.fd()), ep_.budget().limit(), ep_.budget().used(), to_string(policy));
   }
-  bool grace_over =
-      o.close_grace.count() <= 0 || static_cast<std::int32_t>(now - since) >= o.close_grace.count();
-  Verdict v = apply_policy(policy, queue_, charge, o.max_buffered_bytes, tag, grace_over);
-  account_released(v.dropped);
+  const bool grace_over =
+      l.close_grace.count() <= 0 || static_cast<std::int32_t>(now - since) >= l.close_grace.count();
+  Verdict v = outbox_.apply_cap(ep_, frame, tag, policy, over_budget, grace_over);
   count_dropped(v.dropped);
-  // What this queue gave up may not be enough room when the whole process is over its budget.
-  if (v.action == Verdict::Action::enqueue && over_budget &&
-      !ep_.allowance().admits(SendQueue::budget_of(frame), queue_.charge() + charge))
-    v.action = Verdict::Action::drop_new;
   switch (v.action) {
-    case Verdict::Action::enqueue: break;
+    case Verdict::Action::enqueue: return std::nullopt;
     case Verdict::Action::drop_new: count_dropped({1, frame.size()}); return SendStatus::dropped;
     case Verdict::Action::would_block: ep_.counters().sends_refused.add(1); return SendStatus::would_block;
     case Verdict::Action::close:
@@ -105,51 +99,26 @@ SendStatus Connection::enqueue_control(FrameRef frame, std::uint32_t tag) {
   // Control frames are tiny and are not refused at the cap: a pong or a close must get through.
   // They are charged like any frame, a peer's pings are answered by one pending pong at most,
   // and reading stops while the queue is over its cap, so a ping flood cannot grow the queue.
-  if (state_ == ConnState::closed || state_ == ConnState::draining) return SendStatus::closed;
-  SendStatus status = is(kWriteArmed) ? SendStatus::queued : SendStatus::sent;
-  if (tag == SendQueue::kPongTag && is(kPongQueued) && supersede_pong(frame)) return status;
-  if (tag == SendQueue::kPongTag) set(kPongQueued, true);
+  if (session_.is(ConnState::closed) || session_.finishing()) return SendStatus::closed;
+  SendStatus status = outbox_.is(Outbox::write_armed) ? SendStatus::queued : SendStatus::sent;
+  if (tag == SendQueue::kPongTag && outbox_.is(Outbox::pong_queued) && outbox_.supersede_pong(ep_, frame))
+    return status;
+  if (tag == SendQueue::kPongTag) outbox_.set(Outbox::pong_queued, true);
   push(std::move(frame), tag);
   request_flush();
   return status;
 }
 
-bool Connection::supersede_pong(FrameRef& frame) {
-  // In a flood the pending pong is the newest entry; otherwise it is found by a walk, taken out,
-  // and the new one goes to the back.
-  const std::size_t size = frame.size();
-  const std::size_t budget = SendQueue::budget_of(*frame.get());
-  Released old = queue_.replace_newest(SendQueue::kPongTag, frame);
-  if (old.messages > 0) {
-    account_released(old);
-    ep_.counters().buffered_bytes.add(size);
-    ep_.allowance().charge(budget);
-    return true;
-  }
-  account_released(queue_.drop_tag(SendQueue::kPongTag));
-  return false;
-}
-
 void Connection::backlog_rose() {
-  set(kOverWatermark, true);
-  if (state_ == ConnState::open) ep_.on_backlog(*this, true);
-}
-
-void Connection::backlog_fell() {
-  set(kOverWatermark, false);
-  ep_.on_backlog(*this, false);
-}
-
-void Connection::account_released(const Released& r) {
-  Counters& c = ep_.counters();
-  c.buffered_bytes.sub(r.bytes);
-  ep_.allowance().uncharge(r.budget);
+  outbox_.set(Outbox::over_watermark, true);
+  if (session_.is_open()) ep_.on_backlog(*this, true);
 }
 
 void Connection::count_dropped(const Released& d) {
   if (d.messages == 0) return;
-  extras().messages_dropped += d.messages;
-  extras().bytes_dropped += d.bytes;
+  Extras& e = extras();
+  e.messages_dropped += d.messages;
+  e.bytes_dropped += d.bytes;
   Counters& c = ep_.counters();
   c.messages_dropped.add(d.messages);
   c.bytes_dropped.add(d.bytes);
@@ -157,121 +126,68 @@ void Connection::count_dropped(const Released& d) {
 
 void Connection::close_slow_consumer(const char* why) {
   log(LogLevel::warn, "{}: slow consumer ({}): {} bytes queued, {} in the kernel; closing with 1008",
-      describe_peer(fd_.get()), why, queue_.bytes(), kernel_unsent_bytes(fd_.get()));
+      describe_peer(transport_.fd()), why, outbox_.bytes(), transport_.unsent_below());
   ep_.counters().connections_closed_by_policy.add(1);
   // What was accepted stays queued (each send already reported its outcome) and the close frame
   // goes behind it: the queue is within its cap, and close_timeout bounds how long it may wait.
   close(close_code::policy_violation, "slow consumer");
 }
 
-void Connection::release_queue() {
-  // Frees what is queued (a big queue a slice per loop turn, src/send/queue_reaper.hpp); the
-  // wire bytes leave the counters now, the memory as it is freed.
-  ep_.counters().buffered_bytes.sub(queue_.bytes());
-  ep_.counters().memory_freed_on_close.add(queue_.charge());
-  ep_.reaper().take(queue_);
-  set(kPongQueued, false);
-}
-
 void Connection::flush() {
-  if (state_ == ConnState::closed) return;
-  if (!queue_.empty() && !(queue_.one_entry() ? write_one() : write_queue())) return;
+  if (session_.is(ConnState::closed)) return;
+  if (!outbox_.empty()) {
+    Outbox::WriteOutcome w = outbox_.write(ep_, transport_, now32());
+    if (w.written.bytes > 0) count_written(w.written);
+    if (w.failed) {
+      // Never on_close inside the application's own send(): the before-sleep pass gives it.
+      cut("write failed");
+      return;
+    }
+  }
   // The steady state, where the checks below would all find nothing to do: everything written
   // on an open connection with nothing armed, paused or over a mark.
-  if (send_flags_ == 0 && queue_.empty() && state_ == ConnState::open) return;
-  if (queue_.empty()) set(kPongQueued, false);
-  // The server closes the TCP connection first (RFC 6455 §7.1.1); a client waits for it.
-  if (queue_.empty() && state_ == ConnState::draining && !half_closed_ && ep_.role() == Role::server) {
-    shutdown_write(fd_.get());  // our last byte is out; the peer's EOF ends the connection
-    half_closed_ = true;
+  if (outbox_.idle() && session_.is_open()) return;
+  const Limits& l = ep_.limits();
+  if (outbox_.empty()) {
+    outbox_.set(Outbox::pong_queued, false);
+    // The server closes the TCP connection first (RFC 6455 §7.1.1); a client waits for it.
+    if (session_.is(ConnState::draining) && ep_.role() == Role::server) {
+      transport_.shutdown_write();  // our last byte is out; the peer's EOF ends the connection
+      session_.to(ConnState::half_closed);
+    }
   }
-  const Limits& o = ep_.limits();
-  if (queue_.charge() < o.low_watermark) set(kAtCap, false);  // the consumer caught up
+  if (outbox_.charge() < l.low_watermark) outbox_.set(Outbox::at_cap, false);  // the consumer caught up
   update_interest();
-  if (is(kOverWatermark) && state_ == ConnState::open && queue_.charge() < o.low_watermark) {
-    backlog_fell();
+  if (session_.is_open() && outbox_.drained_below(l)) {
+    ep_.on_backlog(*this, false);
     if (ep_.behaviors().on_drain) {
       // Corked: a send inside on_drain is flushed in the next pass, never inside this flush.
       EventLoop::Cork cork(ep_.loop());
       ep_.behaviors().on_drain(WebSocket(this));
     }
   }
-  if (!is(kReadPaused) && has_held_input()) resume_held_input();
-}
-
-inline bool Connection::write_one() {
-  // The usual flush: one frame (a reply), one sendmsg, no loop over the iovec array.
-  iovec iov;
-  queue_.fill_iovecs(&iov, 1);
-  IoResult r = write_some(fd_.get(), &iov, 1);
-  if (r.kind == IoResult::Kind::would_block) return true;
-  if (r.kind != IoResult::Kind::done) {
-    abort("write failed");
-    return false;
-  }
-  count_written(queue_.consume(r.bytes));
-  return true;
-}
-
-bool Connection::write_queue() {
-  iovec* iov = ep_.loop().iovecs();
-  Released written;
-  bool failed = false;
-  while (!queue_.empty()) {
-    int n = queue_.fill_iovecs(iov, IOV_MAX);
-    std::size_t want = queue_.bytes();  // unless the queue is longer than one sendmsg takes
-    if (n == IOV_MAX) {
-      want = 0;
-      for (int i = 0; i < n; ++i) want += iov[i].iov_len;
-    }
-    IoResult r = write_some(fd_.get(), iov, n);
-    if (r.kind == IoResult::Kind::would_block) break;
-    if (r.kind != IoResult::Kind::done) {
-      failed = true;
-      break;
-    }
-    written.add(queue_.consume(r.bytes));
-    if (r.bytes < want) break;  // the socket is full; EPOLLOUT tells us when it is not
-  }
-  if (written.bytes > 0) count_written(written);
-  if (failed) abort("write failed");  // after the accounting: abort uncounts what is left
-  return !failed;
+  if (!outbox_.is(Outbox::read_paused) && outbox_.is(Outbox::input_held)) resume_held_input();
 }
 
 inline void Connection::count_written(const Released& r) {
-  if (!has_http_ && extras_) {
-    extras_->messages_sent += r.messages;
-    extras_->bytes_sent += r.bytes - r.raw_bytes;
+  if (Extras* e = phase_.get<Extras>()) {
+    e->messages_sent += r.messages;
+    e->bytes_sent += r.bytes - r.raw_bytes;
   }
-  // The write deadline only matters while bytes wait; update_interest starts it afresh.
-  if (!queue_.empty()) last_progress_ = now32();
-  Counters& c = ep_.counters();
-  c.messages_sent.add(r.messages);
-  c.buffered_bytes.sub(r.bytes);
-  c.bytes_sent.add(r.bytes - r.raw_bytes);
-  ep_.allowance().uncharge_written(r.budget);
 }
 
-inline void Connection::update_interest() {
-  // The steady state, in one test of the flags: nothing queued, armed or paused.
-  if ((send_flags_ & (kWriteArmed | kReadPaused | kAtCap)) == 0 && queue_.empty()) return;
-  if (state_ == ConnState::closed) return;
-  bool want_write = !queue_.empty();
-  bool pause = must_pause_reading();
-  if (want_write == is(kWriteArmed) && pause == is(kReadPaused)) return;
-  if (!want_write) ep_.allowance().give_back_spare();  // a queue that backed up has drained
-  bool started_waiting = want_write && !is(kWriteArmed);
-  set(kWriteArmed, want_write);
-  set(kReadPaused, pause);
-  ep_.loop().rewatch(fd_.get(), this, !pause, want_write);
-  if (started_waiting && state_ == ConnState::open) {
-    last_progress_ = now32();  // the write deadline counts from here
-    schedule_timer();
-  }
+void Connection::update_interest() {
+  if (session_.is(ConnState::closed)) return;
+  Outbox::InterestChange change = outbox_.next_interest(ep_, session_.is_open(), now32());
+  if (!change.changed) return;
+  const Interest i = transport_.interest(change.interest);
+  ep_.loop().rewatch(transport_.fd(), this, i.read, i.write);
+  if (change.started_waiting && session_.is_open()) schedule_timer();
 }
 
 void Connection::on_before_sleep() {
-  if (state_ == ConnState::closed) {
+  if (session_.is(ConnState::closed)) {
+    notify_closed(close_code::abnormal, {});  // when cut inside an application's call
     ep_.destroy(this);
     return;
   }
@@ -280,16 +196,16 @@ void Connection::on_before_sleep() {
 
 ConnectionStats Connection::stats() const {
   ConnectionStats s;
-  if (!has_http_ && extras_) {
-    s.messages_sent = extras_->messages_sent;
-    s.bytes_sent = extras_->bytes_sent;
-    s.messages_dropped = extras_->messages_dropped;
-    s.bytes_dropped = extras_->bytes_dropped;
-    s.buffered_high_water = extras_->high_water;
+  if (const Extras* e = phase_.get<Extras>()) {
+    s.messages_sent = e->messages_sent;
+    s.bytes_sent = e->bytes_sent;
+    s.messages_dropped = e->messages_dropped;
+    s.bytes_dropped = e->bytes_dropped;
+    s.buffered_high_water = e->high_water;
   }
-  s.buffered_bytes = queue_.bytes();
-  s.buffered_memory = queue_.charge();
-  s.kernel_unsent_bytes = fd_ ? kernel_unsent_bytes(fd_.get()) : 0;
+  s.buffered_bytes = outbox_.bytes();
+  s.buffered_memory = outbox_.charge();
+  s.kernel_unsent_bytes = transport_.unsent_below();
   return s;
 }
 

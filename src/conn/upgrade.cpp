@@ -1,11 +1,12 @@
-// The handshaking state of a Connection: from the first request byte to on_open, or to the
-// HTTP response that ends the connection (RFC 6455 §4.2).
+// The server side of a Connection before it upgrades: each request the ServerHandshake part
+// finds in the bytes read is acted on in turn: answered by a route, refused, or upgraded to a
+// WebSocket (RFC 6455 §4.2), in which case the application decides in on_upgrade.
 #include <exception>
 
 #include "conn/connection.hpp"
 #include "conn/endpoint.hpp"
+#include "conn/server_handshake.hpp"
 #include "http/handshake.hpp"
-#include "http/request_reader.hpp"
 #include "http/response.hpp"
 #include "log.hpp"
 #include "net/socket.hpp"
@@ -15,38 +16,29 @@ namespace sluice::detail {
 void Connection::on_handshake_bytes(std::span<std::uint8_t> in) {
   // One read may carry several requests of a kept-alive connection (pipelining): each is
   // answered in turn, in order.
-  while (state_ == ConnState::handshaking) {
-    RequestReader::Result r = http_->feed(in);
-    switch (r.kind) {
-      case RequestReader::Kind::need_more:
-        if (r.send_continue) {
+  while (ServerHandshake* hs = phase_.get<ServerHandshake>()) {
+    ServerHandshake::Step step = hs->feed(in);
+    switch (step.kind) {
+      case ServerHandshake::Step::Kind::need_more:
+        if (step.send_continue) {
           push(raw_bytes(continue_response()), SendQueue::kRawTag);
           request_flush();
         }
         return;
-      case RequestReader::Kind::error:
-        log(LogLevel::warn, "{}: bad request: {}; answering {}", describe_peer(fd_.get()), r.reason,
-            r.http_status);
-        respond_and_close(r.http_status, r.reason);
+      case ServerHandshake::Step::Kind::respond_and_close:
+        log(LogLevel::warn, "{}: bad request: {}; answering {}", describe_peer(transport_.fd()), step.reason,
+            step.status);
+        respond_and_close(step.status, step.reason);
         return;
-      case RequestReader::Kind::upgrade: {
-        const RequestHead& head = http_->head();
-        HandshakeCheck check = check_upgrade(head);
-        if (check.status != 0) {
-          log(LogLevel::warn, "{}: bad WebSocket handshake: {}; answering {}", describe_peer(fd_.get()),
-              check.reason, check.status);
-          respond_and_close(check.status, check.reason);
-          return;
-        }
-        accept_upgrade(head, check.key);
+      case ServerHandshake::Step::Kind::upgrade:
+        accept_upgrade(*hs);
         // Frames the client sent right behind its request arrived in the same read.
-        if (state_ == ConnState::open && r.consumed < in.size()) on_frame_bytes(in.subspan(r.consumed));
+        if (session_.is_open() && step.consumed < in.size()) on_frame_bytes(in.subspan(step.consumed));
         return;
-      }
-      case RequestReader::Kind::request:
-        in = in.subspan(r.consumed);
-        if (!serve_plain_http(http_->request(), http_->keep_alive()) || in.empty()) return;
-        if (queue_.charge() >= ep_.limits().max_buffered_bytes) {
+      case ServerHandshake::Step::Kind::request:
+        in = in.subspan(step.consumed);
+        if (!serve_plain_http(*hs) || in.empty()) return;
+        if (outbox_.charge() >= ep_.limits().max_buffered_bytes) {
           abort("pipelines requests faster than it reads the responses");
           return;
         }
@@ -55,14 +47,14 @@ void Connection::on_handshake_bytes(std::span<std::uint8_t> in) {
   }
 }
 
-void Connection::accept_upgrade(const RequestHead& head, std::string_view key) {
+void Connection::accept_upgrade(ServerHandshake& hs) {
   UpgradeRequest req;
-  static_cast<HttpRequest&>(req) = head.request;
+  static_cast<HttpRequest&>(req) = hs.head().request;
   const Behaviors& b = ep_.behaviors();
   UpgradeDecision d = b.on_upgrade ? b.on_upgrade(req) : UpgradeDecision::accept();
   if (d.status != 101) {
-    log(LogLevel::info, "{}: upgrade of {} refused by the application with {}", describe_peer(fd_.get()),
-        req.path, d.status);
+    log(LogLevel::info, "{}: upgrade of {} refused by the application with {}",
+        describe_peer(transport_.fd()), req.path, d.status);
     respond_and_close(d.status, d.body);
     return;
   }
@@ -71,12 +63,11 @@ void Connection::accept_upgrade(const RequestHead& head, std::string_view key) {
     respond_and_close(500, "server chose a subprotocol the client did not offer");
     return;
   }
-  FrameRef response = raw_bytes(switching_protocols(accept_key(key), d.subprotocol));
-  drop_handshake();  // `head` and `key` point into the parser: not used past here
+  FrameRef response = raw_bytes(switching_protocols(accept_key(hs.key()), d.subprotocol));
+  drop_handshake();  // `hs`, `req` and `d`'s views point into it: not used past here
   push(std::move(response), SendQueue::kRawTag);
   user_data_ = d.user_data;
-  state_ = ConnState::open;
-  upgraded_ = true;
+  session_.opened();
   ep_.counters().connections_open.add(1);
   ep_.on_upgraded(this);
   schedule_timer();
@@ -84,8 +75,10 @@ void Connection::accept_upgrade(const RequestHead& head, std::string_view key) {
   if (b.on_open) b.on_open(WebSocket(this));
 }
 
-bool Connection::serve_plain_http(const HttpRequest& req, bool keep_alive) {
+bool Connection::serve_plain_http(ServerHandshake& hs) {
+  const HttpRequest& req = hs.request();
   const bool head_only = req.method == "HEAD";
+  const bool keep_alive = hs.keep_alive();
   RouteTable::Match route = ep_.routes()->find(req.method, req.path);
   HttpResponse resp;
   if (route.handler) {
@@ -105,15 +98,18 @@ bool Connection::serve_plain_http(const HttpRequest& req, bool keep_alive) {
     begin_draining();
     return false;
   }
-  // The views of `req` end here; the connection waits for its next request.
-  http_->reset();
-  ep_.loop().schedule(this, ep_.limits().keep_alive_timeout);
+  // The views of `req` end here; the connection waits for its next request, keep_alive_timeout
+  // counted from now.
+  hs.next_request();
+  phase_since_ = now32();
+  schedule_timer();
   request_flush();
   return true;
 }
 
 void Connection::start_refused(int status, std::string_view why) {
   start();
+  if (session_.is(ConnState::closed)) return;
   // The response goes out before the request is read (a server may answer at any time); what
   // the client sends is then read and discarded until it closes or close_timeout passes.
   respond_and_close(status, why);

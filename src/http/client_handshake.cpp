@@ -56,3 +56,19 @@ std::string check_server_response(const RequestHead& head, std::string_view key,
 }
 
 }  // namespace sluice::detail
+
+namespace sluice::detail {
+
+ClientHandshake::Step ClientHandshake::feed(std::span<const std::uint8_t> chunk) {
+  using K = Step::Kind;
+  RequestParser::Result r = response.feed(chunk);
+  if (r.status == RequestParser::Status::need_more) return {};
+  if (r.status == RequestParser::Status::error)
+    return {K::failed, 0, std::string("malformed response: ") + r.reason};
+  std::string subprotocol;
+  std::string why = check_server_response(response.head(), key, offered, subprotocol);
+  if (!why.empty()) return {K::failed, 0, std::move(why)};
+  return {K::upgraded, r.consumed, {}};
+}
+
+}  // namespace sluice::detail

@@ -2,6 +2,8 @@
 // checks on the server's response.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,9 +21,16 @@ struct ClientRequest {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// A client connection's handshake in progress: what it sends once connected and what it needs
-// to check the answer.
+// A client connection's handshake in progress: what it sends once connected, and the parser
+// and checks for the answer.
 struct ClientHandshake {
+  struct Step {
+    enum class Kind : std::uint8_t { need_more, upgraded, failed };
+    Kind kind = Kind::need_more;
+    std::size_t consumed = 0;  // upgraded: bytes of the chunk that belonged to the response
+    std::string why;           // failed: one line for on_error
+  };
+
   ClientHandshake(std::string request, std::string key, std::vector<std::string> offered,
                   std::size_t max_bytes, std::size_t max_headers)
       : request(std::move(request)),
@@ -32,6 +41,9 @@ struct ClientHandshake {
   std::string key;
   std::vector<std::string> offered;
   RequestParser response;
+
+  // Feeds the server's bytes; once the response is whole, checks it (RFC 6455 §4.1).
+  Step feed(std::span<const std::uint8_t> chunk);
 };
 
 // A fresh Sec-WebSocket-Key: base64 of 16 random bytes.

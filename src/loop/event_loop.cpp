@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <system_error>
 
 namespace sluice::detail {
@@ -33,6 +36,11 @@ std::uint64_t monotonic_ms() {
   return static_cast<std::uint64_t>(ts.tv_sec) * 1000u + static_cast<std::uint64_t>(ts.tv_nsec) / 1000000u;
 }
 
+[[noreturn]] void fatal_wait_error(int err) {
+  std::fprintf(stderr, "sluice: epoll_wait failed: %s; the event loop cannot go on\n", std::strerror(err));
+  std::abort();
+}
+
 }  // namespace
 
 class EventLoop::Wakeup final : public LoopClient {
@@ -57,17 +65,17 @@ EventLoop::EventLoop()
       iovecs_(new iovec[IOV_MAX]) {
   if (!epoll_ || !event_fd_) throw std::system_error(errno, std::generic_category(), "epoll/eventfd");
   epoch_ms_ = now_ms_ = monotonic_ms();
-  watch(event_fd_.get(), wakeup_.get(), true, false);
+  if (int err = watch(event_fd_.get(), wakeup_.get(), true, false))
+    throw std::system_error(err, std::generic_category(), "epoll_ctl ADD (eventfd)");
 }
 
 EventLoop::~EventLoop() = default;
 
-void EventLoop::watch(int fd, LoopClient* client, bool want_read, bool want_write) {
+int EventLoop::watch(int fd, LoopClient* client, bool want_read, bool want_write) {
   epoll_event ev{};
   ev.events = to_epoll(want_read, want_write);
   ev.data.ptr = client;
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
-    throw std::system_error(errno, std::generic_category(), "epoll_ctl ADD");
+  return ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : errno;
 }
 
 void EventLoop::rewatch(int fd, LoopClient* client, bool want_read, bool want_write) {
@@ -149,6 +157,11 @@ void EventLoop::run() {
   while (!stopped_) {
     run_deferred();
     int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, wait_timeout_ms());
+    if (n < 0) {
+      // Only a signal may interrupt the wait; anything else (a broken epoll fd) would spin.
+      if (errno != EINTR) fatal_wait_error(errno);
+      n = 0;
+    }
     refresh_now();
     dispatching_ = true;
     batch_ = events;

@@ -28,7 +28,8 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  void watch(int fd, LoopClient* client, bool want_read, bool want_write);
+  // 0, or the errno of a refusal (a bad or closed fd): the caller closes what it could not watch.
+  [[nodiscard]] int watch(int fd, LoopClient* client, bool want_read, bool want_write);
   void rewatch(int fd, LoopClient* client, bool want_read, bool want_write);
   void unwatch(int fd);
 

@@ -6,10 +6,11 @@ FdWatches::~FdWatches() {
   for (auto& [fd, w] : watches_) loop_.unwatch(fd);
 }
 
-void FdWatches::watch(int fd, std::function<void()> on_readable) {
+bool FdWatches::watch(int fd, std::function<void()> on_readable) {
   auto w = std::make_unique<Watch>(std::move(on_readable));
-  loop_.watch(fd, w.get(), true, false);
+  if (loop_.watch(fd, w.get(), true, false) != 0) return false;
   watches_[fd] = std::move(w);
+  return true;
 }
 
 void FdWatches::set_paused(int fd, bool paused) {

@@ -17,7 +17,7 @@ class FdWatches {
   FdWatches(const FdWatches&) = delete;
   FdWatches& operator=(const FdWatches&) = delete;
 
-  void watch(int fd, std::function<void()> on_readable);
+  bool watch(int fd, std::function<void()> on_readable);  // false: epoll refused the fd
   void set_paused(int fd, bool paused);
   void unwatch(int fd);
 

@@ -56,8 +56,8 @@ void Loop::after(std::chrono::milliseconds delay, std::function<void()> fn) {
   impl_->loop.schedule(t, delay);
 }
 
-void Loop::watch(int fd, std::function<void()> on_readable) {
-  impl_->watches.watch(fd, std::move(on_readable));
+bool Loop::watch(int fd, std::function<void()> on_readable) {
+  return impl_->watches.watch(fd, std::move(on_readable));
 }
 void Loop::set_paused(int fd, bool paused) { impl_->watches.set_paused(fd, paused); }
 void Loop::unwatch(int fd) { impl_->watches.unwatch(fd); }

@@ -26,7 +26,8 @@ SignalWatch::SignalWatch(EventLoop& loop, const std::vector<int>& signals, std::
   sigset_t set = make_set(signals);
   fd_.reset(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
   if (!fd_) throw std::system_error(errno, std::generic_category(), "signalfd");
-  loop_.watch(fd_.get(), this, true, false);
+  if (int err = loop_.watch(fd_.get(), this, true, false))
+    throw std::system_error(err, std::generic_category(), "epoll_ctl ADD (signalfd)");
 }
 
 SignalWatch::~SignalWatch() { loop_.unwatch(fd_.get()); }

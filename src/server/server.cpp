@@ -115,9 +115,9 @@ void Server::post(std::function<void()> task) {
   impl_->first().loop().post(std::move(task));
 }
 
-void Server::watch(int fd, std::function<void()> on_readable) {
+bool Server::watch(int fd, std::function<void()> on_readable) {
   listen();
-  impl_->first().app_fds().watch(fd, std::move(on_readable));
+  return impl_->first().app_fds().watch(fd, std::move(on_readable));
 }
 
 void Server::set_paused(int fd, bool paused) { impl_->first().app_fds().set_paused(fd, paused); }

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include "conn/connection.hpp"
 #include "http/response.hpp"
@@ -20,7 +21,8 @@ Worker::Worker(ServerCore& core, Fd listener, int index)
       topics_(core.flow),
       max_pending_((core.options.max_handshakes + static_cast<std::size_t>(core.options.threads) - 1) /
                    static_cast<std::size_t>(std::max(core.options.threads, 1))) {
-  loop().watch(listener_.get(), this, true, false);
+  if (int err = loop().watch(listener_.get(), this, true, false))
+    throw std::system_error(err, std::generic_category(), "epoll_ctl ADD (listener)");
 }
 
 Worker::~Worker() {
@@ -110,7 +112,11 @@ void Worker::on_timer() {
   }
   if (accept_paused_ && listener_) {
     accept_paused_ = false;
-    loop().watch(listener_.get(), this, true, false);
+    if (int err = loop().watch(listener_.get(), this, true, false)) {
+      log(LogLevel::error, "cannot watch the listener again: {}; retrying in 1 s", std::strerror(err));
+      accept_paused_ = true;
+      loop().schedule(this, std::chrono::seconds(1));
+    }
   }
 }
 

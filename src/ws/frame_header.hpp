@@ -25,6 +25,19 @@ struct FrameHeader {
 enum class Role : std::uint8_t { server, client };
 
 inline constexpr std::size_t kMaxHeaderSize = 14;
+
+// The reserved bits as FrameHeader::rsv holds them (RSV1 is the highest).
+namespace rsv_bit {
+inline constexpr std::uint8_t compressed = 0x4;  // RSV1: the message is compressed (RFC 7692 §6)
+}
+
+// The one rule for reserved bits (RFC 6455 §5.2, RFC 7692 §6): only bits an extension
+// negotiated, and the compression bit only on the first frame of a data message.
+constexpr bool rsv_allowed(std::uint8_t rsv, std::uint8_t allowed, Opcode op) {
+  if ((rsv & ~allowed) != 0) return false;
+  const bool first_data_frame = op == Opcode::text || op == Opcode::binary;
+  return (rsv & rsv_bit::compressed) == 0 || first_data_frame;
+}
 inline constexpr std::size_t kMaxControlPayload = 125;
 
 }  // namespace sluice::detail

@@ -35,14 +35,16 @@ std::size_t FrameParser::decode_header(const std::uint8_t* p, std::size_t size, 
   if (size < need) return 0;
 
   const std::uint8_t op = b0 & 0x0F;
-  if (b0 & 0x70) return error = ProtocolError::reserved_bits, need;
+  const std::uint8_t rsv = static_cast<std::uint8_t>((b0 >> 4) & 0x7);
+  if (!rsv_allowed(rsv, allowed_rsv_, static_cast<Opcode>(op)))
+    return error = ProtocolError::reserved_bits, need;
   if (!FrameHeader::is_known(op)) return error = ProtocolError::unknown_opcode, need;
-  if (role_ == Role::server && !masked) return error = ProtocolError::unmasked_client_frame, need;
-  if (role_ == Role::client && masked) return error = ProtocolError::masked_server_frame, need;
+  if (mask_bit_ && !masked) return error = ProtocolError::unmasked_client_frame, need;
+  if (!mask_bit_ && masked) return error = ProtocolError::masked_server_frame, need;
 
   FrameHeader h;
   h.fin = (b0 & 0x80) != 0;
-  h.rsv = 0;
+  h.rsv = rsv;
   h.opcode = static_cast<Opcode>(op);
   h.masked = masked;
   if (len7 < 126) {
@@ -56,6 +58,7 @@ std::size_t FrameParser::decode_header(const std::uint8_t* p, std::size_t size, 
     if (v >> 63) return error = ProtocolError::length_high_bit, need;
     if (v <= 0xFFFF) return error = ProtocolError::non_minimal_length, need;
     h.payload_length = v;
+    if (v > UINT32_MAX) return error = ProtocolError::message_too_big, need;
   }
   if (h.is_control()) {
     if (!h.fin) return error = ProtocolError::fragmented_control, need;
@@ -107,7 +110,7 @@ Step FrameParser::next(std::span<std::uint8_t>& input) {
   std::span<std::uint8_t> chunk = input.first(take);
   if (header_.masked) apply_mask(chunk.data(), take, header_.mask, static_cast<std::size_t>(offset_ & 3));
   input = input.subspan(take);
-  offset_ += take;
+  offset_ += static_cast<std::uint32_t>(take);  // a frame is at most 4 GiB (decode_header)
   bool end = offset_ == header_.payload_length;
   if (end) phase_ = Phase::header;
   return {Step::Kind::payload, ProtocolError::none, chunk, end};

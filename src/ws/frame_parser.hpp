@@ -26,7 +26,11 @@ class FrameParser {
     bool frame_end = false;           // payload: this chunk ends the frame; frame: always
   };
 
-  explicit FrameParser(Role role) : header_(), role_(role), mask_bit_(role == Role::server ? 0x80 : 0) {}
+  explicit FrameParser(Role role) : header_(), mask_bit_(role == Role::server ? 0x80 : 0) {}
+
+  // The RSV bits an extension negotiated (rsv_bit::compressed for permessage-deflate); any
+  // other reserved bit set fails the connection (RFC 6455 §5.2).
+  void allow_rsv(std::uint8_t bits) { allowed_rsv_ = bits; }
 
   // Consumes a prefix of `input` and advances it. A zero-length frame yields its (empty)
   // payload step even when `input` is empty.
@@ -53,9 +57,11 @@ class FrameParser {
     FrameHeader header_;
     std::uint8_t partial_[kMaxHeaderSize];
   };
-  std::uint64_t offset_ = 0;  // payload bytes already delivered; also the mask phase
-  Role role_;
-  std::uint8_t mask_bit_;  // what the MASK bit must be in frames this end receives
+  // Payload bytes already delivered; also the mask phase. A frame declaring more than 4 GiB is
+  // refused (no message may be that large: max_message_size is clamped below it).
+  std::uint32_t offset_ = 0;
+  std::uint8_t mask_bit_;         // what the MASK bit must be in frames this end receives: the role
+  std::uint8_t allowed_rsv_ = 0;  // RSV bits (as header_.rsv holds them) an extension negotiated
   Phase phase_ = Phase::header;
   std::uint8_t have_ = 0;  // header bytes held in partial_
 };

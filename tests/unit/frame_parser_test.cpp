@@ -495,12 +495,37 @@ TEST(FrameParser, RejectsHighBitIn64BitLength) {
                          ProtocolError::length_high_bit);
 }
 
-TEST(FrameParser, AcceptsLargest63BitLengthHeader) {
+TEST(FrameParser, AcceptsA4GiBLengthHeader) {
   FrameParser parser(Role::client);
-  Bytes bytes = {0x82, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+  Bytes bytes = {0x82, 0x7F, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF};
   std::span<std::uint8_t> in(bytes);
   ASSERT_EQ(parser.next(in).kind, Kind::header);
-  EXPECT_EQ(parser.header().payload_length, 0x7FFFFFFFFFFFFFFFull);
+  EXPECT_EQ(parser.header().payload_length, 0xFFFFFFFFull);
+}
+
+TEST(FrameParser, RefusesAFrameOver4GiBAsTooBig) {
+  // Valid on the wire (a 63-bit length), but no message may be that large: max_message_size
+  // is clamped below 4 GiB, so the parser need not count further.
+  expect_error_every_way(Role::client, Bytes{0x82, 0x7F, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00},
+                         ProtocolError::message_too_big);
+  expect_error_every_way(Role::client, Bytes{0x82, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF},
+                         ProtocolError::message_too_big);
+}
+
+TEST(FrameParser, AcceptsTheCompressionBitOnlyWhereAnExtensionAllowsIt) {
+  const Bytes compressed = build_frame(0xC1, from_string("x"));  // FIN, RSV1, text
+  expect_error_every_way(Role::client, compressed, ProtocolError::reserved_bits);
+  FrameParser parser(Role::client);
+  parser.allow_rsv(rsv_bit::compressed);
+  Bytes bytes = compressed;
+  std::span<std::uint8_t> in(bytes);
+  ASSERT_EQ(parser.next(in).kind, Kind::header);
+  EXPECT_EQ(parser.header().rsv, rsv_bit::compressed);
+  // Never on a control frame or a continuation (RFC 7692 §6), nor RSV2/RSV3.
+  EXPECT_FALSE(rsv_allowed(rsv_bit::compressed, rsv_bit::compressed, Opcode::ping));
+  EXPECT_FALSE(rsv_allowed(rsv_bit::compressed, rsv_bit::compressed, Opcode::continuation));
+  EXPECT_FALSE(rsv_allowed(0x2, rsv_bit::compressed, Opcode::text));
+  EXPECT_TRUE(rsv_allowed(0, 0, Opcode::text));
 }
 
 TEST(FrameParser, RejectsMaskedFrameToClient) {

@@ -1,0 +1,52 @@
+// ServerHandshake: a server connection's HTTP side before it upgrades (or instead of it). It
+// owns the request reader and says what each request in the bytes it is fed asks for: wait for
+// more, upgrade (the RFC 6455 §4.2.1 checks passed), a plain request for a route, or an answer
+// after which the connection ends. No I/O: the connection acts on each step.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "http/request_reader.hpp"
+
+namespace sluice::detail {
+
+class ServerHandshake {
+ public:
+  struct Step {
+    enum class Kind : std::uint8_t {
+      need_more,          // send_continue: answer "100 Continue" first
+      upgrade,            // key() and head() hold the request
+      request,            // request() holds it, body included
+      respond_and_close,  // answer `status` with `reason`, then end the connection
+    };
+    Kind kind = Kind::need_more;
+    std::size_t consumed = 0;  // bytes of the chunk that belonged to this request
+    bool send_continue = false;
+    int status = 0;
+    const char* reason = "";
+  };
+
+  ServerHandshake(RequestLimits limits, mem::MemoryAccount& account) : reader_(limits, account) {}
+
+  void set_remote_address(std::string_view address) { reader_.set_remote_address(address); }
+  Step feed(std::span<const std::uint8_t> chunk);
+
+  // After `upgrade` (views into the input, valid until the handshake is dropped).
+  const RequestHead& head() const { return reader_.head(); }
+  std::string_view key() const { return key_; }
+  // After `request` (valid until next_request()).
+  const HttpRequest& request() const { return reader_.request(); }
+  bool keep_alive() const { return reader_.keep_alive(); }
+  // The response went out and the connection stays: ready for the next request.
+  void next_request() { reader_.reset(); }
+  std::uint32_t requests_served() const { return reader_.requests_served(); }
+
+ private:
+  RequestReader reader_;
+  std::string_view key_;
+};
+
+}  // namespace sluice::detail

@@ -1,0 +1,79 @@
+// Session: where a connection is in its life, as one state machine for both ends: connecting
+// (client), handshaking, open, closing (our close frame is queued), draining (nothing more to
+// say: flush and half-close), half_closed (read until the peer's end or the deadline), closed.
+// Besides the state it knows whether on_close is owed (the connection reached open) or given,
+// and whether a liveness ping is unanswered. Transitions outside the table below are bugs,
+// asserted in debug builds.
+#pragma once
+
+#include <cassert>
+#include <cstdint>
+
+namespace sluice::detail {
+
+enum class ConnState : std::uint8_t {
+  connecting,   // client: the TCP connect is in progress
+  handshaking,  // server: reading HTTP requests; client: waiting for the 101 response
+  open,         // upgraded; messages flow both ways
+  closing,      // our close frame is queued; waiting for the peer's
+  draining,     // nothing more to say: flush what is queued, then half-close
+  half_closed,  // our last byte is out: read until the peer's end or the close deadline
+  closed,       // the socket is closed; the object is freed before the loop sleeps
+};
+
+class Session {
+ public:
+  ConnState state() const { return state_; }
+  bool is(ConnState s) const { return state_ == s; }
+  bool is_open() const { return state_ == ConnState::open; }
+  // The conversation is over: what still arrives is read and discarded.
+  bool finishing() const { return state_ == ConnState::draining || state_ == ConnState::half_closed; }
+
+  // A client's connection starts one step earlier, with its TCP connect.
+  void begin_connecting() {
+    assert(state_ == ConnState::handshaking && notice_ == Notice::none);
+    state_ = ConnState::connecting;
+  }
+  void to(ConnState next) {
+    assert(allowed(state_, next));
+    state_ = next;
+  }
+  void opened() {
+    to(ConnState::open);
+    notice_ = Notice::owed;
+  }
+  // The connection reached open, so on_close is (or was) owed.
+  bool upgraded() const { return notice_ != Notice::none; }
+  // True once, when on_close is owed and not yet given: the caller gives it.
+  bool take_close_notice() {
+    if (notice_ != Notice::owed) return false;
+    notice_ = Notice::given;
+    return true;
+  }
+
+  bool ping_outstanding() const { return ping_outstanding_; }
+  void set_ping_outstanding(bool on) { ping_outstanding_ = on; }
+
+  static constexpr bool allowed(ConnState from, ConnState to) {
+    using S = ConnState;
+    if (to == S::closed) return from != S::closed;
+    switch (from) {
+      case S::connecting: return to == S::handshaking;
+      case S::handshaking: return to == S::open || to == S::draining;
+      case S::open: return to == S::closing || to == S::draining;
+      case S::closing: return to == S::draining;
+      case S::draining: return to == S::half_closed;
+      case S::half_closed:
+      case S::closed: return false;
+    }
+    return false;
+  }
+
+ private:
+  enum class Notice : std::uint8_t { none, owed, given };
+  ConnState state_ = ConnState::handshaking;
+  Notice notice_ = Notice::none;
+  bool ping_outstanding_ = false;
+};
+
+}  // namespace sluice::detail
