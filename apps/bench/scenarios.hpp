@@ -55,10 +55,17 @@ struct StallOptions {
   std::string rss_series;  // "t_seconds rss_kb" lines, when set and --server-pid is given
 };
 
+struct SubscribeOptions {
+  int subscribers = 100;
+  int stalled = 0;  // more connections that never read
+  double duration_s = 10;
+};
+
 int run_echo(const CommonOptions& common, const EchoOptions& options);
 int run_fanout(const CommonOptions& common, const FanoutOptions& options);
 int run_idle(const CommonOptions& common, const IdleOptions& options);
 int run_churn(const CommonOptions& common, const ChurnOptions& options);
 int run_stall(const CommonOptions& common, const StallOptions& options);
+int run_subscribe(const CommonOptions& common, const SubscribeOptions& options);
 
 }  // namespace sluice::bench

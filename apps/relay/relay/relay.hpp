@@ -10,11 +10,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sluice/sluice.hpp>
 
@@ -35,8 +37,11 @@ struct PublishOutcome {
   enum class Status : std::uint8_t { ok, bad_topic, not_allowed, too_large, invalid_text };
   Status status = Status::ok;
   std::uint64_t seq = 0;
-  std::uint64_t subscribers = 0;  // connections whose subscription the message reached
+  std::uint64_t subscribers = 0;  // connections whose subscription it reached, and source sinks
   std::string error;
+  // A subscription the message reached is now held back by a subscriber under the backpressure
+  // policy (see topic_blocked): a producer that can wait should, before it publishes again.
+  bool blocked = false;
 };
 
 struct TopicSummary {
@@ -63,6 +68,23 @@ class Relay {
   void subscribe(WebSocket ws, const SubscriptionRequest& request);
   void unsubscribe(const SubscriptionRequest& request);  // the subscriber is gone
 
+  // Producer flow control: whether a subscriber under the backpressure policy of any
+  // subscription matching `topic` holds more than its low watermark (Server::topic_blocked for
+  // each such subscription). Any thread.
+  bool topic_blocked(std::string_view topic) const;
+  // Runs `fn` once on the calling loop thread when `topic` is no longer blocked (in the next turn
+  // if it is not blocked now).
+  void when_topic_unblocked(std::string_view topic, std::function<void()> fn);
+
+  // An internal subscriber to one exact topic: a source's way back to its device (sink_topic).
+  // `deliver` runs on the publishing thread with the relay's lock held, so it must only queue
+  // the message; once remove_sink() returns it is never called again. Each sink counts as one
+  // subscriber in a publish's outcome.
+  using SinkId = std::uint64_t;
+  using SinkDeliver = std::function<void(std::string_view data, Opcode opcode)>;
+  SinkId add_sink(std::string topic, SinkDeliver deliver);
+  void remove_sink(SinkId id);
+
   // The settings for a topic, and the server-wide limits the HTTP API applies.
   TopicConfig settings_for(std::string_view topic) const;
   std::size_t max_message_size() const;
@@ -80,6 +102,11 @@ class Relay {
     RateMeter rate;
     std::uint64_t published = 0;
   };
+  struct Sink {
+    SinkId id;
+    std::string topic;
+    SinkDeliver deliver;
+  };
   struct ActiveSubscription {
     SubscriptionRequest request;
     std::uint64_t connections = 0;
@@ -90,6 +117,7 @@ class Relay {
   std::uint64_t subscribers_of(std::string_view topic) const;
   void replay(WebSocket ws, const SubscriptionRequest& request);
   void resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run, const CatchUpRoom& room);
+  const std::string* blocked_key(std::string_view topic) const;
 
   sluice::Server& server_;
   const std::string epoch_;               // names this run: sequences begin again at 1 in the next
@@ -101,6 +129,8 @@ class Relay {
   std::map<std::string, TopicState, std::less<>> topics_;
   std::map<std::string, ActiveSubscription, std::less<>> active_;  // by request key
   std::uint64_t published_total_ = 0;
+  std::vector<Sink> sinks_;
+  SinkId next_sink_id_ = 1;
 };
 
 }  // namespace sluice::relay
