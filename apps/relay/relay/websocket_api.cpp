@@ -6,17 +6,6 @@
 
 namespace sluice::relay {
 
-namespace {
-
-// What a connection is, held in its user data from the handshake to on_close.
-struct Subscriber {
-  enum class Kind : std::uint8_t { topics, stats };
-  Kind kind = Kind::topics;
-  SubscriptionRequest request;
-};
-
-}  // namespace
-
 UpgradeDecision WebSocketApi::on_upgrade(const UpgradeRequest& req) {
   auto refuse = [&](int status, const std::string& why) {
     log_line(LogLevel::warn, "{}: subscription to {} refused with {}: {}", req.remote_address, req.path,
