@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "alloc_counter.hpp"
 #include "config/config_schema.hpp"
 #include "config_test_helpers.hpp"
 
@@ -264,6 +265,30 @@ TEST(RelayConfig, FileErrorsNameTheFile) {
   const ConfigResult r = load_config_file(path);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error.to_string(), path + ":3:11: server.threads: must be from 1 to 256, not 1000");
+  std::remove(path.c_str());
+}
+
+TEST(RelayConfig, ReadingAFileHoldsMemoryForWhatItHoldsNotForTheLargestFileAllowed) {
+  // A buffer of the 16 MiB allowed, filled up front, stayed resident after every reload.
+  const std::string path = testing::TempDir() + "relay_small.toml";
+  std::ofstream(path) << "[server]\nthreads = 2\n";
+  test::reset_largest_allocation();
+  const ConfigResult r = load_config_file(path);
+  EXPECT_TRUE(r.ok());
+  EXPECT_LT(test::largest_allocation(), 64 * KiB);
+  std::remove(path.c_str());
+}
+
+TEST(RelayConfig, AFileOverTheLimitIsRefused) {
+  const std::string path = testing::TempDir() + "relay_huge.toml";
+  {
+    std::ofstream out(path);
+    const std::string comment = "# " + std::string(1022, 'x') + "\n";
+    for (std::size_t written = 0; written <= 16 * MiB; written += comment.size()) out << comment;
+  }
+  const ConfigResult r = load_config_file(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error.to_string(), path + ": is larger than 16MiB");
   std::remove(path.c_str());
 }
 
