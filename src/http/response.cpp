@@ -31,8 +31,8 @@ std::string_view reason_phrase(int status) {
 }
 
 std::string switching_protocols(std::string_view accept, std::string_view subprotocol) {
-  // Every upgrade sends one: built in one allocation of its exact size, without the formatting
-  // machinery (whose code pages a server that only upgrades would otherwise fault in).
+  // Every upgrade sends one: built in one allocation of its exact size (formatting the head and
+  // then appending its end took two, the second twice the size).
   constexpr std::string_view kHead =
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Accept: ";
