@@ -292,6 +292,14 @@ TEST(RelayConfig, AFileOverTheLimitIsRefused) {
   std::remove(path.c_str());
 }
 
+TEST(RelayConfig, AnErrorQuotingControlCharactersStaysOnOneLine) {
+  // Found by tests/fuzz/config_fuzzer.cpp: the values were quoted as they were, line breaks and all.
+  EXPECT_EQ(message_of("[[source]]\ntype = \"demo\"\ntopic = \"a\\nb\"\n"),
+            "source.topic: \"a\\nb\" contains a control character");
+  EXPECT_EQ(message_of("[server]\npolicy = \"x\\ty\\u0001\"\n").find_first_of("\t\n\x01"), std::string::npos);
+  EXPECT_EQ(message_of("\"a\\rb\" = 1\n").find_first_of("\r\n"), std::string::npos);
+}
+
 TEST(RelayConfig, DescribeListsEveryTableAndDefault) {
   const std::string d = describe_config();
   EXPECT_TRUE(contains(d, "[server]\n  listen = \"127.0.0.1:8080\""));
