@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "config/sections.hpp"
+#include "config/toml_text_check.hpp"
 #include "config/units.hpp"
 #include "topics/topic_matcher.hpp"
 
@@ -157,6 +158,8 @@ RelayConfig read_root(const std::string& file, const toml::table& root,
 }
 
 ConfigResult load(std::string_view text, const std::string& file, const std::filesystem::path& base_dir) {
+  if (std::optional<TextProblem> p = check_toml_text(text))
+    return ConfigResult{std::nullopt, ConfigError{file, p->line, p->column, "invalid TOML: " + p->message}};
   try {
     toml::table root;
     try {
