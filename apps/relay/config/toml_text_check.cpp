@@ -93,6 +93,7 @@ class Scanner {
   }
 
   void advance() {
+    if (i_ >= s_.size()) return;  // a backslash at the very end has no escaped character
     const auto c = static_cast<unsigned char>(s_[i_]);
     ++i_;
     if (c == '\n') {
