@@ -315,6 +315,8 @@ TEST(RelayConfig, NonAsciiWhereTomlAllowsNoneIsRefusedBeforeTheParserSeesIt) {
       message_of("[[source]]\ntype = \"exec\"\ntopic = \"a\"\ncommand = [\"\"\"a\\\n  \xce\xad\"\"\"]\n"),
       "invalid TOML: a non-ASCII character first after a line-ending backslash: write it on the "
       "backslash's line, or as \\uXXXX (U+03AD)");
+  // The check reads nothing past the text: a backslash last, in a string left open.
+  EXPECT_FALSE(message_of("a = \"\\").empty());
 }
 
 TEST(RelayConfig, NonAsciiInStringsKeysAndCommentsIsRead) {
