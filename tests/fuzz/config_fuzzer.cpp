@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "config/config.hpp"
+#include "config/toml_text_check.hpp"
 #include "config/topic_settings.hpp"
 #include "fuzz_support.hpp"
 #include "relay/server_options.hpp"
@@ -73,6 +74,8 @@ LoadAs load_as(std::string_view text) {
   // Every spelling of the key either contains it literally or uses an escape.
   if (text.find("api_key_file") == std::string_view::npos && text.find('\\') == std::string_view::npos)
     return LoadAs::string;
+  // Text the loader refuses before parsing (and which toml++ must not see) reads no file.
+  if (relay::check_toml_text(text)) return LoadAs::string;
   toml::table root;
   try {
     root = toml::parse(text);
