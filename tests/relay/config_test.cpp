@@ -315,6 +315,9 @@ TEST(RelayConfig, NonAsciiWhereTomlAllowsNoneIsRefusedBeforeTheParserSeesIt) {
       message_of("[[source]]\ntype = \"exec\"\ntopic = \"a\"\ncommand = [\"\"\"a\\\n  \xce\xad\"\"\"]\n"),
       "invalid TOML: a non-ASCII character first after a line-ending backslash: write it on the "
       "backslash's line, or as \\uXXXX (U+03AD)");
+  // A quote inside a bare value starts no string (toml++ reads the value on).
+  EXPECT_EQ(message_of("[server]\nlisten = 2\"x\xc8\x9d\"\n"),
+            "invalid TOML: a non-ASCII character outside a string or comment (U+021D)");
   // The check reads nothing past the text: a backslash last, in a string left open.
   EXPECT_FALSE(message_of("a = \"\\").empty());
 }

@@ -20,21 +20,28 @@ class Scanner {
         case State::outside:
           if (c >= 0x80) return problem("a non-ASCII character outside a string or comment");
           if (c == '#') state_ = State::comment;
-          if (c == '"') state_ = opens_multi_line('"') ? State::multi_basic : State::basic;
-          if (c == '\'') state_ = opens_multi_line('\'') ? State::multi_literal : State::literal;
+          // A quote starts a string only where one may start (toml++ reads "2\"x" as one bad value).
+          if (c == '"' && string_may_start())
+            state_ = opens_multi_line('"') ? State::multi_basic : State::basic;
+          if (c == '\'' && string_may_start())
+            state_ = opens_multi_line('\'') ? State::multi_literal : State::literal;
+          if (c != ' ' && c != '\t' && c != '\r') last_ = static_cast<char>(c);
           break;
         case State::comment:
-          if (c == '\n') state_ = State::outside;
+          if (c == '\n') end_line();
           break;
         case State::basic:
           if (c == '\\') {
             advance();  // the escaped character, whatever it is: toml++ reports a bad one
-          } else if (c == '"' || c == '\n') {
+          } else if (c == '"') {
             state_ = State::outside;
+          } else if (c == '\n') {
+            end_line();
           }
           break;
         case State::literal:
-          if (c == '\'' || c == '\n') state_ = State::outside;
+          if (c == '\'') state_ = State::outside;
+          if (c == '\n') end_line();
           break;
         case State::multi_basic:
           if (c == '\\') {
@@ -53,6 +60,14 @@ class Scanner {
   }
 
  private:
+  void end_line() {
+    state_ = State::outside;
+    last_ = '\n';
+  }
+
+  // After the start of a line, '=', '[', ',', '{' or '.' (keys, values, array and table items).
+  bool string_may_start() const { return std::string_view("\n=[,{.").find(last_) != std::string_view::npos; }
+
   bool at(std::size_t k, char c) const { return i_ + k < s_.size() && s_[i_ + k] == c; }
   bool is_ascii_space(std::size_t k) const { return at(k, ' ') || at(k, '\t') || at(k, '\r') || at(k, '\n'); }
 
@@ -124,6 +139,7 @@ class Scanner {
   std::string_view s_;
   std::size_t i_ = 0;
   State state_ = State::outside;
+  char last_ = '\n';  // the last character outside strings and comments, spaces aside
   std::uint32_t line_ = 1;
   std::uint32_t column_ = 1;
 };
