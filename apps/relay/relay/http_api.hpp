@@ -24,6 +24,9 @@ class HttpApi {
   HttpApi(Relay& relay, const Access& access, Refusals& refusals, std::function<std::string()> stats_json)
       : relay_(relay), access_(access), refusals_(refusals), stats_json_(std::move(stats_json)) {}
   void install(sluice::Server& server);
+  // Every route, as install() hands it to the server: method, path, handler.
+  using AddRoute = std::function<void(std::string_view method, std::string path, HttpHandler handler)>;
+  void for_each_route(const AddRoute& add);
 
   HttpResponse publish(const HttpRequest& req);
   HttpResponse list_topics(const HttpRequest& req);
