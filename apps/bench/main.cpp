@@ -1,6 +1,7 @@
 // sluice-bench: the load generator. One subcommand per scenario (echo, fanout, idle, churn,
-// stall, subscribe, mixed-churn, storm); each prints a short human summary, and with --json one JSON line on
-// stdout. Exit status: 0 when the scenario ran as asked, 1 when it ran short, 2 for a usage error.
+// stall, subscribe, mixed-churn, storm); each prints a short human summary, and with --json one
+// JSON line on stdout. Exit status: 0 when the scenario ran as asked, 1 when it ran short, 2 for
+// a usage error.
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
