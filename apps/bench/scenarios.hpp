@@ -47,6 +47,17 @@ struct ChurnOptions {
   double max_duration_s = 60;
 };
 
+struct MixedChurnOptions {
+  std::uint64_t cycles = 20'000;
+  double max_duration_s = 300;  // no new cycle starts after this
+};
+
+struct StormOptions {
+  int clients = 2000;
+  std::string publish_url;     // http://HOST:PORT/topics/NAME: the topic the clients subscribed to
+  double max_duration_s = 60;  // for the upgrades, and again for the message
+};
+
 struct StallOptions {
   int stalled = 10;
   double rate = 2000;
@@ -55,10 +66,19 @@ struct StallOptions {
   std::string rss_series;  // "t_seconds rss_kb" lines, when set and --server-pid is given
 };
 
+struct SubscribeOptions {
+  int subscribers = 100;
+  int stalled = 0;  // more connections that never read
+  double duration_s = 10;
+};
+
 int run_echo(const CommonOptions& common, const EchoOptions& options);
 int run_fanout(const CommonOptions& common, const FanoutOptions& options);
 int run_idle(const CommonOptions& common, const IdleOptions& options);
 int run_churn(const CommonOptions& common, const ChurnOptions& options);
 int run_stall(const CommonOptions& common, const StallOptions& options);
+int run_subscribe(const CommonOptions& common, const SubscribeOptions& options);
+int run_mixed_churn(const CommonOptions& common, const MixedChurnOptions& options);
+int run_storm(const CommonOptions& common, const StormOptions& options);
 
 }  // namespace sluice::bench

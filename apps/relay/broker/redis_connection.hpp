@@ -22,8 +22,8 @@
 
 #include <sluice/sluice.hpp>
 
-#include "broker/backoff.hpp"
 #include "broker/redis_url.hpp"
+#include "sources/backoff.hpp"
 
 namespace sluice::relay {
 
@@ -89,7 +89,7 @@ class RedisConnection {
   std::string name_;
   RedisTimeouts timeouts_;
   Events events_;
-  ReconnectBackoff backoff_;
+  Backoff backoff_;
   redisAsyncContext* ac_ = nullptr;
   State state_ = State::down;
   Clock::time_point deadline_{};  // connecting: ready by then

@@ -118,22 +118,33 @@ void HttpApi::install(sluice::Server& server) {
     s.set_user_data(nullptr);
     if (held) (*held)->open = false;
   };
-  server.route(
-      "POST", "/topics/*", [this](const HttpRequest& r) { return publish(r); }, std::move(later));
-  server.route("/readyz", [this](const HttpRequest&) {
+  for_each_route([&](std::string_view method, std::string path, HttpHandler handler) {
+    // A publish through a broker is answered later (publish_later): its route has the stream
+    // behaviors that answer.
+    if (method == "POST" && path == "/topics/*") {
+      server.route(method, std::move(path), std::move(handler), std::move(later));
+      return;
+    }
+    server.route(method, std::move(path), std::move(handler));
+  });
+}
+
+void HttpApi::for_each_route(const AddRoute& add) {
+  add("POST", "/topics/*", [this](const HttpRequest& r) { return publish(r); });
+  add("GET", "/readyz", [this](const HttpRequest&) {
     std::optional<std::string> why = not_ready_ ? not_ready_() : std::nullopt;
     if (!why) return HttpResponse{200, "text/plain; charset=utf-8", "ready\n"};
     return HttpResponse{503, "text/plain; charset=utf-8", "not ready: " + *why + "\n"};
   });
-  server.route("/topics", [this](const HttpRequest& r) { return list_topics(r); });
-  server.route("/topics/*", [this](const HttpRequest& r) { return show_topic(r); });
-  server.route("/stats", [this](const HttpRequest&) { return json_response(200, stats_json_()); });
-  server.route("/healthz", [](const HttpRequest&) {
+  add("GET", "/topics", [this](const HttpRequest& r) { return list_topics(r); });
+  add("GET", "/topics/*", [this](const HttpRequest& r) { return show_topic(r); });
+  add("GET", "/stats", [this](const HttpRequest&) { return json_response(200, stats_json_()); });
+  add("GET", "/healthz", [](const HttpRequest&) {
     return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
   });
   for (std::string_view path : {"/", "/index.html", "/sluice.js"})
-    server.route(std::string(path), [this](const HttpRequest& r) { return asset(r); });
-  server.route("/assets/*", [this](const HttpRequest& r) { return asset(r); });
+    add("GET", std::string(path), [this](const HttpRequest& r) { return asset(r); });
+  add("GET", "/assets/*", [this](const HttpRequest& r) { return asset(r); });
 }
 
 HttpResponse HttpApi::refused(const HttpRequest& req, int status, std::string_view why) {

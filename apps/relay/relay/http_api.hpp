@@ -35,6 +35,9 @@ class HttpApi {
         stats_json_(std::move(stats_json)),
         not_ready_(std::move(not_ready)) {}
   void install(sluice::Server& server);
+  // Every route, as install() hands it to the server: method, path, handler.
+  using AddRoute = std::function<void(std::string_view method, std::string path, HttpHandler handler)>;
+  void for_each_route(const AddRoute& add);
 
   HttpResponse publish(const HttpRequest& req);
   HttpResponse list_topics(const HttpRequest& req);

@@ -131,7 +131,10 @@ PublishOutcome Relay::publish(std::string_view topic, std::string_view data, Opc
     }
     // Nobody waits for the answer (a client's or a source's message): a failure is counted.
     hand_to_broker(broker_message(topic, data, opcode), [](PublishOutcome) {});
-    return {Status::ok, 0, 0, {}};
+    PublishOutcome out{Status::ok, 0, 0, {}};
+    std::lock_guard<std::mutex> lock(mutex_);
+    out.blocked = blocked_key(topic) != nullptr;  // this relay's subscribers hold the producer back
+    return out;
   }
   const PublishTime time = now_ms();
   std::lock_guard<std::mutex> lock(mutex_);
@@ -149,12 +152,66 @@ PublishOutcome Relay::publish(std::string_view topic, std::string_view data, Opc
     out.subscribers += active.connections;
     if (active.request.format == Format::raw) {
       server_.publish(key, data, opcode);
-      continue;
+    } else {
+      if (json.empty()) json = envelope(EnvelopeMessage{topic, seq, time, opcode, bytes_of(data)});
+      server_.publish(key, json, Opcode::text);
     }
-    if (json.empty()) json = envelope(EnvelopeMessage{topic, seq, time, opcode, bytes_of(data)});
-    server_.publish(key, json, Opcode::text);
+    out.blocked = out.blocked || server_.topic_blocked(key);
+  }
+  for (const Sink& sink : sinks_) {
+    if (sink.topic != topic) continue;
+    sink.deliver(data, opcode);
+    ++out.subscribers;
   }
   return out;
+}
+
+const std::string* Relay::blocked_key(std::string_view topic) const {
+  for (const auto& [key, active] : active_) {
+    if (active.request.matches(topic) && server_.topic_blocked(key)) return &key;
+  }
+  return nullptr;
+}
+
+bool Relay::topic_blocked(std::string_view topic) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return blocked_key(topic) != nullptr;
+}
+
+void Relay::when_topic_unblocked(std::string_view topic, std::function<void()> fn) {
+  std::string key;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string* blocked = blocked_key(topic);
+    // Not blocked now: any engine topic that is not blocked runs `fn` in the next turn.
+    key = blocked ? *blocked : std::string(topic);
+  }
+  // One subscription at a time: once this one clears, the topic is asked again, since another
+  // subscription matching it may still be blocked.
+  server_.when_topic_unblocked(key, [this, topic = std::string(topic), fn = std::move(fn)]() mutable {
+    if (topic_blocked(topic)) {
+      when_topic_unblocked(topic, std::move(fn));
+    } else {
+      fn();
+    }
+  });
+}
+
+Relay::SinkId Relay::add_sink(std::string topic, SinkDeliver deliver) {
+  if (broker_) watch_through_broker(topic, true);
+  std::lock_guard<std::mutex> lock(mutex_);
+  const SinkId id = next_sink_id_++;
+  sinks_.push_back(Sink{id, std::move(topic), std::move(deliver)});
+  return id;
+}
+
+void Relay::remove_sink(SinkId id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::erase_if(sinks_, [this, id](const Sink& s) {
+    if (s.id != id) return false;
+    if (broker_) watch_through_broker(s.topic, false);
+    return true;
+  });
 }
 
 void Relay::subscribe(WebSocket ws, const SubscriptionRequest& request) {

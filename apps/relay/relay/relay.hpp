@@ -46,9 +46,13 @@ struct CatchUpRoom;  // what a new subscriber's catch-up may queue (relay.cpp)
 struct PublishOutcome {
   enum class Status : std::uint8_t { ok, bad_topic, not_allowed, too_large, invalid_text, unavailable };
   Status status = Status::ok;
-  std::uint64_t seq = 0;          // 0 for a publish handed to the broker without waiting
-  std::uint64_t subscribers = 0;  // connections whose subscription the message reached (this relay's)
+  std::uint64_t seq = 0;  // 0 for a publish handed to the broker without waiting
+  std::uint64_t subscribers =
+      0;  // connections whose subscription it reached, and source sinks (this relay's)
   std::string error;
+  // A subscription the message reached is now held back by a subscriber under the backpressure
+  // policy (see topic_blocked): a producer that can wait should, before it publishes again.
+  bool blocked = false;
   std::uint64_t relays = 0;  // with a broker: relays that received it
 };
 
@@ -110,6 +114,23 @@ class Relay final : private BrokerListener {
   void subscribe(WebSocket ws, const SubscriptionRequest& request);
   void unsubscribe(WebSocket ws, const SubscriptionRequest& request);  // the subscriber is gone
 
+  // Producer flow control: whether a subscriber under the backpressure policy of any
+  // subscription matching `topic` holds more than its low watermark (Server::topic_blocked for
+  // each such subscription). Any thread.
+  bool topic_blocked(std::string_view topic) const;
+  // Runs `fn` once on the calling loop thread when `topic` is no longer blocked (in the next turn
+  // if it is not blocked now).
+  void when_topic_unblocked(std::string_view topic, std::function<void()> fn);
+
+  // An internal subscriber to one exact topic: a source's way back to its device (sink_topic).
+  // `deliver` runs on the publishing thread with the relay's lock held, so it must only queue
+  // the message; once remove_sink() returns it is never called again. Each sink counts as one
+  // subscriber in a publish's outcome.
+  using SinkId = std::uint64_t;
+  using SinkDeliver = std::function<void(std::string_view data, Opcode opcode)>;
+  SinkId add_sink(std::string topic, SinkDeliver deliver);
+  void remove_sink(SinkId id);
+
   // The settings for a topic, and the server-wide limits the HTTP API applies.
   TopicConfig settings_for(std::string_view topic) const;
   std::size_t max_message_size() const;
@@ -138,6 +159,11 @@ class Relay final : private BrokerListener {
     bool read_failed = false;  // the repair's read failed: it starts again when the shard is up
     std::vector<StoredMessage> held;
   };
+  struct Sink {
+    SinkId id;
+    std::string topic;
+    SinkDeliver deliver;
+  };
   struct ActiveSubscription {
     SubscriptionRequest request;
     std::uint64_t connections = 0;
@@ -148,6 +174,7 @@ class Relay final : private BrokerListener {
   std::uint64_t subscribers_of(std::string_view topic) const;
   void replay(WebSocket ws, const SubscriptionRequest& request);
   void resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run, const CatchUpRoom& room);
+  const std::string* blocked_key(std::string_view topic) const;
 
   // The broker side (relay_broker.cpp).
   void on_broker_message(std::string_view topic, const BrokerMessage& message) override;
@@ -158,6 +185,7 @@ class Relay final : private BrokerListener {
   BrokerPublish broker_message(std::string_view topic, std::string_view data, Opcode opcode) const;
   void hand_to_broker(BrokerPublish message, std::function<void(PublishOutcome)> done);
   void subscribe_through_broker(WebSocket ws, const SubscriptionRequest& request);
+  void watch_through_broker(const std::string& topic, bool watch);  // a sink's exact topic
   bool drop_catch_up(WebSocket ws);  // under the mutex: true when `ws` was still catching up
   void read_for(const std::shared_ptr<CatchUp>& c, bool subscribed);
   void finish_catch_up(const std::shared_ptr<CatchUp>& c);
@@ -180,6 +208,8 @@ class Relay final : private BrokerListener {
   std::map<std::string, TopicState, std::less<>> topics_;
   std::map<std::string, ActiveSubscription, std::less<>> active_;  // by request key
   std::uint64_t published_total_ = 0;
+  std::vector<Sink> sinks_;
+  SinkId next_sink_id_ = 1;
 
   std::unique_ptr<Broker> broker_;
   BrokerConfig broker_config_;

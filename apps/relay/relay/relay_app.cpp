@@ -12,6 +12,8 @@
 #include "relay/log_line.hpp"
 #include "relay/relay_stats.hpp"
 #include "relay/server_options.hpp"
+#include "relay/sources_api.hpp"
+#include "sources/sources_json.hpp"
 
 namespace sluice::relay {
 
@@ -30,8 +32,13 @@ int make_timer(std::chrono::milliseconds every) {
 
 }  // namespace
 
-RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path)
-    : config_(std::move(config)), config_path_(std::move(config_path)), access_(config_.server) {
+RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path,
+                   std::vector<SourceConfig> extra_sources)
+    : config_(std::move(config)),
+      config_path_(std::move(config_path)),
+      extra_sources_(std::move(extra_sources)),
+      access_(config_.server) {
+  config_.sources.insert(config_.sources.end(), extra_sources_.begin(), extra_sources_.end());
   // The behaviors reach the WebSocket API through `this`: it exists before any connection does.
   sluice::Behaviors b;
   b.on_upgrade = [this](const UpgradeRequest& req) { return websocket_api_->on_upgrade(req); };
@@ -54,7 +61,7 @@ RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path)
   http_api_ = std::make_unique<HttpApi>(
       *relay_, access_, refusals_,
       [this] {
-        std::string json = stats_json(take_snapshot(*server_, *relay_, refusals_, started_));
+        std::string json = stats_json(snapshot());
         add_broker_stats(json, *relay_);
         return json;
       },
@@ -65,18 +72,12 @@ RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path)
       });
   http_api_->install(*server_);
   server_->on_signal(SIGHUP, [this] { reload(); });
-  for (const SourceConfig& s : config_.sources) {
-    if (s.type() != SourceType::demo)
-      throw std::runtime_error(config_.origin + ": source '" + s.name + "': type " +
-                               std::string(to_string(s.type())) +
-                               " is not available in this build yet; only demo sources run");
-    generators_.push_back(
-        std::make_unique<DemoGenerator>(*relay_, s.topic, std::get<DemoSource>(s.settings)));
-  }
+  install_sources_api(
+      *server_, [this] { return sources_ ? sources_->statuses() : std::vector<SourceStatusSnapshot>{}; });
 }
 
 RelayApp::~RelayApp() {
-  for (auto& g : generators_) g->stop();
+  sources_.reset();  // before the server: children get their stop_grace
   if (stats_timer_ >= 0) {
     server_->unwatch(stats_timer_);
     ::close(stats_timer_);
@@ -86,7 +87,8 @@ RelayApp::~RelayApp() {
 void RelayApp::listen() {
   server_->listen();
   relay_->start_broker();
-  for (auto& g : generators_) g->start(*server_);
+  sources_ = std::make_unique<SourceSet>(*server_, *relay_);
+  sources_->start(config_.sources);
   stats_timer_ = make_timer(std::chrono::milliseconds(1000));
   server_->watch(stats_timer_, [this] { publish_stats(); });
   // "listening on ws://HOST:PORT/" is what scripts read the port from (with listen port 0).
@@ -101,8 +103,14 @@ void RelayApp::run() { server_->run(); }
 void RelayApp::publish_stats() {
   std::uint64_t expirations = 0;
   if (::read(stats_timer_, &expirations, sizeof expirations) != sizeof expirations) return;
-  server_->publish(stats_feed_topic, stats_json(take_snapshot(*server_, *relay_, refusals_, started_)),
-                   Opcode::text);
+  server_->publish(stats_feed_topic, stats_json(snapshot()), Opcode::text);
+}
+
+StatsSnapshot RelayApp::snapshot() const {
+  StatsSnapshot s = take_snapshot(*server_, *relay_, refusals_, started_);
+  if (sources_)
+    for (const SourceStatusSnapshot& source : sources_->statuses()) s.sources.push_back(source_row(source));
+  return s;
 }
 
 void RelayApp::reload() {
@@ -122,14 +130,16 @@ void RelayApp::reload() {
     log_line(LogLevel::warn, "reload: {} changed; these take effect at the next start", fixed);
   relay_->apply(next);
   access_.apply(next.server);
-  const std::size_t sources = next.sources.size();
+  next.sources.insert(next.sources.end(), extra_sources_.begin(), extra_sources_.end());
+  const SourceDiff diff = sources_->apply(next.sources);
+  config_.sources = next.sources;
   config_.topics = std::move(next.topics);
   config_.server.allowed_origins = next.server.allowed_origins;
   config_.server.api_key = next.server.api_key;
   config_.server.http_publish_from = next.server.http_publish_from;
-  log_line(LogLevel::info, "reloaded {}: {} topic entr{}, {} source{} (sources change at the next start)",
-           *config_path_, config_.topics.size(), config_.topics.size() == 1 ? "y" : "ies", sources,
-           sources == 1 ? "" : "s");
+  log_line(LogLevel::info, "reloaded {}: {} topic entr{}; sources: {} added, {} changed, {} removed, {} kept",
+           *config_path_, config_.topics.size(), config_.topics.size() == 1 ? "y" : "ies", diff.added.size(),
+           diff.replaced.size(), diff.removed.size(), diff.kept.size());
 }
 
 }  // namespace sluice::relay

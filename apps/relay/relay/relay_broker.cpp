@@ -208,6 +208,16 @@ void Relay::subscribe_through_broker(WebSocket ws, const SubscriptionRequest& re
   server_.post([this, c] { broker_->when_subscribed([this, c](bool ok) { read_for(c, ok); }); });
 }
 
+void Relay::watch_through_broker(const std::string& topic, bool watch) {
+  server_.post([this, pattern = *TopicPattern::parse(topic), watch] {
+    if (watch) {
+      broker_->watch(pattern);
+    } else {
+      broker_->unwatch(pattern);
+    }
+  });
+}
+
 bool Relay::drop_catch_up(WebSocket ws) {
   for (auto it = catch_ups_.begin(); it != catch_ups_.end(); ++it) {
     if ((*it)->ws != ws) continue;
@@ -337,6 +347,8 @@ bool Relay::wanted(std::string_view topic) const {
     if (active.request.matches(topic)) return true;
   for (const auto& c : catch_ups_)
     if (c->request.matches(topic)) return true;
+  for (const Sink& sink : sinks_)
+    if (sink.topic == topic) return true;
   return false;
 }
 
@@ -365,6 +377,8 @@ void Relay::fan_out(std::string_view topic, const StoredMessage& m) {
       json = envelope(EnvelopeMessage{topic, m.seq, time_of(m.time_ms), m.opcode, bytes_of(m.payload)});
     server_.publish(key, json, Opcode::text);
   }
+  for (const Sink& sink : sinks_)
+    if (sink.topic == topic) sink.deliver(m.payload, m.opcode);
   for (const auto& c : catch_ups_) {
     if (!c->request.matches(topic)) continue;
     if (held_ >= broker_config_.inbound_queue || c->held_bytes + m.payload.size() > max_buffered_bytes_) {

@@ -8,13 +8,6 @@ namespace sluice::relay {
 
 namespace {
 
-// What a connection is, held in its user data from the handshake to on_close.
-struct Subscriber {
-  enum class Kind : std::uint8_t { topics, stats };
-  Kind kind = Kind::topics;
-  SubscriptionRequest request;
-};
-
 RefusalReason refusal_of(PublishOutcome::Status status) {
   switch (status) {
     case PublishOutcome::Status::too_large: return RefusalReason::too_large;

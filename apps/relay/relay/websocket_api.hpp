@@ -17,6 +17,14 @@ namespace sluice::relay {
 // The engine topic the stats feed publishes to; no subscription key can be spelled like it.
 inline constexpr std::string_view stats_feed_topic = "$stats";
 
+// What a connection is: the user data of an upgrade on_upgrade accepts, owned by the connection
+// from the handshake until on_close deletes it.
+struct Subscriber {
+  enum class Kind : std::uint8_t { topics, stats };
+  Kind kind = Kind::topics;
+  SubscriptionRequest request;
+};
+
 class WebSocketApi {
  public:
   WebSocketApi(Relay& relay, const Access& access, Refusals& refusals)
