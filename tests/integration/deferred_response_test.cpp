@@ -56,7 +56,7 @@ TEST(DeferredResponse, NothingIsWrittenUntilTheRouteResponds) {
   ASSERT_TRUE(reply) << text;
   EXPECT_EQ(reply->status, 503);
   EXPECT_EQ(reply->header("retry-after"), "1");
-  EXPECT_EQ(reply->header("content-length"), "17");
+  EXPECT_EQ(reply->header("content-length"), "18");
   EXPECT_EQ(reply->header("connection"), "close");
   EXPECT_NE(text.find("{\"error\":\"later\"}\n"), std::string::npos);
   EXPECT_TRUE(wait_until([&] { return w.closes.load() == 1; }));

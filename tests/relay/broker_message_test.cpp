@@ -16,7 +16,7 @@ TEST(BrokerMessage, ParsesWhatThePublishScriptWrites) {
   EXPECT_EQ(m->opcode, Opcode::text);
   EXPECT_EQ(m->epoch, "5f0c2a9e7d41b836");
   EXPECT_EQ(m->payload, "21.5 and\nmore");
-  auto b = parse_broker_message(std::string_view("1 5 b e\n\0\1", 11));
+  auto b = parse_broker_message(std::string_view("1 5 b e\n\0\1", 10));
   ASSERT_TRUE(b);
   EXPECT_EQ(b->opcode, Opcode::binary);
   EXPECT_EQ(b->payload.size(), 2u);

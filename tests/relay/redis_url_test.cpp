@@ -67,7 +67,7 @@ TEST(RedisUrl, MistakesAreNamed) {
   EXPECT_NE(refused("redis://localhost:99999").find("port"), std::string::npos);
   EXPECT_NE(refused("redis://localhost:/").find("port"), std::string::npos);
   EXPECT_NE(refused("redis://localhost/x").find("database"), std::string::npos);
-  EXPECT_NE(refused("redis://:/0").find("host"), std::string::npos);
+  EXPECT_NE(refused("redis:///0").find("host"), std::string::npos);
   EXPECT_NE(refused("redis://user@localhost").find("password"), std::string::npos);
   EXPECT_NE(refused("redis://:%zz@localhost").find("escape"), std::string::npos);
   EXPECT_NE(refused("redis://:pw%4@localhost").find("escape"), std::string::npos);

@@ -215,6 +215,7 @@ class Relay final : private BrokerListener {
   BrokerConfig broker_config_;
   std::function<void(const std::string&)> on_broker_state_;
   std::atomic<bool> broker_up_{false};
+  bool closing_ = false;  // the relay is being destroyed: the broker's last answers start nothing
   std::vector<std::string> shard_epochs_;  // as the broker last said, by shard
   std::map<std::string, Position, std::less<>> positions_;
   std::vector<std::shared_ptr<CatchUp>> catch_ups_;

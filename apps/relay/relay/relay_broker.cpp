@@ -66,7 +66,12 @@ struct Relay::CatchUp {
   std::map<std::string, std::pair<std::uint64_t, std::uint64_t>, std::less<>> dropped;  // topic: from, to
 };
 
-Relay::~Relay() = default;
+// The broker goes first, while everything its last callbacks touch is still here: freeing it
+// answers every command in flight (with a failure), and those answers must find no new work.
+Relay::~Relay() {
+  closing_ = true;
+  if (broker_) broker_.reset();
+}
 
 void Relay::use_broker(std::unique_ptr<Broker> broker, std::function<void(const std::string&)> on_state) {
   broker_ = std::move(broker);
@@ -245,6 +250,7 @@ void Relay::read_for(const std::shared_ptr<CatchUp>& c, bool subscribed) {
       }
     }
   }
+  if (closing_) return;
   if (reads.empty()) {
     c->loop.post([this, c] { finish_catch_up(c); });
     return;
@@ -256,7 +262,7 @@ void Relay::read_for(const std::shared_ptr<CatchUp>& c, bool subscribed) {
       std::unique_lock<std::mutex> lock(mutex_);
       if (c->closed) return;
       // A position beyond the topic's last sequence is another run's: read it from the start.
-      if (r.ok && c->same_run[i] && c->request.resume[i].after > r.last) {
+      if (r.ok && c->same_run[i] && c->request.resume[i].after > r.last && !closing_) {
         c->same_run[i] = false;
         lock.unlock();
         broker_->read(topic, 0, kResumeMax, t.history_age, [this, c, i](TopicRead again) {
@@ -435,6 +441,7 @@ void Relay::on_broker_message(std::string_view topic, const BrokerMessage& messa
 }
 
 void Relay::start_repairs(std::vector<std::pair<std::string, std::uint64_t>> reads) {
+  if (closing_) return;
   for (auto& [topic, after] : reads) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
