@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """The relay's Redis broker under the same load as the relay alone (docs/benchmarks.md, "Several
-relays through Redis"): one HTTP publisher at a fixed rate, N subscribers to one topic, 250-byte
+relays through Redis"): one WebSocket publisher at a fixed rate (a client publishing on the
+topic; sluice-bench's HTTP publisher pipelines on one keep-alive connection, which a publish
+answered later through the broker closes), N subscribers to one topic, 250-byte
 messages, measured by sluice-bench fanout (delivered messages/s, publish-to-receive latency, the
 subscribers' relay's CPU per delivery), and Redis's CPU per published message from /proc.
 
@@ -108,18 +110,28 @@ def run_case(args, name, tmp):
         if name == "redis-2":
             sub_relay, sub_port = start_relay(args.relay, conf, tmp, f"{name}-b")
             relays.append(sub_relay)
+        # Redis's own idle work (its timers, the relays' probes) over 5 s, subtracted below.
+        idle_redis = 0.0
+        if redis:
+            before = cpu_seconds(redis.pid)
+            time.sleep(5)
+            idle_redis = (cpu_seconds(redis.pid) - before) / 5
         cpu0 = {p.pid: cpu_seconds(p.pid) for p in relays + ([redis] if redis else [])}
+        started = time.time()
         cmd = [args.bench, "fanout", "--json", "--threads", "1", "--server-pid", str(sub_relay.pid),
                "--url", f"ws://127.0.0.1:{sub_port}/topics/bench", "--subscribers", str(args.subscribers),
                "--rate", str(args.rate), "--size", "250", "--duration", str(args.duration),
-               "--publish", "http", "--publish-url", f"http://127.0.0.1:{a_port}/topics/bench"]
+               "--publish", "ws", "--publish-url", f"ws://127.0.0.1:{a_port}/topics/bench"]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.duration + 120)
         cpu1 = {p.pid: cpu_seconds(p.pid) for p in relays + ([redis] if redis else [])}
+        elapsed = time.time() - started
         result = json.loads(out.stdout.strip().splitlines()[-1])
         used = {pid: cpu1[pid] - cpu0[pid] for pid in cpu0}
         published = max(1, result["published"])
         result["case"] = name
-        result["redis_cpu_us_per_publish"] = used[redis.pid] / published * 1e6 if redis else None
+        result["redis_cpu_us_per_publish"] = (max(0.0, used[redis.pid] - idle_redis * elapsed) / published * 1e6
+                                              if redis else None)
+        result["redis_idle_cpu_ms_per_s"] = idle_redis * 1e3 if redis else None
         result["publisher_relay_cpu_us_per_publish"] = used[a.pid] / published * 1e6 if name == "redis-2" else None
         return result
     finally:

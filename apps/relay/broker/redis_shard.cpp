@@ -103,6 +103,9 @@ void RedisShard::set_down(const std::string& why) {
 void RedisShard::command_ready() {
   ++generation_;
   scripts_loaded_ = false;
+  // The epoch a script writes if it finds none (Redis lost its data): one per connection is
+  // enough, and saves drawing random bits for every publish.
+  fresh_epoch_ = random_hex64();
   // Scripts are loaded before the first publish, so that EVALSHA never falls back to EVAL in
   // the middle of a pipeline, where the fallback could reorder publishes.
   const std::uint64_t generation = generation_;
@@ -116,9 +119,8 @@ void RedisShard::command_ready() {
         return;
       }
       if (++*loaded < 3) return;
-      const std::string fresh = random_hex64();
       const std::string key = keys_.epoch();
-      const std::string_view epoch[] = {"EVALSHA", shas_.epoch, "1", key, fresh};
+      const std::string_view epoch[] = {"EVALSHA", shas_.epoch, "1", key, fresh_epoch_};
       cmd_.command(epoch, [this, generation](const redisReply* e) {
         if (generation != generation_ || e == nullptr) return;
         if (e->type != REDIS_REPLY_STRING) {
@@ -277,7 +279,7 @@ void RedisShard::publish(const BrokerPublish& m, std::function<void(PublishRecei
   const char op[2] = {opcode_letter(m.opcode), 0};
   run_script(shas_.publish, redis_scripts::publish,
              {"3", keys_.epoch(), keys_.meta(m.topic), keys_.log(m.topic), keys_.channel(m.topic), m.payload,
-              op, std::to_string(m.keep), std::to_string(m.max_age.count()), random_hex64()},
+              op, std::to_string(m.keep), std::to_string(m.max_age.count()), fresh_epoch_},
              [done = std::move(done)](const redisReply* r) {
                if (is_error(r) || r->type != REDIS_REPLY_ARRAY || r->elements < 4) {
                  done(PublishReceipt{false, 0, 0, why_failed(r)});
@@ -295,7 +297,7 @@ void RedisShard::read(const std::string& topic, std::uint64_t after, std::size_t
   }
   run_script(shas_.read, redis_scripts::read,
              {"3", keys_.epoch(), keys_.meta(topic), keys_.log(topic), std::to_string(after),
-              std::to_string(max), std::to_string(max_age.count()), random_hex64()},
+              std::to_string(max), std::to_string(max_age.count()), fresh_epoch_},
              [done = std::move(done)](const redisReply* r) {
                TopicRead out;
                if (is_error(r) || r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||

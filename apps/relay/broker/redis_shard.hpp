@@ -87,6 +87,7 @@ class RedisShard {
   RedisConnection sub_;
   SubscriptionTable table_;
   std::string epoch_;
+  std::string fresh_epoch_;  // written by a script that finds no epoch
   bool scripts_loaded_ = false;
   std::atomic<bool> up_{false};
   bool probe_outstanding_ = false;
