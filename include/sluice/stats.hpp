@@ -1,10 +1,44 @@
 // Counters of the send path, per connection and per server, as plain values (a snapshot).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
 namespace sluice {
+
+// Why a server's connection ended, counted once per connection when its end is decided (the
+// first reason wins: a slow consumer closed by its policy stays `policy` however its close
+// handshake then ends).
+enum class CloseReason : std::uint8_t {
+  normal,             // a close handshake, the application's close(), or an HTTP exchange done
+  policy,             // the slow-consumer policy closed it (1008)
+  write_timeout,      // its queued bytes made no progress for write_timeout
+  idle,               // nothing received for idle_timeout, pongs included
+  handshake_timeout,  // the request or upgrade did not complete in handshake_timeout
+  protocol_error,     // an RFC 6455 violation, invalid UTF-8 or a malformed HTTP request
+  message_too_big,    // a message over max_message_size (1009)
+  refused,            // over a connection limit, cut at max_handshakes, or refused by on_upgrade
+  socket_error,       // the peer vanished without a close frame, or a read or write failed
+  shutdown,           // the server is stopping
+};
+inline constexpr std::size_t close_reason_count = 10;
+
+constexpr const char* to_string(CloseReason r) {
+  switch (r) {
+    case CloseReason::normal: return "normal";
+    case CloseReason::policy: return "policy";
+    case CloseReason::write_timeout: return "write_timeout";
+    case CloseReason::idle: return "idle";
+    case CloseReason::handshake_timeout: return "handshake_timeout";
+    case CloseReason::protocol_error: return "protocol_error";
+    case CloseReason::message_too_big: return "message_too_big";
+    case CloseReason::refused: return "refused";
+    case CloseReason::socket_error: return "socket_error";
+    case CloseReason::shutdown: return "shutdown";
+  }
+  return "unknown";
+}
 
 struct ConnectionStats {
   std::uint64_t messages_sent = 0;     // frames the socket took completely
@@ -22,6 +56,11 @@ struct ConnectionStats {
 struct ServerStats {
   std::uint64_t connections_accepted = 0;
   std::uint64_t connections_closed = 0;  // accepted, then gone for whatever reason
+  // By CloseReason, counted when the end is decided: a connection in its close handshake is
+  // already here and not yet in connections_closed (for at most close_timeout).
+  std::array<std::uint64_t, close_reason_count> connections_closed_by_reason{};
+  std::uint64_t messages_received = 0;  // complete messages from peers (control frames not counted)
+  std::uint64_t bytes_received = 0;     // bytes read from sockets, HTTP and framing included
 
   std::uint64_t connections_open = 0;  // upgraded and not yet closed
   std::uint64_t connections_closed_by_policy = 0;

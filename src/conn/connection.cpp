@@ -92,11 +92,13 @@ inline void Connection::on_readable() {
   switch (r.kind) {
     case IoResult::Kind::would_block: return;
     case IoResult::Kind::closed:
+      note_close(state_ == ConnState::open ? CloseReason::socket_error : CloseReason::normal);
       abort(state_ == ConnState::draining ? nullptr : "peer closed the connection");
       return;
     case IoResult::Kind::error: abort("read failed"); return;
     case IoResult::Kind::done: break;
   }
+  ep_.counters().bytes_received.add(r.bytes);
   last_heard_ = now32();
   ping_outstanding_ = false;
   std::span<std::uint8_t> in(loop.scratch(), r.bytes);
@@ -184,6 +186,7 @@ inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {
     case MessageAssembler::Event::Kind::message:
       // Messages the peer sent before it saw our close frame are still delivered; we only may
       // not send any more (RFC 6455 §5.5.1).
+      ep_.counters().messages_received.add(1);
       if (ep_.behaviors().on_message) ep_.behaviors().on_message(WebSocket(this), ev.data, ev.opcode);
       assembler_.release();
       return true;
@@ -218,6 +221,7 @@ void Connection::on_peer_close(std::string_view payload) {
     reason = payload.substr(2);
     if (!is_valid_utf8(reason)) return fail(ProtocolError::invalid_utf8);
   }
+  note_close(CloseReason::normal);
   // §5.5.1: answer with a close frame carrying the same code.
   if (state_ == ConnState::open) send_close_frame(code == close_code::no_status ? 0 : code, {});
   notify_closed(code, reason);
@@ -263,6 +267,7 @@ void Connection::close(std::uint16_t code, std::string_view reason) {
     log(LogLevel::warn, "close code {} may not be sent; using 1000", code);
     code = close_code::normal;
   }
+  note_close(CloseReason::normal);  // unless the caller noted why (policy, idle, shutdown)
   send_close_frame(code, reason);
   state_ = ConnState::closing;
   ep_.loop().schedule(this, ep_.limits().close_timeout);
@@ -283,6 +288,8 @@ void Connection::send_close_frame(std::uint16_t code, std::string_view reason) {
 
 void Connection::fail(ProtocolError e) {
   std::uint16_t code = close_code_for(e);
+  note_close(code == close_code::message_too_big ? CloseReason::message_too_big
+                                                 : CloseReason::protocol_error);
   log(LogLevel::warn, "{}: {}; closing with {}", describe_peer(fd_.get()), describe(e), code);
   // _Fail the WebSocket Connection_ (§7.1.7): our close frame, then no more parsing. The peer's
   // close frame is never read, so on_close reports 1006 (§7.1.5) once the connection ends.
@@ -312,6 +319,7 @@ void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
 
 void Connection::abort(const char* why) {
   if (state_ == ConnState::closed) return;
+  if (why) note_close(CloseReason::socket_error);  // an ending nobody decided on
   if (why && log_level() <= LogLevel::debug) log(LogLevel::debug, "{}: {}", describe_peer(fd_.get()), why);
   // What was queued is released before the socket closes: whoever sees the connection end
   // (the peer's EOF, on_close) also sees the counters without it.
@@ -328,6 +336,7 @@ void Connection::abort(const char* why) {
 }
 
 void Connection::go_away() {
+  note_close(CloseReason::shutdown);
   if (state_ == ConnState::handshaking || state_ == ConnState::connecting) abort("shutting down");
   close(close_code::going_away, "server shutting down");
 }
@@ -362,9 +371,11 @@ void Connection::on_timer() {
         fail_open("no handshake response in time");
         return;
       }
-      if (http_->requests_served() == 0)  // else a kept-alive connection that went quiet
+      if (http_->requests_served() == 0) {  // else a kept-alive connection that went quiet
+        note_close(CloseReason::handshake_timeout);
         log(LogLevel::info, "{}: no complete handshake within {} ms; closing", describe_peer(fd_.get()),
             o.handshake_timeout.count());
+      }
       abort(nullptr);
       return;
     case ConnState::open: {
@@ -373,11 +384,13 @@ void Connection::on_timer() {
         return limit.count() > 0 && static_cast<std::int64_t>(now - since) >= limit.count();
       };
       if (is(kWriteArmed) && passed(last_progress_, o.write_timeout)) {
+        note_close(CloseReason::write_timeout);
         close_slow_consumer("no write progress within write_timeout");
         return;
       }
       if (passed(last_heard_, o.idle_timeout)) {
         log(LogLevel::info, "{}: silent for {} ms; closing", describe_peer(fd_.get()), now - last_heard_);
+        note_close(CloseReason::idle);
         close(close_code::going_away, "idle timeout");
         return;
       }

@@ -93,6 +93,14 @@ class Connection final : public LoopClient {
   bool upgraded() const { return upgraded_; }  // on_open ran
   int fd() const { return fd_.get(); }         // -1 once closed
   Endpoint& endpoint() { return ep_; }
+  // Counts why the connection ends (ServerStats::connections_closed_by_reason), once: the
+  // first reason noted wins; one still unnoted when the connection is freed ended normally.
+  void note_close(CloseReason reason) {
+    if (close_noted_) return;
+    close_noted_ = true;
+    ep_.counters().closed_by_reason[static_cast<std::size_t>(reason)].add(1);
+  }
+  bool close_noted() const { return close_noted_; }
 
   // The worker's: links in its lists of connections (server/connection_list.hpp), and the
   // connection's peer as counted by the server's per-address limits.
@@ -221,6 +229,7 @@ class Connection final : public LoopClient {
   bool notified_ : 1 = false;  // on_close ran
   bool half_closed_ : 1 = false;
   bool ping_outstanding_ : 1 = false;
+  bool close_noted_ : 1 = false;
 };
 
 // The per-message steps every send takes, forced inline: at -O2 the compiler would leave them as

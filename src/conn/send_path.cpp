@@ -155,6 +155,7 @@ void Connection::close_slow_consumer(const char* why) {
   log(LogLevel::warn, "{}: slow consumer ({}): {} bytes queued, {} in the kernel; closing with 1008",
       describe_peer(fd_.get()), why, queue_.bytes(), kernel_unsent_bytes(fd_.get()));
   ep_.counters().connections_closed_by_policy.add(1);
+  note_close(CloseReason::policy);
   // What was accepted stays queued (each send already reported its outcome) and the close frame
   // goes behind it: the queue is within its cap, and close_timeout bounds how long it may wait.
   close(close_code::policy_violation, "slow consumer");

@@ -28,6 +28,7 @@ void Connection::on_handshake_bytes(std::span<std::uint8_t> in) {
       case RequestReader::Kind::error:
         log(LogLevel::warn, "{}: bad request: {}; answering {}", describe_peer(fd_.get()), r.reason,
             r.http_status);
+        note_close(CloseReason::protocol_error);
         respond_and_close(r.http_status, r.reason);
         return;
       case RequestReader::Kind::upgrade: {
@@ -36,6 +37,7 @@ void Connection::on_handshake_bytes(std::span<std::uint8_t> in) {
         if (check.status != 0) {
           log(LogLevel::warn, "{}: bad WebSocket handshake: {}; answering {}", describe_peer(fd_.get()),
               check.reason, check.status);
+          note_close(CloseReason::protocol_error);
           respond_and_close(check.status, check.reason);
           return;
         }
@@ -48,6 +50,7 @@ void Connection::on_handshake_bytes(std::span<std::uint8_t> in) {
         in = in.subspan(r.consumed);
         if (!serve_plain_http(http_->request(), http_->keep_alive()) || in.empty()) return;
         if (queue_.charge() >= ep_.limits().max_buffered_bytes) {
+          note_close(CloseReason::refused);
           abort("pipelines requests faster than it reads the responses");
           return;
         }
@@ -64,6 +67,7 @@ void Connection::accept_upgrade(const RequestHead& head, std::string_view key) {
   if (d.status != 101) {
     log(LogLevel::info, "{}: upgrade of {} refused by the application with {}", describe_peer(fd_.get()),
         req.path, d.status);
+    note_close(CloseReason::refused);
     respond_and_close(d.status, d.body);
     return;
   }
@@ -115,6 +119,7 @@ bool Connection::serve_plain_http(const HttpRequest& req, bool keep_alive) {
 
 void Connection::start_refused(int status, std::string_view why) {
   start();
+  note_close(CloseReason::refused);
   // The response goes out before the request is read (a server may answer at any time); what
   // the client sends is then read and discarded until it closes or close_timeout passes.
   respond_and_close(status, why);

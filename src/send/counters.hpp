@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "sluice/stats.hpp"
+
 namespace sluice::detail {
 
 class Counter {
@@ -36,6 +38,9 @@ struct Counters {
   Counter memory_freed_on_close;  // queues and assembly let go by connections as they ended
   Counter buffered_bytes;         // wire bytes queued on this endpoint's connections now
   Counter buffered_high_water;
+  Counter closed_by_reason[close_reason_count];  // by CloseReason, when the end is decided
+  Counter messages_received;
+  Counter bytes_received;
 };
 
 }  // namespace sluice::detail

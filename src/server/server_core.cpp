@@ -51,6 +51,10 @@ ServerStats ServerCore::stats() const {
     s.buffered_high_water += c.buffered_high_water.get();
     s.connections_refused += c.connections_refused.get();
     s.budget_refusals += c.budget_refusals.get();
+    for (std::size_t r = 0; r < close_reason_count; ++r)
+      s.connections_closed_by_reason[r] += c.closed_by_reason[r].get();
+    s.messages_received += c.messages_received.get();
+    s.bytes_received += c.bytes_received.get();
   }
   if (budget) {
     s.memory_bytes = budget->used();
