@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "sluice/http.hpp"
@@ -23,6 +24,9 @@ struct Behaviors {
   // The connection is gone. code is the peer's close code, 1005 if its close frame had none,
   // 1006 if the connection ended without a close frame from the peer.
   std::function<void(WebSocket, std::uint16_t code, std::string_view reason)> on_close;
+  // What Server::connections() says of a connection (its path, what it follows): called once a
+  // second, on its loop thread, for the few connections that rank there, open or closing.
+  std::function<std::string(WebSocket)> describe;
 };
 
 }  // namespace sluice

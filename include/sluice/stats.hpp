@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace sluice {
 
@@ -80,6 +81,26 @@ struct ServerStats {
   // by many queues once), queue entries, messages being assembled, input held while paused.
   std::size_t memory_bytes = 0;
   std::size_t memory_budget_bytes = 0;  // = max_total_buffered_bytes
+
+  // From each worker's once-a-second pass over its connections (at most a second old):
+  std::uint64_t connections_handshaking = 0;  // accepted, not upgraded (plain HTTP included)
+  std::uint64_t connections_closing = 0;      // upgraded, in their close handshake or draining
+  // In the sockets' send buffers, not yet acknowledged (SIOCOUTQ, summed; with more than 1,024
+  // connections on a worker, estimated from a sample of them).
+  std::size_t kernel_unsent_bytes = 0;
+  // The longest any worker's loop has gone without that pass: about 1,000 while every loop
+  // turns; a loop stuck in a callback lets it grow.
+  std::uint64_t loop_silence_ms = 0;
+};
+
+// One upgraded connection as Server::connections() reports it.
+struct ConnectionInfo {
+  std::string peer;                     // "address:port"
+  std::string description;              // what Behaviors::describe said of it; empty when unset
+  std::size_t buffered_bytes = 0;       // queued in user space (buffered_amount())
+  std::size_t kernel_unsent_bytes = 0;  // in the socket's send buffer (SIOCOUTQ)
+  std::uint64_t messages_sent = 0;
+  std::uint64_t messages_dropped = 0;
 };
 
 // What one queued message of `payload_size` bytes counts against max_buffered_bytes (and, sent

@@ -1,5 +1,9 @@
 #include "server/server_core.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <iterator>
+
 #include "send/frame_buffer.hpp"
 #include "server/worker.hpp"
 
@@ -55,12 +59,33 @@ ServerStats ServerCore::stats() const {
       s.connections_closed_by_reason[r] += c.closed_by_reason[r].get();
     s.messages_received += c.messages_received.get();
     s.bytes_received += c.bytes_received.get();
+    const ConnectionSampler& sample = w->sampler();
+    s.connections_handshaking += sample.handshaking();
+    s.connections_closing += sample.closing();
+    s.kernel_unsent_bytes += sample.kernel_unsent_bytes();
+    const auto silence = std::chrono::duration_cast<std::chrono::milliseconds>(sample.since_last_pass());
+    s.loop_silence_ms =
+        std::max<std::uint64_t>(s.loop_silence_ms, std::max<std::int64_t>(silence.count(), 0));
   }
   if (budget) {
     s.memory_bytes = budget->used();
     s.memory_budget_bytes = budget->limit();
   }
   return s;
+}
+
+std::vector<ConnectionInfo> ServerCore::connections(std::size_t n) const {
+  std::vector<ConnectionInfo> all;
+  for (const auto& w : workers) {
+    std::vector<ConnectionInfo> top = w->sampler().top();
+    std::move(top.begin(), top.end(), std::back_inserter(all));
+  }
+  std::stable_sort(all.begin(), all.end(), [](const ConnectionInfo& a, const ConnectionInfo& b) {
+    if (a.buffered_bytes != b.buffered_bytes) return a.buffered_bytes > b.buffered_bytes;
+    return a.kernel_unsent_bytes > b.kernel_unsent_bytes;
+  });
+  if (all.size() > n) all.resize(n);
+  return all;
 }
 
 }  // namespace sluice::detail

@@ -17,6 +17,7 @@
 #include "send/counters.hpp"
 #include "send/frame_buffer.hpp"
 #include "server/connection_list.hpp"
+#include "server/connection_sampler.hpp"
 #include "server/server_core.hpp"
 #include "server/topic_registry.hpp"
 
@@ -62,6 +63,7 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   PublishResult publish_local(std::string_view topic, const FrameRef& frame);
 
   FdWatches& app_fds() { return app_fds_; }  // Server::watch
+  const ConnectionSampler& sampler() const { return sampler_; }
 
   void on_io(std::uint32_t events) override;  // the listener is readable
   void on_timer() override;                   // accept back-off or the shutdown deadline
@@ -83,6 +85,7 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   FdWatches app_fds_{loop()};
   ConnectionList pending_;  // not upgraded: handshakes in flight and refusals being answered
   ConnectionList open_;
+  ConnectionSampler sampler_{loop(), pending_, open_, core_.behaviors};
   std::size_t max_pending_;  // this worker's share of max_handshakes; 0: no limit
   SpareFd spare_fd_;
   bool stopping_ = false;
