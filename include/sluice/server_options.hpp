@@ -59,6 +59,11 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{120'000};
   std::chrono::milliseconds close_timeout{5'000};  // wait for the peer's close, then cut
 
+  // Stamp each published message with its publish time so that ServerStats::delivery_latency
+  // counts how long it waited for each receiver's socket: a clock reading per publish and a few
+  // instructions per delivery.
+  bool measure_delivery_latency = true;
+
   // SIGINT/SIGTERM stop the server: stop accepting, close everyone with 1001, drain, return.
   bool handle_signals = true;
   std::chrono::milliseconds shutdown_timeout{5'000};

@@ -54,6 +54,11 @@ struct ConnectionStats {
   std::size_t kernel_unsent_bytes = 0;  // in the socket's send buffer, not yet acknowledged (SIOCOUTQ)
 };
 
+// Buckets of ServerStats::delivery_latency: bucket k counts deliveries that took less than
+// delivery_latency_bound(k) = 16 µs x 2^k (16 µs .. 16.8 s); the last one counts the rest.
+inline constexpr std::size_t delivery_latency_buckets = 22;
+constexpr double delivery_latency_bound(std::size_t k) { return 16e-6 * static_cast<double>(1ull << k); }
+
 struct ServerStats {
   std::uint64_t connections_accepted = 0;
   std::uint64_t connections_closed = 0;  // accepted, then gone for whatever reason
@@ -62,6 +67,11 @@ struct ServerStats {
   std::array<std::uint64_t, close_reason_count> connections_closed_by_reason{};
   std::uint64_t messages_received = 0;  // complete messages from peers (control frames not counted)
   std::uint64_t bytes_received = 0;     // bytes read from sockets, HTTP and framing included
+  // Time from Server::publish (or WebSocket::publish) to the write that handed the message to
+  // a receiver's socket, once per receiver; per bucket, not cumulative. Counted while
+  // ServerOptions::measure_delivery_latency is on; resolution 16 µs.
+  std::array<std::uint64_t, delivery_latency_buckets> delivery_latency{};
+  double delivery_latency_seconds = 0;  // their sum
 
   std::uint64_t connections_open = 0;  // upgraded and not yet closed
   std::uint64_t connections_closed_by_policy = 0;

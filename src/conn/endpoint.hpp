@@ -12,6 +12,7 @@
 #include "loop/event_loop.hpp"
 #include "mem/memory_account.hpp"
 #include "send/counters.hpp"
+#include "send/delivery_latency.hpp"
 #include "send/memory_budget.hpp"
 #include "send/queue_reaper.hpp"
 #include "sluice/behaviors.hpp"
@@ -89,6 +90,7 @@ class Endpoint : public mem::MemoryAccount {
   const Behaviors& behaviors() const { return behaviors_; }
   Counters& counters() { return counters_; }
   const Counters& counters() const { return counters_; }
+  DeliveryLatency& delivery_latency() { return delivery_latency_; }
   const MemoryBudget& budget() const { return allowance_.budget(); }
   MemoryAllowance& allowance() { return allowance_; }  // what this endpoint's connections hold
   QueueReaper& reaper() { return reaper_; }
@@ -129,6 +131,7 @@ class Endpoint : public mem::MemoryAccount {
   Limits limits_;
   const Behaviors& behaviors_;
   Counters counters_;
+  DeliveryLatency delivery_latency_{loop_, counters_};
   MemoryAllowance allowance_;
   QueueReaper reaper_;
   AssemblyLimits assembly_;

@@ -41,6 +41,8 @@ struct Counters {
   Counter closed_by_reason[close_reason_count];  // by CloseReason, when the end is decided
   Counter messages_received;
   Counter bytes_received;
+  Counter delivery_latency[delivery_latency_buckets];  // send/delivery_latency.hpp
+  Counter delivery_latency_units;                      // their sum, in 16 µs units
 };
 
 }  // namespace sluice::detail

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "mem/footprint.hpp"
+#include "send/delivery_latency.hpp"
 #include "send/frame_buffer.hpp"
 
 namespace sluice::detail {
@@ -102,10 +103,12 @@ class SendQueue {
     iov[0] = {head_.frame->data() + head_.offset, head_.frame->size() - head_.offset};
     return 1;
   }
-  // The socket took `n` bytes: releases the frames they completed.
-  Released consume(std::size_t n) {
+  // The socket took `n` bytes: releases the frames they completed, and tells `latency` when
+  // each published one went.
+  Released consume(std::size_t n, DeliveryLatency* latency = nullptr) {
     // The common case: the socket took the one frame there was, whole.
-    if (tail_ || n != bytes_ || !head_.frame || head_.tag == kRawTag) return consume_chain(n);
+    if (tail_ || n != bytes_ || !head_.frame || head_.tag == kRawTag) return consume_chain(n, latency);
+    if (latency && head_.frame->stamp()) latency->observe(head_.frame->stamp());
     Released r{1, n, 0, charge_, head_.frame->charged_once() ? kEntryCharge : charge_};
     head_.frame->release();
     head_ = {};
@@ -145,7 +148,7 @@ class SendQueue {
                 "an entry's charge covers its share of a block");
   void push_to_block(const Entry& e);
   int fill_iovecs_chain(iovec* iov, int max) const;
-  Released consume_chain(std::size_t n);
+  Released consume_chain(std::size_t n, DeliveryLatency* latency);
   static void count_release(const Entry& e, Released& r);  // e's frame is about to be released
   static Block* new_block();
   static void free_block(Block* b);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <iterator>
 
+#include "send/delivery_latency.hpp"
 #include "send/frame_buffer.hpp"
 #include "server/worker.hpp"
 
@@ -19,6 +20,7 @@ PublishResult ServerCore::publish(std::string_view topic, std::string_view data,
   if (data.size() > kMaxFramePayload) return {};
   FrameRef frame = encode_frame(opcode, data);  // once, for every worker and subscriber
   frame.get()->charge_once(*budget);            // and so charged once to the budget
+  if (options.measure_delivery_latency) frame.get()->set_stamp(delivery_stamp(monotonic_16us()));
   Worker* here = Worker::current();
   PublishResult result;
   for (const auto& w : workers) {
@@ -59,6 +61,9 @@ ServerStats ServerCore::stats() const {
       s.connections_closed_by_reason[r] += c.closed_by_reason[r].get();
     s.messages_received += c.messages_received.get();
     s.bytes_received += c.bytes_received.get();
+    for (std::size_t b = 0; b < delivery_latency_buckets; ++b)
+      s.delivery_latency[b] += c.delivery_latency[b].get();
+    s.delivery_latency_seconds += static_cast<double>(c.delivery_latency_units.get()) * 16e-6;
     const ConnectionSampler& sample = w->sampler();
     s.connections_handshaking += sample.handshaking();
     s.connections_closing += sample.closing();
