@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "sluice/policy.hpp"
+
 namespace sluice {
 
 // Why a server's connection ended, counted once per connection when its end is decided (the
@@ -79,6 +81,8 @@ struct ServerStats {
   std::uint64_t bytes_sent = 0;
   std::uint64_t messages_dropped = 0;
   std::uint64_t bytes_dropped = 0;
+  // messages_dropped by the policy that dropped them, indexed by SlowConsumerPolicy.
+  std::array<std::uint64_t, slow_consumer_policy_count> messages_dropped_by_policy{};
   std::uint64_t sends_refused = 0;  // would_block answers under the backpressure policy
   // Connections answered 503 at max_connections or max_connections_per_ip, or cut while their
   // handshake was the oldest of more than max_handshakes.

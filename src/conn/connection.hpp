@@ -148,7 +148,7 @@ class Connection final : public LoopClient {
   void push(FrameRef frame, std::uint32_t tag);
   void push(FrameRef frame, std::uint32_t tag, SendQueue::Charge charge);
   void account_released(const Released& r);  // entries left the queue unsent
-  void count_dropped(const Released& d);
+  void count_dropped(const Released& d, SlowConsumerPolicy policy);
   void close_slow_consumer(const char* why);
   void release_queue();
   void request_flush();

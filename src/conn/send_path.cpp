@@ -89,17 +89,17 @@ std::optional<SendStatus> Connection::at_cap(const FrameBuffer& frame, std::uint
       o.close_grace.count() <= 0 || static_cast<std::int32_t>(now - since) >= o.close_grace.count();
   Verdict v = apply_policy(policy, queue_, charge, o.max_buffered_bytes, tag, grace_over);
   account_released(v.dropped);
-  count_dropped(v.dropped);
+  count_dropped(v.dropped, policy);
   // What this queue gave up may not be enough room when the whole process is over its budget.
   if (v.action == Verdict::Action::enqueue && over_budget &&
       !ep_.allowance().admits(SendQueue::budget_of(frame), queue_.charge() + charge))
     v.action = Verdict::Action::drop_new;
   switch (v.action) {
     case Verdict::Action::enqueue: break;
-    case Verdict::Action::drop_new: count_dropped({1, frame.size()}); return SendStatus::dropped;
+    case Verdict::Action::drop_new: count_dropped({1, frame.size()}, policy); return SendStatus::dropped;
     case Verdict::Action::would_block: ep_.counters().sends_refused.add(1); return SendStatus::would_block;
     case Verdict::Action::close:
-      count_dropped({1, frame.size()});
+      count_dropped({1, frame.size()}, policy);
       close_slow_consumer(over_budget ? "process memory budget exhausted"
                                       : "send queue over max_buffered_bytes");
       return SendStatus::closed;
@@ -142,8 +142,9 @@ void Connection::account_released(const Released& r) {
   ep_.allowance().uncharge(r.budget);
 }
 
-void Connection::count_dropped(const Released& d) {
+void Connection::count_dropped(const Released& d, SlowConsumerPolicy policy) {
   if (d.messages == 0) return;
+  ep_.counters().dropped_by_policy[static_cast<std::size_t>(policy)].add(d.messages);
   extras().messages_dropped += d.messages;
   extras().bytes_dropped += d.bytes;
   Counters& c = ep_.counters();

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "sluice/policy.hpp"
 #include "sluice/stats.hpp"
 
 namespace sluice::detail {
@@ -41,8 +42,9 @@ struct Counters {
   Counter closed_by_reason[close_reason_count];  // by CloseReason, when the end is decided
   Counter messages_received;
   Counter bytes_received;
-  Counter delivery_latency[delivery_latency_buckets];  // send/delivery_latency.hpp
-  Counter delivery_latency_units;                      // their sum, in 16 µs units
+  Counter dropped_by_policy[slow_consumer_policy_count];  // messages_dropped, by SlowConsumerPolicy
+  Counter delivery_latency[delivery_latency_buckets];     // send/delivery_latency.hpp
+  Counter delivery_latency_units;                         // their sum, in 16 µs units
 };
 
 }  // namespace sluice::detail

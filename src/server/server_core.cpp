@@ -51,6 +51,8 @@ ServerStats ServerCore::stats() const {
     s.messages_sent += c.messages_sent.get();
     s.bytes_sent += c.bytes_sent.get();
     s.messages_dropped += c.messages_dropped.get();
+    for (std::size_t p = 0; p < slow_consumer_policy_count; ++p)
+      s.messages_dropped_by_policy[p] += c.dropped_by_policy[p].get();
     s.bytes_dropped += c.bytes_dropped.get();
     s.sends_refused += c.sends_refused.get();
     s.buffered_bytes += c.buffered_bytes.get();
