@@ -6,7 +6,10 @@
 // from filling the queue in the first place.
 #include "log.hpp"
 
+#include <pthread.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cmath>
 
@@ -248,7 +251,13 @@ class Sink {
     if (started_) return;
     started_ = true;
     // Never joined: at exit a stuck sink must not hold the process; flush_at_exit waits a bound.
+    // Started with every signal blocked, so that a signal meant for the application (SIGTERM,
+    // which a server takes through signalfd) is never delivered to this thread instead.
+    sigset_t all, before;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &before);
     std::thread([this] { run(); }).detach();
+    pthread_sigmask(SIG_SETMASK, &before, nullptr);
     std::atexit([] { flush_log(2000); });
   }
 

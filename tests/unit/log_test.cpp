@@ -3,6 +3,10 @@
 #include "log.hpp"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <csignal>
 
 #include <chrono>
 #include <string>
@@ -42,6 +46,21 @@ TEST(Log, LinesAreWrittenByTheSinkThread) {
   set_log_level(before);
   EXPECT_TRUE(flush_log(5000));
   EXPECT_EQ(log_lines_dropped(), 0u);
+}
+
+// A signal sent to the process must reach the application's own handling (a server's signalfd),
+// never the log's writer thread, where its default action would end the process.
+TEST(Log, TheWriterThreadTakesNoSignal) {
+  log(LogLevel::error, "a line that starts the writer thread, if nothing has yet");
+  ASSERT_TRUE(flush_log(5000));
+  sigset_t usr1, before;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &usr1, &before), 0);
+  ASSERT_EQ(::kill(::getpid(), SIGUSR1), 0);  // with the writer taking it, the process would end here
+  const timespec wait{5, 0};
+  EXPECT_EQ(sigtimedwait(&usr1, nullptr, &wait), SIGUSR1);
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
 }
 
 // The line after its timestamp, which is the only part that changes from run to run.
