@@ -24,6 +24,7 @@ void DemoGenerator::start(sluice::Server& server) {
   server_ = &server;
   started_ = std::chrono::steady_clock::now();
   server.watch(timer_fd_, [this] { on_tick(); });
+  state_.store(SourceState::running, std::memory_order_relaxed);
   log_line(LogLevel::info, "demo source: {} messages/s of {} bytes to topic '{}'", settings_.rate,
            settings_.size, topic_);
 }
@@ -33,6 +34,18 @@ void DemoGenerator::stop() {
   server_->unwatch(timer_fd_);
   ::close(timer_fd_);
   timer_fd_ = -1;
+  state_.store(SourceState::stopped, std::memory_order_relaxed);
+}
+
+SourceRow DemoGenerator::row() const {
+  SourceRow r;
+  r.name = name_;
+  r.type = SourceType::demo;
+  r.state = state_.load(std::memory_order_relaxed);
+  r.messages = published_.load(std::memory_order_relaxed);
+  r.messages_per_second = static_cast<double>(per_second_.load(std::memory_order_relaxed));
+  r.bytes = r.messages * settings_.size;
+  return r;
 }
 
 std::string DemoGenerator::message(std::uint64_t n) const {
@@ -52,10 +65,17 @@ void DemoGenerator::on_tick() {
   const auto due = static_cast<std::uint64_t>(elapsed * settings_.rate);
   // Behind by more than a second (a stalled loop): skip ahead rather than burst.
   if (due > sent_ + settings_.rate) sent_ = due - settings_.rate;
+  const auto second =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
   while (sent_ < due) {
     ++sent_;
     relay_.publish(topic_, message(sent_), Opcode::text, Publisher::source);
+    rate_meter_.add(second);
+    ++published_count_;
   }
+  published_.store(published_count_, std::memory_order_relaxed);
+  per_second_.store(rate_meter_.per_second(second), std::memory_order_relaxed);
 }
 
 }  // namespace sluice::relay

@@ -1,35 +1,33 @@
 #include "relay/relay_app.hpp"
 
-#include <sys/timerfd.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <csignal>
-#include <system_error>
+#include <stdexcept>
 
+#include "config/units.hpp"
+#include "operations/memory_limit.hpp"
 #include "relay/log_line.hpp"
-#include "relay/relay_stats.hpp"
 #include "relay/server_options.hpp"
 
 namespace sluice::relay {
 
 namespace {
 
-int make_timer(std::chrono::milliseconds every) {
-  int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "timerfd_create");
-  itimerspec spec{};
-  spec.it_interval.tv_sec = every.count() / 1000;
-  spec.it_interval.tv_nsec = (every.count() % 1000) * 1'000'000;
-  spec.it_value = spec.it_interval;
-  ::timerfd_settime(fd, 0, &spec, nullptr);
-  return fd;
+std::uint64_t resolve_memory_limit(const ServerConfig& c) {
+  if (c.memory_limit) return *c.memory_limit;
+  const MemorySizes sizes = read_memory_sizes();
+  const std::uint64_t limit = default_memory_limit(sizes);
+  log_line(LogLevel::info, "memory_limit {} ({})", format_size_approx(limit),
+           describe_default_memory_limit(sizes));
+  return limit;
 }
 
 }  // namespace
 
 RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path)
-    : config_(std::move(config)), config_path_(std::move(config_path)), access_(config_.server) {
+    : config_(std::move(config)),
+      config_path_(std::move(config_path)),
+      memory_limit_(resolve_memory_limit(config_.server)),
+      access_(config_.server) {
   // The behaviors reach the WebSocket API through `this`: it exists before any connection does.
   sluice::Behaviors b;
   b.on_upgrade = [this](const UpgradeRequest& req) { return websocket_api_->on_upgrade(req); };
@@ -37,14 +35,23 @@ RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path)
   b.on_message = [this](WebSocket ws, std::string_view data, Opcode op) {
     websocket_api_->on_message(ws, data, op);
   };
-  b.on_close = [this](WebSocket ws, std::uint16_t, std::string_view) { websocket_api_->on_close(ws); };
-  // The engine handles SIGINT and SIGTERM: stop accepting, 1001 to everyone, drain, return.
-  server_ = std::make_unique<sluice::Server>(engine_options(config_.server), std::move(b));
+  b.on_close = [this](WebSocket ws, std::uint16_t code, std::string_view) {
+    websocket_api_->on_close(ws, code);
+  };
+  b.describe = [this](WebSocket ws) { return websocket_api_->describe(ws); };
+  server_ = std::make_unique<sluice::Server>(engine_options(config_.server, memory_limit_), std::move(b));
   relay_ = std::make_unique<Relay>(*server_, config_);
-  websocket_api_ = std::make_unique<WebSocketApi>(*relay_, access_);
-  http_api_ = std::make_unique<HttpApi>(
-      *relay_, access_, [this] { return stats_json(take_snapshot(*server_, *relay_, started_)); });
+  operations_ = std::make_unique<Operations>(*server_, *relay_, config_, memory_limit_,
+                                             [this] { return source_rows(); });
+  websocket_api_ =
+      std::make_unique<WebSocketApi>(*relay_, access_, operations_->readiness(), operations_->http_counts());
+  http_api_ =
+      std::make_unique<HttpApi>(*relay_, access_, operations_->readiness(), operations_->http_counts(),
+                                [this] { return operations_->stats_json(); });
   http_api_->install(*server_);
+  // SIGINT and SIGTERM: /readyz fails for shutdown_delay, then the engine stops accepting,
+  // sends 1001 to everyone and drains.
+  operations_->install();
   server_->on_signal(SIGHUP, [this] { reload(); });
   for (const SourceConfig& s : config_.sources) {
     if (s.type() != SourceType::demo)
@@ -52,35 +59,31 @@ RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path)
                                std::string(to_string(s.type())) +
                                " is not available in this build yet; only demo sources run");
     generators_.push_back(
-        std::make_unique<DemoGenerator>(*relay_, s.topic, std::get<DemoSource>(s.settings)));
+        std::make_unique<DemoGenerator>(*relay_, s.name, s.topic, std::get<DemoSource>(s.settings)));
   }
 }
 
 RelayApp::~RelayApp() {
   for (auto& g : generators_) g->stop();
-  if (stats_timer_ >= 0) {
-    server_->unwatch(stats_timer_);
-    ::close(stats_timer_);
-  }
+  operations_->stop();
+}
+
+std::vector<SourceRow> RelayApp::source_rows() const {
+  std::vector<SourceRow> rows;
+  for (const auto& g : generators_) rows.push_back(g->row());
+  return rows;
 }
 
 void RelayApp::listen() {
   server_->listen();
   for (auto& g : generators_) g->start(*server_);
-  stats_timer_ = make_timer(std::chrono::milliseconds(1000));
-  server_->watch(stats_timer_, [this] { publish_stats(); });
+  operations_->start();
   log_line(LogLevel::info, "sluice relay on http://{}:{}/ ({}; {} thread{})", config_.server.listen.host,
            server_->port(), config_path_ ? *config_path_ : "embedded default configuration",
            config_.server.threads, config_.server.threads == 1 ? "" : "s");
 }
 
 void RelayApp::run() { server_->run(); }
-
-void RelayApp::publish_stats() {
-  std::uint64_t expirations = 0;
-  if (::read(stats_timer_, &expirations, sizeof expirations) != sizeof expirations) return;
-  server_->publish(stats_feed_topic, stats_json(take_snapshot(*server_, *relay_, started_)), Opcode::text);
-}
 
 void RelayApp::reload() {
   if (!config_path_) {
@@ -91,9 +94,11 @@ void RelayApp::reload() {
   if (!loaded.ok()) {
     log_line(LogLevel::error, "reload refused, the running configuration stays: {}",
              loaded.error.to_string());
+    operations_->reloaded(false);
     return;
   }
   RelayConfig& next = *loaded.config;
+  operations_->reloading(next.server);
   std::string fixed = settings_needing_restart(config_.server, next.server);
   if (!fixed.empty())
     log_line(LogLevel::warn, "reload: {} changed; these take effect at the next start", fixed);
@@ -107,6 +112,7 @@ void RelayApp::reload() {
   log_line(LogLevel::info, "reloaded {}: {} topic entr{}, {} source{} (sources change at the next start)",
            *config_path_, config_.topics.size(), config_.topics.size() == 1 ? "y" : "ies", sources,
            sources == 1 ? "" : "s");
+  operations_->reloaded(true);
 }
 
 }  // namespace sluice::relay
