@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import websockets
@@ -96,6 +97,38 @@ def curl(*args, data=None):
                          capture_output=True, timeout=20).stdout
     body, _, code = out.rpartition(b"\n")
     return int(code), body
+
+
+def get(relay, path):
+    """GET over a fresh connection; returns (status, body as text)."""
+    try:
+        with urllib.request.urlopen(relay.url(path), timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def stats(relay):
+    status, body = get(relay, "/stats")
+    check(status == 200, f"/stats answered {status}")
+    return json.loads(body)
+
+
+def stalled_subscriber(relay, path):
+    """A raw socket with a small receive buffer that completes the WebSocket handshake for
+    `path` and never reads again. The caller closes it."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", relay.port))
+    s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        byte = s.recv(1)
+        check(byte, f"the handshake for {path} was cut")
+        head += byte
+    check(head.startswith(b"HTTP/1.1 101"), f"stalled subscriber's handshake: {head!r}")
+    return s
 
 
 def publish(relay, topic, data, content_type="text/plain", extra=()):
