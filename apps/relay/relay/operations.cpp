@@ -82,13 +82,11 @@ void Operations::stop() {
   }
 }
 
-void Operations::reloading(const ServerConfig& next) {
-  notifier_.reloading();
-  shutdown_delay_ = next.shutdown_delay;
-}
+void Operations::reloading() const { notifier_.reloading(); }
 
-void Operations::reloaded(bool ok) const {
-  notifier_.ready(ok ? "configuration reloaded" : "reload refused; the running configuration stays");
+void Operations::reloaded(const ServerConfig* applied) {
+  if (applied) shutdown_delay_ = applied->shutdown_delay;
+  notifier_.ready(applied ? "configuration reloaded" : "reload refused; the running configuration stays");
 }
 
 Figures Operations::figures() const {

@@ -43,8 +43,10 @@ class Operations {
   // Before the server goes: stops the timers.
   void stop();
 
-  void reloading(const ServerConfig& next);
-  void reloaded(bool ok) const;
+  // Around a SIGHUP reload: RELOADING=1 first, then READY=1 with the outcome. `applied` is
+  // the new [server] table, or null when the file was refused.
+  void reloading() const;
+  void reloaded(const ServerConfig* applied);
 
   Readiness& readiness() { return readiness_; }
   HttpCounts& http_counts() { return http_; }

@@ -90,15 +90,15 @@ void RelayApp::reload() {
     log_line(LogLevel::warn, "SIGHUP: no --config file to reload; the embedded defaults stay");
     return;
   }
+  operations_->reloading();
   ConfigResult loaded = load_config_file(*config_path_);
   if (!loaded.ok()) {
     log_line(LogLevel::error, "reload refused, the running configuration stays: {}",
              loaded.error.to_string());
-    operations_->reloaded(false);
+    operations_->reloaded(nullptr);
     return;
   }
   RelayConfig& next = *loaded.config;
-  operations_->reloading(next.server);
   std::string fixed = settings_needing_restart(config_.server, next.server);
   if (!fixed.empty())
     log_line(LogLevel::warn, "reload: {} changed; these take effect at the next start", fixed);
@@ -112,7 +112,7 @@ void RelayApp::reload() {
   log_line(LogLevel::info, "reloaded {}: {} topic entr{}, {} source{} (sources change at the next start)",
            *config_path_, config_.topics.size(), config_.topics.size() == 1 ? "y" : "ies", sources,
            sources == 1 ? "" : "s");
-  operations_->reloaded(true);
+  operations_->reloaded(&next.server);
 }
 
 }  // namespace sluice::relay

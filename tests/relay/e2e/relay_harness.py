@@ -25,7 +25,7 @@ def free_port():
 
 
 class Relay:
-    def __init__(self, binary, config_text=None, args=()):
+    def __init__(self, binary, config_text=None, args=(), env=None):
         self.binary = binary
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="sluice-e2e-")
@@ -38,7 +38,8 @@ class Relay:
             cmd += ["--config", self.config]
         self.log_path = os.path.join(self.dir, "relay.log")
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=None if env is None else {**os.environ, **env})
         self.wait_ready()
 
     def write_config(self, text):
@@ -148,11 +149,11 @@ def handshake_status(relay, path, headers=None):
         return e.status_code
 
 
-def run(main):
+def run(main, deadline=DEADLINE_S):
     """Runs a script's async main under the overall deadline; exits 1 on failure."""
     binary = sys.argv[1]
     try:
-        asyncio.run(asyncio.wait_for(main(binary), DEADLINE_S))
+        asyncio.run(asyncio.wait_for(main(binary), deadline))
     except Exception as e:  # report and fail
         import traceback
         traceback.print_exc()
