@@ -70,8 +70,8 @@ struct ServerStats {
   std::uint64_t messages_received = 0;  // complete messages from peers (control frames not counted)
   std::uint64_t bytes_received = 0;     // bytes read from sockets, HTTP and framing included
   // Time from Server::publish (or WebSocket::publish) to the write that handed the message to
-  // a receiver's socket, once per receiver; per bucket, not cumulative. Counted while
-  // ServerOptions::measure_delivery_latency is on; resolution 16 µs.
+  // a receiver's socket, for about one delivery in ServerOptions::delivery_latency_sampling
+  // (each receiver alike); per bucket, not cumulative; resolution 16 µs.
   std::array<std::uint64_t, delivery_latency_buckets> delivery_latency{};
   double delivery_latency_seconds = 0;  // their sum
 

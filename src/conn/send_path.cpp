@@ -207,7 +207,7 @@ inline bool Connection::write_one() {
     abort("write failed");
     return false;
   }
-  count_written(queue_.consume(r.bytes, &ep_.delivery_latency()));
+  count_written(queue_.consume(r.bytes, ep_.delivery_latency().active()));
   return true;
 }
 
@@ -228,7 +228,7 @@ bool Connection::write_queue() {
       failed = true;
       break;
     }
-    written.add(queue_.consume(r.bytes, &ep_.delivery_latency()));
+    written.add(queue_.consume(r.bytes, ep_.delivery_latency().active()));
     if (r.bytes < want) break;  // the socket is full; EPOLLOUT tells us when it is not
   }
   if (written.bytes > 0) count_written(written);

@@ -110,7 +110,7 @@ Released SendQueue::consume_chain(std::size_t n, DeliveryLatency* latency) {
       r.raw_bytes += left;
     } else {
       ++r.messages;
-      if (latency && e.frame->stamp()) latency->observe(e.frame->stamp());
+      if (latency) latency->written(*e.frame);
     }
     r.charge += charge_of(*e.frame);
     r.budget += budget_of(*e.frame);

@@ -108,7 +108,7 @@ class SendQueue {
   Released consume(std::size_t n, DeliveryLatency* latency = nullptr) {
     // The common case: the socket took the one frame there was, whole.
     if (tail_ || n != bytes_ || !head_.frame || head_.tag == kRawTag) return consume_chain(n, latency);
-    if (latency && head_.frame->stamp()) latency->observe(head_.frame->stamp());
+    if (latency) latency->written(*head_.frame);
     Released r{1, n, 0, charge_, head_.frame->charged_once() ? kEntryCharge : charge_};
     head_.frame->release();
     head_ = {};

@@ -20,7 +20,7 @@ PublishResult ServerCore::publish(std::string_view topic, std::string_view data,
   if (data.size() > kMaxFramePayload) return {};
   FrameRef frame = encode_frame(opcode, data);  // once, for every worker and subscriber
   frame.get()->charge_once(*budget);            // and so charged once to the budget
-  if (options.measure_delivery_latency) frame.get()->set_stamp(delivery_stamp(monotonic_16us()));
+  if (options.delivery_latency_sampling != 0) frame.get()->set_stamp(delivery_stamp(monotonic_16us()));
   Worker* here = Worker::current();
   PublishResult result;
   for (const auto& w : workers) {

@@ -20,6 +20,7 @@ Worker::Worker(ServerCore& core, Fd listener, int index)
       max_pending_((core.options.max_handshakes + static_cast<std::size_t>(core.options.threads) - 1) /
                    static_cast<std::size_t>(std::max(core.options.threads, 1))) {
   loop().watch(listener_.get(), this, true, false);
+  delivery_latency().set_sampling(core.options.delivery_latency_sampling);
 }
 
 Worker::~Worker() {

@@ -1,11 +1,14 @@
-// Delivery latency: each published message is counted once per receiver, in the bucket of the
-// time it waited between publish and the write that took it; a receiver that reads late shows
-// in the late buckets, and with measure_delivery_latency off nothing is counted.
+// Delivery latency: each timed delivery of a published message is counted in the bucket of the
+// time it waited between publish and the write that took it. Timing every delivery, each counts
+// once per receiver and a receiver that reads late shows in the late buckets; by default about
+// one in 16 is timed; with sampling 0 none is.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <numeric>
 #include <thread>
+#include <vector>
 
 #include "integration_helpers.hpp"
 
@@ -37,9 +40,15 @@ void read_messages(RawClient& c, int n) {
   ASSERT_EQ(c.read_frames(kWait, [&](std::uint8_t, std::string_view) { return ++got < n; }), ReadStatus::ok);
 }
 
+sluice::ServerOptions timing_every_delivery() {
+  sluice::ServerOptions o = test_options();
+  o.delivery_latency_sampling = 1;
+  return o;
+}
+
 TEST(DeliveryLatency, EveryDeliveryIsCountedOncePerReceiver) {
   Tally tally;
-  ServerThread srv(test_options(), subscribers(tally));
+  ServerThread srv(timing_every_delivery(), subscribers(tally));
   RawClient a(srv.port()), b(srv.port());
   ASSERT_TRUE(a.handshake());
   ASSERT_TRUE(b.handshake());
@@ -56,7 +65,7 @@ TEST(DeliveryLatency, EveryDeliveryIsCountedOncePerReceiver) {
 }
 
 TEST(DeliveryLatency, AReceiverThatReadsLateIsCountedInTheLateBuckets) {
-  sluice::ServerOptions o = test_options();
+  sluice::ServerOptions o = timing_every_delivery();
   o.send_buffer_bytes = 4096;
   o.write_timeout = milliseconds(0);
   Tally tally;
@@ -78,9 +87,30 @@ TEST(DeliveryLatency, AReceiverThatReadsLateIsCountedInTheLateBuckets) {
   EXPECT_GE(s.delivery_latency_seconds, 0.5 * kMessages / 2);
 }
 
-TEST(DeliveryLatency, NothingIsCountedWhenTheOptionIsOff) {
+TEST(DeliveryLatency, ByDefaultAboutOneDeliveryIn16IsTimed) {
+  EXPECT_EQ(sluice::ServerOptions{}.delivery_latency_sampling, 16u);
+  Tally tally;
+  ServerThread srv(test_options(), subscribers(tally));
+  constexpr int kReceivers = 4, kMessages = 400;  // 1,600 deliveries: 100 timed on average
+  std::vector<std::unique_ptr<RawClient>> receivers;
+  for (int i = 0; i < kReceivers; ++i) {
+    receivers.push_back(std::make_unique<RawClient>(srv.port()));
+    ASSERT_TRUE(receivers.back()->handshake());
+  }
+  ASSERT_TRUE(wait_until([&] { return tally.opens.load() == kReceivers; }));
+  for (int i = 0; i < kMessages; ++i) {
+    srv.server().publish("feed", "reading");
+    if (i % 50 == 49)
+      for (auto& r : receivers) read_messages(*r, 50);
+  }
+  const std::uint64_t timed = counted(srv.stats());
+  EXPECT_GE(timed, 50u);
+  EXPECT_LE(timed, 160u);
+}
+
+TEST(DeliveryLatency, NothingIsCountedWithSamplingZero) {
   sluice::ServerOptions o = test_options();
-  o.measure_delivery_latency = false;
+  o.delivery_latency_sampling = 0;
   Tally tally;
   ServerThread srv(o, subscribers(tally));
   RawClient a(srv.port());
