@@ -4,8 +4,9 @@
 // (FrameBuffer::stamp), so the stamp costs the frame no memory. Timing every delivery would cost
 // a fan-out of small messages several per cent of its instructions, so about one delivery in
 // `sampling` is timed, at random gaps (a fixed one could keep picking the same receiver of a
-// fan-out): each write pays a countdown, and a timed one reads the clock (at most once per loop
-// pass, EventLoop::delivery_now) and counts its bucket. Waits of more than about two minutes
+// fan-out): each delivery of a frame published to a topic pays a countdown (other frames pass
+// by on their queue tag), and a timed one reads the clock (at most once per loop pass,
+// EventLoop::delivery_now) and counts its bucket. Waits of more than about two minutes
 // do not fit the stamp and are counted as none.
 #pragma once
 
@@ -37,11 +38,12 @@ class DeliveryLatency {
   void set_sampling(std::uint32_t one_in) {
     one_in_ = one_in;
     countdown_ = one_in == 0 ? 0 : next_gap();
+    active_ = one_in == 0 ? nullptr : this;
   }
   // What a write reports to: null while nothing is timed, so that it costs nothing then.
-  DeliveryLatency* active() { return one_in_ != 0 ? this : nullptr; }
+  DeliveryLatency* active() const { return active_; }
 
-  // A frame was written whole.
+  // A frame published to a topic was written whole.
   [[gnu::always_inline]] void written(const FrameBuffer& frame) {
     if (--countdown_ != 0) [[likely]]
       return;
@@ -71,6 +73,7 @@ class DeliveryLatency {
   std::uint32_t one_in_ = 0;
   std::uint32_t countdown_ = 0;
   std::uint32_t random_ = 0x9E3779B9;
+  DeliveryLatency* active_ = nullptr;
 };
 
 }  // namespace sluice::detail

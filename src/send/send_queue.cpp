@@ -110,7 +110,7 @@ Released SendQueue::consume_chain(std::size_t n, DeliveryLatency* latency) {
       r.raw_bytes += left;
     } else {
       ++r.messages;
-      if (latency) latency->written(*e.frame);
+      if (published(e.tag) && latency) latency->written(*e.frame);
     }
     r.charge += charge_of(*e.frame);
     r.budget += budget_of(*e.frame);
