@@ -19,7 +19,7 @@ sluice::ServerOptions engine_options(const ServerConfig& c, std::uint64_t memory
   o.max_buffered_bytes = c.max_buffered_bytes;
   o.low_watermark = c.low_watermark;
   o.max_total_buffered_bytes = c.max_total_buffered_bytes.value_or(memory_limit);
-  o.measure_delivery_latency = c.metrics;
+  if (!c.metrics) o.delivery_latency_sampling = 0;
   o.policy = c.policy;
   o.close_grace = c.close_grace;
   o.write_timeout = c.write_timeout;

@@ -12,7 +12,7 @@ import urllib.request
 
 import websockets
 
-from relay_harness import Relay, check, free_port, get, run
+from relay_harness import Relay, check, free_port, get, run, stop_process
 
 CONFIG = """
 [[topic]]
@@ -65,13 +65,7 @@ class Prometheus:
         raise AssertionError(f"Prometheus never answered {expr} as expected; last answer {result}")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
 
 
