@@ -24,11 +24,16 @@ struct Subscriber {
                                .count();
 };
 
+bool is_topics_path(std::string_view path) { return path == "/topics" || path.starts_with("/topics/"); }
+
 }  // namespace
 
 UpgradeDecision WebSocketApi::on_upgrade(const UpgradeRequest& req) {
   UpgradeDecision d = decide(req);
-  http_.count(req.path == stats_feed_path ? HttpRoute::stats_ws : HttpRoute::subscribe, d.status);
+  http_.count(req.path == stats_feed_path ? HttpRoute::stats_ws
+              : is_topics_path(req.path)  ? HttpRoute::subscribe
+                                          : HttpRoute::other,
+              d.status);
   if (auto* s = static_cast<Subscriber*>(d.user_data)) {
     s->peer = std::string(req.remote_address);
     s->target =
@@ -49,8 +54,7 @@ UpgradeDecision WebSocketApi::decide(const UpgradeRequest& req) {
     s->kind = Subscriber::Kind::stats;
     return UpgradeDecision::accept({}, s);
   }
-  if (req.path != "/topics" && !req.path.starts_with("/topics/"))
-    return refuse(404, "no WebSocket here; use /topics/NAME");
+  if (!is_topics_path(req.path)) return refuse(404, "no WebSocket here; use /topics/NAME");
   if (auto why = readiness_.refusing_new_work()) return refuse(503, *why);
   SubscriptionParse parsed = parse_subscription(req.path, req.query);
   if (!parsed.request) return refuse(400, parsed.error);
