@@ -113,12 +113,12 @@ void check_server(const ServerConfig& s) {
   FUZZ_CHECK(s.max_connections >= 1 && s.max_connections_per_ip >= 1 && s.max_handshakes >= 1);
   FUZZ_CHECK(s.max_message_size >= 1 && s.max_message_size <= GiB);
   FUZZ_CHECK(s.max_buffered_bytes >= 1 && s.low_watermark <= s.max_buffered_bytes);
-  FUZZ_CHECK(s.max_total_buffered_bytes >= 1);
+  FUZZ_CHECK(!s.max_total_buffered_bytes || *s.max_total_buffered_bytes >= 1);
   FUZZ_CHECK(s.close_timeout.count() >= 1 && s.handshake_timeout.count() >= 1 &&
              s.shutdown_timeout.count() >= 1);
   for (unsigned char c : s.api_key) FUZZ_CHECK(c > 0x20 && c < 0x7F);
   for (const std::string& origin : s.allowed_origins) FUZZ_CHECK(origin.find("://") != std::string::npos);
-  const sluice::ServerOptions o = engine_options(s);
+  const sluice::ServerOptions o = engine_options(s, s.memory_limit.value_or(std::uint64_t{1} << 30));
   FUZZ_CHECK(o.max_body_bytes == s.max_message_size && o.threads == s.threads);
   FUZZ_CHECK(o.send_buffer_bytes >= 0);
   settings_needing_restart(default_config().server, s);

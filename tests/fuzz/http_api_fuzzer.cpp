@@ -117,7 +117,7 @@ bool status_allowed(std::string_view method, std::string_view path, int status) 
   if (method == "POST" && path.starts_with("/topics/")) return any_of({200, 400, 401, 403, 413});
   if (get && path == "/topics") return status == 200;
   if (get && path.starts_with("/topics/")) return any_of({200, 400});
-  if (get && (path == "/stats" || path == "/healthz")) return status == 200;
+  if (get && path == "/stats") return status == 200;
   if (get && (path == "/" || path == "/index.html" || path == "/sluice.js" || path.starts_with("/assets/")))
     return any_of({200, 304});
   return false;
@@ -154,15 +154,18 @@ std::uint64_t seq_of(std::string_view body) {
   return n;
 }
 
+// The relay's memory_limit as if resolved at start; the fuzzer's own account bounds gathered bodies.
+constexpr std::uint64_t kMemoryLimit = std::uint64_t{1} << 30;
+
 class Harness {
  public:
   Harness(std::uint8_t options, std::string_view peer)
       : config_(config_for(options)),
-        server_(relay::engine_options(config_.server), {}),
+        server_(relay::engine_options(config_.server, kMemoryLimit), {}),
         relay_(server_, config_),
         access_(config_.server),
-        http_(relay_, access_, refusals_, [] { return std::string("{\"stats\":{}}"); }),
-        websocket_(relay_, access_, refusals_),
+        http_(relay_, access_, refusals_, readiness_, counts_, [] { return std::string("{\"stats\":{}}"); }),
+        websocket_(relay_, access_, refusals_, readiness_, counts_),
         account_(options & 2 ? 300 : SIZE_MAX),
         reader_(std::make_unique<RequestReader>(limits(), account_)) {
     http_.for_each_route([&](std::string_view method, std::string path, HttpHandler handler) {
@@ -215,7 +218,7 @@ class Harness {
 
  private:
   detail::RequestLimits limits() const {
-    const ServerOptions o = relay::engine_options(config_.server);
+    const ServerOptions o = relay::engine_options(config_.server, kMemoryLimit);
     return {o.max_header_bytes, o.max_headers, o.max_body_bytes};
   }
 
@@ -286,6 +289,8 @@ class Harness {
   relay::Relay relay_;
   relay::Access access_;
   relay::Refusals refusals_;
+  relay::Readiness readiness_;
+  relay::HttpCounts counts_;
   relay::HttpApi http_;
   relay::WebSocketApi websocket_;
   detail::RouteTable routes_;

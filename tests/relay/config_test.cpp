@@ -59,6 +59,7 @@ api_key = "s3cret"
 http_publish_from = ["10.0.0.0/8"]
 max_buffered_bytes = "2MiB"
 low_watermark = "512KiB"
+memory_limit = "3GiB"
 max_total_buffered_bytes = "4GiB"
 policy = "drop_oldest"
 close_grace = "250ms"
@@ -68,7 +69,9 @@ idle_timeout = "1min"
 close_timeout = "2s"
 handshake_timeout = "3s"
 shutdown_timeout = "1s"
+shutdown_delay = "3s"
 send_buffer_bytes = 65536
+metrics = false
 )");
   const ServerConfig& s = c.server;
   EXPECT_EQ(s.listen, (Endpoint{"::1", 9000}));
@@ -83,6 +86,7 @@ send_buffer_bytes = 65536
   EXPECT_EQ(s.http_publish_from[0].to_string(), "10.0.0.0/8");
   EXPECT_EQ(s.max_buffered_bytes, 2u << 20);
   EXPECT_EQ(s.low_watermark, 512u * 1024);
+  EXPECT_EQ(s.memory_limit, 3ull << 30);
   EXPECT_EQ(s.max_total_buffered_bytes, 4ull << 30);
   EXPECT_EQ(s.policy, SlowConsumerPolicy::drop_oldest);
   EXPECT_EQ(s.close_grace, milliseconds{250});
@@ -93,6 +97,17 @@ send_buffer_bytes = 65536
   EXPECT_EQ(s.handshake_timeout, milliseconds{3'000});
   EXPECT_EQ(s.shutdown_timeout, milliseconds{1'000});
   EXPECT_EQ(s.send_buffer_bytes, 65536u);
+  EXPECT_EQ(s.shutdown_delay, milliseconds{3'000});
+  EXPECT_FALSE(s.metrics);
+}
+
+TEST(RelayConfig, TheMemoryLimitAndTheBudgetAreDerivedWhenUnsetAndMetricsAreOn) {
+  const ServerConfig s = config_of("").server;
+  EXPECT_FALSE(s.memory_limit);
+  EXPECT_FALSE(s.max_total_buffered_bytes);
+  EXPECT_TRUE(s.metrics);
+  EXPECT_EQ(s.shutdown_delay, milliseconds{0});
+  EXPECT_TRUE(contains(message_of("[server]\nmemory_limit = \"512KiB\"\n"), "memory_limit"));
 }
 
 TEST(RelayConfig, UnknownKeyIsAnErrorWithItsPosition) {

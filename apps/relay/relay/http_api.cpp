@@ -99,11 +99,13 @@ void HttpApi::publish_later(HttpStream stream) {
   stream.set_user_data(new std::shared_ptr<PendingPublish>(pending));
   LoopHandle loop = stream.loop();
   relay_.publish_async(pending->topic, pending->body, pending->opcode, Publisher::http,
-                       [pending, stream, loop](PublishOutcome out) {
+                       [this, pending, stream, loop](PublishOutcome out) {
                          // On the broker's loop: the answer goes back to the request's.
-                         loop.post([pending, stream, out = std::move(out)]() mutable {
+                         loop.post([this, pending, stream, out = std::move(out)]() mutable {
                            if (!pending->open) return;
-                           stream.respond(outcome_response(pending->topic, out));
+                           HttpResponse r = outcome_response(pending->topic, out);
+                           http_.count(HttpRoute::publish, r.status);
+                           stream.respond(r);
                          });
                        });
   pending->body.clear();
@@ -130,21 +132,20 @@ void HttpApi::install(sluice::Server& server) {
 }
 
 void HttpApi::for_each_route(const AddRoute& add) {
-  add("POST", "/topics/*", [this](const HttpRequest& r) { return publish(r); });
-  add("GET", "/readyz", [this](const HttpRequest&) {
-    std::optional<std::string> why = not_ready_ ? not_ready_() : std::nullopt;
-    if (!why) return HttpResponse{200, "text/plain; charset=utf-8", "ready\n"};
-    return HttpResponse{503, "text/plain; charset=utf-8", "not ready: " + *why + "\n"};
-  });
-  add("GET", "/topics", [this](const HttpRequest& r) { return list_topics(r); });
-  add("GET", "/topics/*", [this](const HttpRequest& r) { return show_topic(r); });
-  add("GET", "/stats", [this](const HttpRequest&) { return json_response(200, stats_json_()); });
-  add("GET", "/healthz", [](const HttpRequest&) {
-    return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
-  });
+  add("POST", "/topics/*",
+      http_.counted(HttpRoute::publish, [this](const HttpRequest& r) { return publish(r); }));
+  add("GET", "/topics",
+      http_.counted(HttpRoute::other, [this](const HttpRequest& r) { return list_topics(r); }));
+  add("GET", "/topics/*",
+      http_.counted(HttpRoute::other, [this](const HttpRequest& r) { return show_topic(r); }));
+  add("GET", "/stats", http_.counted(HttpRoute::stats, [this](const HttpRequest&) {
+    return json_response(200, stats_json_());
+  }));
   for (std::string_view path : {"/", "/index.html", "/sluice.js"})
-    add("GET", std::string(path), [this](const HttpRequest& r) { return asset(r); });
-  add("GET", "/assets/*", [this](const HttpRequest& r) { return asset(r); });
+    add("GET", std::string(path),
+        http_.counted(HttpRoute::dashboard, [this](const HttpRequest& r) { return asset(r); }));
+  add("GET", "/assets/*",
+      http_.counted(HttpRoute::dashboard, [this](const HttpRequest& r) { return asset(r); }));
 }
 
 HttpResponse HttpApi::refused(const HttpRequest& req, int status, std::string_view why) {
@@ -174,6 +175,7 @@ HttpResponse HttpApi::publish(const HttpRequest& req) {
           .header("WWW-Authenticate", "Bearer");
     case Verdict::forbidden: return refused(req, 403, "HTTP publishing is not allowed from this address");
   }
+  if (auto why = readiness_.refusing_new_work()) return error(503, *why);
   auto topic = topic_from_path(req.path);
   if (!topic || !req.query.empty()) return refused(req, 400, "publish to /topics/NAME, without a query");
   if (req.body.size() > relay_.max_message_size())

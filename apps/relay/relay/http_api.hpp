@@ -2,14 +2,15 @@
 //
 //   POST /topics/NAME   publish the body (text/* and application/json as text, else binary):
 //                       200 {"topic":...,"seq":...,"subscribers":...}; 400 bad name or text,
-//                       401 without the API key, 403 not allowed, 413 over max_message_size;
-//                       with a broker, the answer waits for it (the sequence is the cluster's),
-//                       and is 503 while it is unreachable: never 200 for a message nobody gets
+//                       401 without the API key, 403 not allowed, 413 over max_message_size,
+//                       503 while new work is refused (a resource over its limit, the broker
+//                       unreachable); with a broker the answer waits for it (the sequence is
+//                       the cluster's): never 200 for a message nobody gets
 //   GET  /topics        every topic as JSON; GET /topics/NAME one topic (404 if unknown)
 //   GET  /stats         the stats snapshot (metrics/stats_json.hpp)
-//   GET  /healthz       200 "ok" while the loop answers
-//   GET  /readyz        200 "ready", or 503 with the reason (the broker unreachable)
 //   GET  /sluice.js     the browser client; GET / and /assets/... the dashboard
+// (GET /metrics, /healthz and /readyz are Operations'.) Every answer is counted by route and
+// status in HttpCounts.
 #pragma once
 
 #include <functional>
@@ -18,7 +19,9 @@
 
 #include <sluice/sluice.hpp>
 
+#include "operations/readiness.hpp"
 #include "relay/access.hpp"
+#include "relay/http_counts.hpp"
 #include "relay/refusals.hpp"
 #include "relay/relay.hpp"
 
@@ -26,14 +29,14 @@ namespace sluice::relay {
 
 class HttpApi {
  public:
-  // `not_ready` gives the reason the relay should not be sent new work, or nothing.
-  HttpApi(Relay& relay, const Access& access, Refusals& refusals, std::function<std::string()> stats_json,
-          std::function<std::optional<std::string>()> not_ready = {})
+  HttpApi(Relay& relay, const Access& access, Refusals& refusals, const Readiness& readiness,
+          HttpCounts& http, std::function<std::string()> stats_json)
       : relay_(relay),
         access_(access),
         refusals_(refusals),
-        stats_json_(std::move(stats_json)),
-        not_ready_(std::move(not_ready)) {}
+        readiness_(readiness),
+        http_(http),
+        stats_json_(std::move(stats_json)) {}
   void install(sluice::Server& server);
   // Every route, as install() hands it to the server: method, path, handler.
   using AddRoute = std::function<void(std::string_view method, std::string path, HttpHandler handler)>;
@@ -54,8 +57,9 @@ class HttpApi {
   Relay& relay_;
   const Access& access_;
   Refusals& refusals_;
+  const Readiness& readiness_;
+  HttpCounts& http_;
   std::function<std::string()> stats_json_;
-  std::function<std::optional<std::string>()> not_ready_;
 };
 
 // Whether a body of this Content-Type is published as a text message.

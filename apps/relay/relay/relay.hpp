@@ -16,6 +16,7 @@
 // its LoopHandle; the mutex orders all of it as without a broker.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -77,6 +78,9 @@ struct TopicSummary {
   std::uint64_t messages_per_second = 0;
   std::size_t history_messages = 0;
   std::size_t history_bytes = 0;
+  // Messages to this topic that a subscriber's policy refused at publish (drop_newest, close),
+  // as seen by the publishing thread: with several threads, other threads' refusals are not here.
+  std::uint64_t dropped = 0;
 };
 
 class Relay final : private BrokerListener {
@@ -140,6 +144,11 @@ class Relay final : private BrokerListener {
   std::vector<TopicSummary> topics() const;
   std::optional<TopicSummary> topic(std::string_view name) const;
   std::uint64_t published_total() const;
+  // Messages handed to publish() by each kind of publisher, accepted or not.
+  std::uint64_t received(Publisher who) const {
+    return received_[static_cast<std::size_t>(who)].load(std::memory_order_relaxed);
+  }
+  std::size_t history_bytes() const;  // what every topic's history holds
 
  private:
   struct TopicState {
@@ -147,6 +156,7 @@ class Relay final : private BrokerListener {
     HistoryRing history;
     RateMeter rate;
     std::uint64_t published = 0;
+    std::uint64_t dropped = 0;
     std::uint64_t broker_last = 0;  // with a broker: the last sequence delivered here
   };
   struct CatchUp;  // a subscriber waiting for its history from the broker (relay_broker.cpp)
@@ -210,6 +220,7 @@ class Relay final : private BrokerListener {
   std::uint64_t published_total_ = 0;
   std::vector<Sink> sinks_;
   SinkId next_sink_id_ = 1;
+  std::array<std::atomic<std::uint64_t>, 3> received_{};  // by Publisher
 
   std::unique_ptr<Broker> broker_;
   BrokerConfig broker_config_;

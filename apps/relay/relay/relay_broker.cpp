@@ -150,6 +150,7 @@ void Relay::publish_async(std::string_view topic, std::string_view data, Opcode 
     done(publish(topic, data, opcode, who));
     return;
   }
+  received_[static_cast<std::size_t>(who)].fetch_add(1, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (auto refused = refuse(topic, data, opcode, who)) {
