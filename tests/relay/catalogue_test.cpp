@@ -99,7 +99,6 @@ TEST(Catalogue, DeclaresEveryFamilyTheSpecificationNames) {
                            "sluice_broker_publish_failed_total",
                            "sluice_broker_dropped_total",
                            "sluice_broker_probe_failures_total",
-                           "sluice_broker_lag_milliseconds",
                            "sluice_memory_used_bytes",
                            "sluice_delivery_latency_seconds",
                            "sluice_source_messages_total",

@@ -103,9 +103,6 @@ RelayMetrics RelayMetrics::declare(MetricLayout& layout, const MetricBounds& bou
                          "Messages held during a catch-up dropped over inbound_queue (read again).");
   m.broker_probe_failures = layout.add_counter(
       "sluice_broker_probe_failures_total", "Broker subscriptions found dead by the probe and reconnected.");
-  m.broker_lag_milliseconds =
-      layout.add_gauge("sluice_broker_lag_milliseconds",
-                       "The last message from the broker: delivery time less its publish time.");
 
   m.delivery_latency = layout.add_histogram(
       "sluice_delivery_latency_seconds",

@@ -78,7 +78,6 @@ struct RelayMetrics {
   CounterFamily broker_resets;          // topics whose numbering the broker lost
   CounterFamily broker_dropped;         // held messages over inbound_queue
   CounterFamily broker_probe_failures;  // subscriptions found dead by the probe
-  GaugeFamily broker_lag_milliseconds;  // the last delivered message: now less its broker time
 
   // Declares the catalogue in `layout` (throws std::invalid_argument on a repeated source
   // name or topic pattern, or one named "other").

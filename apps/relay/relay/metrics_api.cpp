@@ -99,7 +99,6 @@ void MetricsApi::refresh(const Figures& f, const HttpCounts& http) {
     cells.set(m.broker_resets.at(), c.resets);
     cells.set(m.broker_dropped.at(), c.dropped);
     cells.set(m.broker_probe_failures.at(), b.probes_failed);
-    cells.set(m.broker_lag_milliseconds.at(), c.lag_ms);
   }
   cells.set(m.delivery_latency.at(), e.delivery_latency, e.delivery_latency_seconds);
 
