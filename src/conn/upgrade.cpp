@@ -125,6 +125,7 @@ void Connection::start_stream(const HttpResponse& resp, std::uint8_t set, bool h
   }
   push(raw_bytes(http_stream_head(resp)), SendQueue::kRawTag);
   if (head_only) {
+    if (b.destroy_user_data && resp.stream_user_data) b.destroy_user_data(resp.stream_user_data);
     begin_draining();
     return;
   }

@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <chrono>
 #include <random>
 
 #include "relay/log_line.hpp"
 #include "text/utf8.hpp"
 #include "topics/envelope.hpp"
+#include "topics/sse_event.hpp"
 
 namespace sluice::relay {
 
@@ -16,20 +18,6 @@ constexpr std::size_t kNoticeBytes = 128 + max_topic_bytes;
 // A resumed topic sends at most three notices: a reset, a gap for what the history no longer
 // holds, and a gap where the cap cut its replay.
 constexpr std::size_t kNoticesPerTopic = 3;
-
-// What a new subscriber's catch-up may queue: its cap, less room for every notice it may still
-// have to send. A replay stops before a message would go past that, so the cap bounds a replay
-// like any other send and the client is always told what it did not get. A queue with nothing
-// in it takes one message of any size.
-struct CatchUpRoom {
-  std::size_t cap;
-  std::size_t notices_reserved;
-
-  bool fits(WebSocket ws, std::size_t bytes) const {
-    const std::size_t queued = ws.buffered_memory();
-    return queued == 0 || queued + queued_message_cost(bytes) + notices_reserved <= cap;
-  }
-};
 
 namespace {
 
@@ -43,10 +31,6 @@ std::span<const std::uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-std::string_view text_of(std::span<const std::uint8_t> b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
-
 bool allowed(const PublishRights& rights, Publisher who) {
   switch (who) {
     case Publisher::http: return rights.http;
@@ -56,24 +40,28 @@ bool allowed(const PublishRights& rights, Publisher who) {
   return false;
 }
 
-bool delivered(SendStatus s) { return s == SendStatus::sent || s == SendStatus::queued; }
+// A published message as an event stream's event: one text per format and id shape, made the
+// first time a subscription needs it.
+class EventTexts {
+ public:
+  const std::string& of(const EnvelopeMessage& m, const SubscriptionRequest& r) {
+    const bool topic_in_id = r.single_topic().empty();
+    std::string& text = texts_[(r.format == Format::json ? 2 : 0) + (topic_in_id ? 1 : 0)];
+    if (text.empty()) text = sse_message(m, r.format, topic_in_id);
+    return text;
+  }
 
-// One stored message, as the subscriber asked for it; false when it was not sent.
-bool send_entry(WebSocket ws, Format format, std::string_view topic, const HistoryEntry& e,
-                const CatchUpRoom& room) {
-  if (format == Format::raw)
-    return room.fits(ws, e.payload().size()) && delivered(ws.send(text_of(e.payload()), e.opcode()));
-  const std::string json = envelope(EnvelopeMessage{topic, e.seq(), e.time(), e.opcode(), e.payload()});
-  return room.fits(ws, json.size()) && delivered(ws.send_text(json));
-}
+ private:
+  std::array<std::string, 4> texts_;
+};
 
-void send_history(WebSocket ws, Format format, std::string_view topic, const HistoryRing::Since& since,
+void send_history(SubscriberOutput& out, std::string_view topic, const HistoryRing::Since& since,
                   const CatchUpRoom& room) {
   if (since.status == SinceStatus::gap)
-    ws.send_text(envelope(GapNotice{topic, since.missing_from, since.missing_to, GapReason::evicted}));
+    out.notice(GapNotice{topic, since.missing_from, since.missing_to, GapReason::evicted});
   for (const HistoryEntry& e : since.entries) {
-    if (send_entry(ws, format, topic, e, room)) continue;
-    ws.send_text(envelope(GapNotice{topic, e.seq(), since.last, GapReason::dropped}));
+    if (out.message(topic, e, room)) continue;
+    out.notice(GapNotice{topic, e.seq(), since.last, GapReason::dropped});
     return;
   }
 }
@@ -89,13 +77,10 @@ std::string new_epoch() {
 
 Relay::Relay(sluice::Server& server, const RelayConfig& config)
     : server_(server), epoch_(new_epoch()), max_buffered_bytes_(config.server.max_buffered_bytes) {
-  limits_.declare(server, config.topics);
   apply(config);
 }
 
 void Relay::apply(const RelayConfig& config) {
-  for (const std::string& line : limits_.unapplied(config.topics, max_buffered_bytes_))
-    log_line(LogLevel::warn, "{}: {}", config.origin, line);
   auto settings = std::make_shared<const TopicSettings>(config.topics);
   std::lock_guard<std::mutex> lock(mutex_);
   settings_ = std::move(settings);
@@ -147,14 +132,18 @@ PublishOutcome Relay::publish(std::string_view topic, std::string_view data, Opc
   state.rate.add(second_of(time));
 
   PublishOutcome out{Status::ok, seq, 0, {}};
-  std::string json;  // the envelope, made once for every json subscription it reaches
+  std::string json;   // the envelope, made once for every json subscription it reaches
+  EventTexts events;  // and the events, once per shape, for event streams
+  const EnvelopeMessage message{topic, seq, time, opcode, bytes_of(data)};
   for (const auto& [key, active] : active_) {
     if (!active.request.matches(topic)) continue;
     out.subscribers += active.connections;
-    if (active.request.format == Format::raw) {
+    if (active.request.event_stream) {
+      state.dropped += server_.publish(key, events.of(message, active.request), Opcode::text).dropped;
+    } else if (active.request.format == Format::raw) {
       state.dropped += server_.publish(key, data, opcode).dropped;
     } else {
-      if (json.empty()) json = envelope(EnvelopeMessage{topic, seq, time, opcode, bytes_of(data)});
+      if (json.empty()) json = envelope(message);
       state.dropped += server_.publish(key, json, Opcode::text).dropped;
     }
     out.blocked = out.blocked || server_.topic_blocked(key);
@@ -213,9 +202,25 @@ void Relay::remove_sink(SinkId id) {
 void Relay::subscribe(WebSocket ws, const SubscriptionRequest& request) {
   std::lock_guard<std::mutex> lock(mutex_);
   // The most specific settings of its first pattern govern the connection's own limits.
-  limits_.apply(ws, settings_->for_topic(request.patterns.front().text()));
-  replay(ws, request);
+  const TopicConfig entry = settings_->for_topic(request.patterns.front().text());
+  apply_subscriber_limits(ws, entry);
+  SubscriberOutput out(ws, request);
+  replay(out, request, entry);
   ws.subscribe(request.key);
+  add_active(request);
+}
+
+void Relay::subscribe(HttpStream stream, const SubscriptionRequest& request) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const TopicConfig entry = settings_->for_topic(request.patterns.front().text());
+  apply_subscriber_limits(stream, entry);
+  SubscriberOutput out(stream, request);
+  replay(out, request, entry);
+  stream.subscribe(request.key);
+  add_active(request);
+}
+
+void Relay::add_active(const SubscriptionRequest& request) {
   auto it = active_.find(request.key);
   if (it == active_.end()) it = active_.emplace(request.key, ActiveSubscription{request, 0}).first;
   ++it->second.connections;
@@ -228,23 +233,23 @@ void Relay::unsubscribe(const SubscriptionRequest& request) {
   if (--it->second.connections == 0) active_.erase(it);
 }
 
-void Relay::replay(WebSocket ws, const SubscriptionRequest& request) {
-  if (request.format == Format::json) ws.send_text(envelope(SubscribedNotice{epoch_}));
+void Relay::replay(SubscriberOutput& out, const SubscriptionRequest& request, const TopicConfig& entry) {
+  // An event stream is told the run too: its events' ids are this run's sequence numbers.
+  if (request.format == Format::json || request.event_stream) out.notice(SubscribedNotice{epoch_});
   const bool same_run = request.epoch.empty() || request.epoch == epoch_;
-  const CatchUpRoom room{max_buffered_bytes_,
+  const CatchUpRoom room{entry.max_buffered_bytes.value_or(max_buffered_bytes_),
                          queued_message_cost(kNoticeBytes) * (kNoticesPerTopic * request.resume.size() + 1)};
-  for (const ResumePoint& point : request.resume) resume(ws, request.format, point, same_run, room);
+  for (const ResumePoint& point : request.resume) resume(out, point, same_run, room);
   // Every other matching topic is new to this client: it gets the retained value, if kept.
   for (auto& [name, state] : topics_) {
     if (!request.matches(name) || request.resume_point(name) || !state.history.limits().retain_last) continue;
     const HistoryEntry* last = state.history.last();
-    if (last && !send_entry(ws, request.format, name, *last, room) && request.format == Format::json)
-      ws.send_text(envelope(GapNotice{name, last->seq(), last->seq(), GapReason::dropped}));
+    if (last && !out.message(name, *last, room) && (request.format == Format::json || request.event_stream))
+      out.notice(GapNotice{name, last->seq(), last->seq(), GapReason::dropped});
   }
 }
 
-void Relay::resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run,
-                   const CatchUpRoom& room) {
+void Relay::resume(SubscriberOutput& out, const ResumePoint& point, bool same_run, const CatchUpRoom& room) {
   // Looked up, not created: a client naming topics nobody published to must not make them.
   auto it = topics_.find(point.topic);
   HistoryRing* history = it == topics_.end() ? nullptr : &it->second.history;
@@ -252,12 +257,12 @@ void Relay::resume(WebSocket ws, Format format, const ResumePoint& point, bool s
   const std::uint64_t last = history ? history->last_seq() : 0;
   if (!same_run || point.after > last) {
     // The position is from another run: say so, then give this run's history from its start.
-    ws.send_text(envelope(ResetNotice{point.topic, point.after, last}));
+    out.notice(ResetNotice{point.topic, point.after, last});
     if (!history) return;
-    send_history(ws, format, point.topic, history->since(0), room);
+    send_history(out, point.topic, history->since(0), room);
     return;
   }
-  if (history) send_history(ws, format, point.topic, history->since(point.after), room);
+  if (history) send_history(out, point.topic, history->since(point.after), room);
 }
 
 TopicSummary Relay::summary(const std::string& name, const TopicState& state, std::int64_t now_second) const {

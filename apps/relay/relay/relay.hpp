@@ -27,13 +27,12 @@
 #include "history/history_ring.hpp"
 #include "relay/rate_meter.hpp"
 #include "relay/subscriber_limits.hpp"
+#include "relay/subscriber_output.hpp"
 #include "relay/subscription_request.hpp"
 
 namespace sluice::relay {
 
 enum class Publisher : std::uint8_t { http, client, source };
-
-struct CatchUpRoom;  // what a new subscriber's catch-up may queue (relay.cpp)
 
 struct PublishOutcome {
   enum class Status : std::uint8_t { ok, bad_topic, not_allowed, too_large, invalid_text };
@@ -71,6 +70,8 @@ class Relay {
   // topic's retained value), then subscribes it to the live stream. The catch-up goes through
   // the connection's send queue and stops short of its cap (with a gap notice).
   void subscribe(WebSocket ws, const SubscriptionRequest& request);
+  // The same for an event stream (Server-Sent Events).
+  void subscribe(HttpStream stream, const SubscriptionRequest& request);
   void unsubscribe(const SubscriptionRequest& request);  // the subscriber is gone
 
   // Producer flow control: whether a subscriber under the backpressure policy of any
@@ -126,14 +127,15 @@ class Relay {
   TopicState& state_for(std::string_view topic);
   TopicSummary summary(const std::string& name, const TopicState& state, std::int64_t now_second) const;
   std::uint64_t subscribers_of(std::string_view topic) const;
-  void replay(WebSocket ws, const SubscriptionRequest& request);
-  void resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run, const CatchUpRoom& room);
+  void add_active(const SubscriptionRequest& request);
+  // `entry`: the subscriber's [[topic]] settings, whose max_buffered_bytes bounds the replay.
+  void replay(SubscriberOutput& out, const SubscriptionRequest& request, const TopicConfig& entry);
+  void resume(SubscriberOutput& out, const ResumePoint& point, bool same_run, const CatchUpRoom& room);
   const std::string* blocked_key(std::string_view topic) const;
 
   sluice::Server& server_;
   const std::string epoch_;               // names this run: sequences begin again at 1 in the next
   const std::size_t max_buffered_bytes_;  // the engine's, fixed at start
-  SubscriberLimits limits_;
   mutable std::mutex mutex_;
   std::shared_ptr<const TopicSettings> settings_;
   std::size_t max_message_size_;
