@@ -68,6 +68,9 @@ struct StreamBehaviors {
   std::function<void(HttpStream)> on_open;   // the head is queued: send the first chunks here
   std::function<void(HttpStream)> on_drain;  // the queue fell below low_watermark again
   std::function<void(HttpStream)> on_close;  // ended by either side; the handle dangles after
+  // Set: the server passes the stream's user data (HttpResponse::stream's) to it after on_close,
+  // or at once when the stream does not start (a HEAD request), so it lives as long as the stream.
+  void (*destroy_user_data)(void*) = nullptr;
 };
 
 }  // namespace sluice

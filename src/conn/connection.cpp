@@ -301,6 +301,7 @@ void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
       ep_.counters().connections_open.sub(1);
       const StreamBehaviors& b = ep_.stream_behaviors(behaviors_set_);
       if (b.on_close) b.on_close(HttpStream(this));
+      if (b.destroy_user_data && user_data_) b.destroy_user_data(std::exchange(user_data_, nullptr));
       return;
     }
   }

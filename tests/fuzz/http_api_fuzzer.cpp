@@ -115,8 +115,9 @@ bool status_allowed(std::string_view method, std::string_view path, int status) 
   };
   if (status == 404 || status == 405) return true;  // unknown paths and methods, or unknown topics
   if (method == "POST" && path.starts_with("/topics/")) return any_of({200, 400, 401, 403, 413});
-  if (get && path == "/topics") return status == 200;
-  if (get && path.starts_with("/topics/")) return any_of({200, 400});
+  // An event stream refused: its URL (400), its topics' access (401, 403), its origin (403).
+  if (get && path == "/topics") return any_of({200, 400, 401, 403});
+  if (get && path.starts_with("/topics/")) return any_of({200, 400, 401, 403});
   if (get && path == "/stats") return status == 200;
   if (get && (path == "/" || path == "/index.html" || path == "/sluice.js" || path.starts_with("/assets/")))
     return any_of({200, 304});
@@ -168,9 +169,10 @@ class Harness {
         websocket_(relay_, access_, refusals_, readiness_, counts_),
         account_(options & 2 ? 300 : SIZE_MAX),
         reader_(std::make_unique<RequestReader>(limits(), account_)) {
-    http_.for_each_route([&](std::string_view method, std::string path, HttpHandler handler) {
-      routes_.add(method, std::move(path), std::move(handler));
-    });
+    http_.for_each_route(
+        [&](std::string_view method, std::string path, HttpHandler handler, const StreamBehaviors*) {
+          routes_.add(method, std::move(path), std::move(handler));
+        });
     reader_->set_remote_address(peer);
   }
 
@@ -231,6 +233,15 @@ class Harness {
       resp = (*route.handler)(req);
     } else if (route.path_known) {
       resp = {405, "text/plain; charset=utf-8", "method not allowed\n", {{"Allow", route.allow}}};
+    }
+    if (resp.streaming) {
+      // An event stream: admitted as a subscription would be; its user data is the server's to
+      // dispose of, as the stream behaviors would.
+      std::unique_ptr<relay::Subscriber> s(static_cast<relay::Subscriber*>(resp.stream_user_data));
+      FUZZ_CHECK(resp.status == 200 && s && req.path.starts_with("/topics"));
+      FUZZ_CHECK(s->request.event_stream && !s->request.patterns.empty());
+      open_ = false;
+      return;
     }
     FUZZ_CHECK(status_allowed(req.method, req.path, resp.status));
     const std::string wire = detail::http_response(resp, head_only, keep_alive);

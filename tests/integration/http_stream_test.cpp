@@ -178,6 +178,41 @@ TEST(HttpStream, AStalledStreamIsCappedAndEndedByTheClosePolicy) {
   EXPECT_TRUE(wait_until([&] { return log.closes.load() == 1; }));
 }
 
+// The stream's user data is the server's to dispose of: after on_close, or at once for a HEAD
+// request, whose stream never starts.
+std::atomic<int> g_disposed{0};
+
+void add_owned_route(sluice::Server& s) {
+  sluice::StreamBehaviors b;
+  b.on_open = [](sluice::HttpStream st) { st.send("data: " + *st.user<std::string>() + "\n\n"); };
+  b.destroy_user_data = [](void* p) {
+    delete static_cast<std::string*>(p);
+    g_disposed.fetch_add(1);
+  };
+  s.route(
+      "GET", "/events",
+      [](const sluice::HttpRequest&) {
+        return sluice::HttpResponse::stream("text/event-stream", new std::string("mine"));
+      },
+      std::move(b));
+}
+
+TEST(HttpStream, TheServerDisposesOfAStreamsUserDataWhenItEndsOrNeverStarts) {
+  g_disposed = 0;
+  ServerThread server(test_options(), {}, add_owned_route);
+  {
+    RawSocket client = RawSocket::connect_loopback(server.port());
+    std::string pending;
+    ASSERT_TRUE(open_stream(client, pending));
+    EXPECT_EQ(read_bytes(client, 12, pending), "data: mine\n\n");
+    EXPECT_EQ(g_disposed.load(), 0);
+  }
+  EXPECT_TRUE(wait_until([] { return g_disposed.load() == 1; }));
+  RawSocket head = RawSocket::connect_loopback(server.port());
+  ASSERT_TRUE(head.send_all("HEAD /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_TRUE(wait_until([] { return g_disposed.load() == 2; }));
+}
+
 TEST(HttpStream, ARouteThatStreamsWithoutStreamBehaviorsAnswers500) {
   ServerThread server(test_options(), {}, [](sluice::Server& s) {
     s.route("/events",

@@ -66,7 +66,8 @@ TopicEntry read_topic(const TableReader& r) {
     r.read_enum("policy", policy_names(), p);
     t.policy = p;
   }
-  r.read_size("max_buffered_bytes", 1, 1ull << 40, t.max_buffered_bytes);
+  // A connection's own cap is kept in KiB by the engine (WebSocket::set_max_buffered_bytes).
+  r.read_size("max_buffered_bytes", 1, 65535 * KiB, t.max_buffered_bytes);
   r.read_size("send_buffer_bytes", 0, 1 * GiB, t.send_buffer_bytes);
   read_history(r, t);
   read_publish(r, t.publish);

@@ -10,10 +10,9 @@ void log_connection_opened(std::string_view peer, std::string_view target) {
   write_log(LogLevel::info, "connection opened", fields);
 }
 
-void log_connection_closed(WebSocket ws, std::string_view peer, std::string_view target,
-                           std::chrono::steady_clock::duration lasted, std::uint16_t code) {
+void log_connection_closed(const ConnectionStats& s, std::string_view peer, std::string_view target,
+                           std::chrono::steady_clock::duration lasted, std::optional<std::uint16_t> code) {
   if (log_level() > LogLevel::info) return;
-  const ConnectionStats s = ws.stats();
   const std::array<LogField, 7> fields = {
       LogField("peer", peer),
       LogField("path", target),
@@ -21,9 +20,9 @@ void log_connection_closed(WebSocket ws, std::string_view peer, std::string_view
       LogField("messages_out", s.messages_sent),
       LogField("bytes_out", s.bytes_sent),
       LogField("dropped", s.messages_dropped),
-      LogField("code", static_cast<unsigned>(code)),
+      LogField("code", static_cast<unsigned>(code.value_or(0))),
   };
-  write_log(LogLevel::info, "connection closed", fields);
+  write_log(LogLevel::info, "connection closed", std::span(fields).first(code ? 7 : 6));
 }
 
 }  // namespace sluice::relay

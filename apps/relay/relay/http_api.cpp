@@ -3,8 +3,10 @@
 #include "browser/browser_client.hpp"
 #include "dashboard/dashboard_assets.hpp"
 #include "http/json_writer.hpp"
+#include "relay/connection_log.hpp"
 #include "relay/log_line.hpp"
 #include "relay/subscription_request.hpp"
+#include "relay/websocket_api.hpp"
 
 namespace sluice::relay {
 
@@ -93,6 +95,17 @@ HttpResponse outcome_response(const std::string& topic, const PublishOutcome& ou
 
 }  // namespace
 
+StreamBehaviors HttpApi::publish_later_behaviors() {
+  StreamBehaviors later;
+  later.on_open = [this](HttpStream s) { publish_later(s); };
+  later.on_close = [](HttpStream s) {
+    std::unique_ptr<std::shared_ptr<PendingPublish>> held(s.user<std::shared_ptr<PendingPublish>>());
+    s.set_user_data(nullptr);
+    if (held) (*held)->open = false;
+  };
+  return later;
+}
+
 void HttpApi::publish_later(HttpStream stream) {
   auto pending = std::shared_ptr<PendingPublish>(stream.user<PendingPublish>());
   // The stream holds its own reference until on_close.
@@ -113,39 +126,85 @@ void HttpApi::publish_later(HttpStream stream) {
 }
 
 void HttpApi::install(sluice::Server& server) {
-  StreamBehaviors later;
-  later.on_open = [this](HttpStream s) { publish_later(s); };
-  later.on_close = [](HttpStream s) {
-    std::unique_ptr<std::shared_ptr<PendingPublish>> held(s.user<std::shared_ptr<PendingPublish>>());
-    s.set_user_data(nullptr);
-    if (held) (*held)->open = false;
+  for_each_route(
+      [&](std::string_view method, std::string path, HttpHandler handler, const StreamBehaviors* stream) {
+        if (stream) {
+          server.route(method, std::move(path), std::move(handler), *stream);
+        } else {
+          server.route(method, std::move(path), std::move(handler));
+        }
+      });
+}
+
+namespace {
+
+bool wants_event_stream(const HttpRequest& req) {
+  return lower(req.header("accept")).find("text/event-stream") != std::string::npos;
+}
+
+}  // namespace
+
+HttpHandler HttpApi::topics_route(HttpResponse (HttpApi::*plain)(const HttpRequest&)) {
+  return [this, plain](const HttpRequest& req) {
+    const bool events = wants_event_stream(req);
+    HttpResponse r = events ? subscribe_events(req) : (this->*plain)(req);
+    http_.count(events ? HttpRoute::subscribe : HttpRoute::other, r.status);
+    return r;
   };
-  for_each_route([&](std::string_view method, std::string path, HttpHandler handler) {
-    // A publish through a broker is answered later (publish_later): its route has the stream
-    // behaviors that answer.
-    if (method == "POST" && path == "/topics/*") {
-      server.route(method, std::move(path), std::move(handler), std::move(later));
-      return;
-    }
-    server.route(method, std::move(path), std::move(handler));
-  });
+}
+
+HttpResponse HttpApi::subscribe_events(const HttpRequest& req) {
+  auto refuse = [&](int status, const std::string& why) {
+    refusals_.refuse(refusal_reason(status), req.remote_address, "event stream of " + std::string(req.path),
+                     status, why);
+    return error(status, why);
+  };
+  if (!access_.origin_allowed(req)) return refuse(403, "origin not allowed");
+  Admission admitted = gate_.admit_event_stream(req, req.header("last-event-id"));
+  if (!admitted.request) return refuse(admitted.status, admitted.why);
+  auto* s = new Subscriber;
+  s->request = std::move(*admitted.request);
+  s->peer = std::string(req.remote_address);
+  s->target =
+      req.query.empty() ? std::string(req.path) : std::string(req.path) + "?" + std::string(req.query);
+  // No-cache, and no buffering by a proxy in front, so that each event goes out as it is sent.
+  return HttpResponse::stream("text/event-stream; charset=utf-8", s)
+      .header("Cache-Control", "no-cache")
+      .header("X-Accel-Buffering", "no");
+}
+
+StreamBehaviors HttpApi::event_stream_behaviors() {
+  StreamBehaviors b;
+  b.on_open = [this](HttpStream stream) {
+    Subscriber* s = stream.user<Subscriber>();
+    log_connection_opened(s->peer, s->target);
+    relay_.subscribe(stream, s->request);
+  };
+  b.on_close = [this](HttpStream stream) {
+    Subscriber* s = stream.user<Subscriber>();
+    log_connection_closed(stream.stats(), s->peer, s->target, std::chrono::steady_clock::now() - s->opened,
+                          std::nullopt);
+    relay_.unsubscribe(s->request);
+  };
+  b.destroy_user_data = [](void* p) { delete static_cast<Subscriber*>(p); };
+  return b;
 }
 
 void HttpApi::for_each_route(const AddRoute& add) {
+  // A publish through a broker is answered later (publish_later), by these stream behaviors.
   add("POST", "/topics/*",
-      http_.counted(HttpRoute::publish, [this](const HttpRequest& r) { return publish(r); }));
-  add("GET", "/topics",
-      http_.counted(HttpRoute::other, [this](const HttpRequest& r) { return list_topics(r); }));
-  add("GET", "/topics/*",
-      http_.counted(HttpRoute::other, [this](const HttpRequest& r) { return show_topic(r); }));
-  add("GET", "/stats", http_.counted(HttpRoute::stats, [this](const HttpRequest&) {
-    return json_response(200, stats_json_());
-  }));
+      http_.counted(HttpRoute::publish, [this](const HttpRequest& r) { return publish(r); }), &later_);
+  add("GET", "/topics", topics_route(&HttpApi::list_topics), &events_);
+  add("GET", "/topics/*", topics_route(&HttpApi::show_topic), &events_);
+  add("GET", "/stats",
+      http_.counted(HttpRoute::stats,
+                    [this](const HttpRequest&) { return json_response(200, stats_json_()); }),
+      nullptr);
   for (std::string_view path : {"/", "/index.html", "/sluice.js"})
     add("GET", std::string(path),
-        http_.counted(HttpRoute::dashboard, [this](const HttpRequest& r) { return asset(r); }));
+        http_.counted(HttpRoute::dashboard, [this](const HttpRequest& r) { return asset(r); }), nullptr);
   add("GET", "/assets/*",
-      http_.counted(HttpRoute::dashboard, [this](const HttpRequest& r) { return asset(r); }));
+      http_.counted(HttpRoute::dashboard, [this](const HttpRequest& r) { return asset(r); }), nullptr);
 }
 
 HttpResponse HttpApi::refused(const HttpRequest& req, int status, std::string_view why) {

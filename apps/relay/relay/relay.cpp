@@ -2,15 +2,22 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <chrono>
 #include <random>
 
-#include "relay/delivery.hpp"
 #include "relay/log_line.hpp"
 #include "text/utf8.hpp"
 #include "topics/envelope.hpp"
+#include "topics/sse_event.hpp"
 
 namespace sluice::relay {
+
+// What a notice costs at most in a send queue: its envelope is short.
+constexpr std::size_t kNoticeBytes = 128 + max_topic_bytes;
+// A resumed topic sends at most three notices: a reset, a gap for what the history no longer
+// holds, and a gap where the cap cut its replay.
+constexpr std::size_t kNoticesPerTopic = 3;
 
 namespace {
 
@@ -20,7 +27,9 @@ PublishTime now_ms() {
 
 std::int64_t second_of(PublishTime t) { return t.time_since_epoch().count() / 1000; }
 
-}  // namespace
+std::span<const std::uint8_t> bytes_of(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 bool allowed(const PublishRights& rights, Publisher who) {
   switch (who) {
@@ -31,21 +40,28 @@ bool allowed(const PublishRights& rights, Publisher who) {
   return false;
 }
 
-namespace {
+// A published message as an event stream's event: one text per format and id shape, made the
+// first time a subscription needs it.
+class EventTexts {
+ public:
+  const std::string& of(const EnvelopeMessage& m, const SubscriptionRequest& r) {
+    const bool topic_in_id = r.single_topic().empty();
+    std::string& text = texts_[(r.format == Format::json ? 2 : 0) + (topic_in_id ? 1 : 0)];
+    if (text.empty()) text = sse_message(m, r.format, topic_in_id);
+    return text;
+  }
 
-// One stored message, as the subscriber asked for it; false when it was not sent.
-bool send_entry(WebSocket ws, Format format, std::string_view topic, const HistoryEntry& e,
-                const CatchUpRoom& room) {
-  return send_message(ws, format, EnvelopeMessage{topic, e.seq(), e.time(), e.opcode(), e.payload()}, room);
-}
+ private:
+  std::array<std::string, 4> texts_;
+};
 
-void send_history(WebSocket ws, Format format, std::string_view topic, const HistoryRing::Since& since,
+void send_history(SubscriberOutput& out, std::string_view topic, const HistoryRing::Since& since,
                   const CatchUpRoom& room) {
   if (since.status == SinceStatus::gap)
-    ws.send_text(envelope(GapNotice{topic, since.missing_from, since.missing_to, GapReason::evicted}));
+    out.notice(GapNotice{topic, since.missing_from, since.missing_to, GapReason::evicted});
   for (const HistoryEntry& e : since.entries) {
-    if (send_entry(ws, format, topic, e, room)) continue;
-    ws.send_text(envelope(GapNotice{topic, e.seq(), since.last, GapReason::dropped}));
+    if (out.message(topic, e, room)) continue;
+    out.notice(GapNotice{topic, e.seq(), since.last, GapReason::dropped});
     return;
   }
 }
@@ -64,13 +80,10 @@ Relay::Relay(sluice::Server& server, const RelayConfig& config)
       epoch_(new_epoch()),
       max_buffered_bytes_(config.server.max_buffered_bytes),
       broker_config_(config.broker) {
-  limits_.declare(server, config.topics);
   apply(config);
 }
 
 void Relay::apply(const RelayConfig& config) {
-  for (const std::string& line : limits_.unapplied(config.topics, max_buffered_bytes_))
-    log_line(LogLevel::warn, "{}: {}", config.origin, line);
   auto settings = std::make_shared<const TopicSettings>(config.topics);
   std::lock_guard<std::mutex> lock(mutex_);
   settings_ = std::move(settings);
@@ -147,14 +160,18 @@ PublishOutcome Relay::publish(std::string_view topic, std::string_view data, Opc
   state.rate.add(second_of(time));
 
   PublishOutcome out{Status::ok, seq, 0, {}};
-  std::string json;  // the envelope, made once for every json subscription it reaches
+  std::string json;   // the envelope, made once for every json subscription it reaches
+  EventTexts events;  // and the events, once per shape, for event streams
+  const EnvelopeMessage message{topic, seq, time, opcode, bytes_of(data)};
   for (const auto& [key, active] : active_) {
     if (!active.request.matches(topic)) continue;
     out.subscribers += active.connections;
-    if (active.request.format == Format::raw) {
+    if (active.request.event_stream) {
+      state.dropped += server_.publish(key, events.of(message, active.request), Opcode::text).dropped;
+    } else if (active.request.format == Format::raw) {
       state.dropped += server_.publish(key, data, opcode).dropped;
     } else {
-      if (json.empty()) json = envelope(EnvelopeMessage{topic, seq, time, opcode, bytes_of(data)});
+      if (json.empty()) json = envelope(message);
       state.dropped += server_.publish(key, json, Opcode::text).dropped;
     }
     out.blocked = out.blocked || server_.topic_blocked(key);
@@ -222,9 +239,29 @@ void Relay::subscribe(WebSocket ws, const SubscriptionRequest& request) {
   }
   std::lock_guard<std::mutex> lock(mutex_);
   // The most specific settings of its first pattern govern the connection's own limits.
-  limits_.apply(ws, settings_->for_topic(request.patterns.front().text()));
-  replay(ws, request);
+  const TopicConfig entry = settings_->for_topic(request.patterns.front().text());
+  apply_subscriber_limits(ws, entry);
+  SubscriberOutput out(ws, request);
+  replay(out, request, entry);
   ws.subscribe(request.key);
+  add_active(request);
+}
+
+void Relay::subscribe(HttpStream stream, const SubscriptionRequest& request) {
+  if (broker_) {
+    subscribe_through_broker(stream, request);
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  const TopicConfig entry = settings_->for_topic(request.patterns.front().text());
+  apply_subscriber_limits(stream, entry);
+  SubscriberOutput out(stream, request);
+  replay(out, request, entry);
+  stream.subscribe(request.key);
+  add_active(request);
+}
+
+void Relay::add_active(const SubscriptionRequest& request) {
   auto it = active_.find(request.key);
   if (it == active_.end()) it = active_.emplace(request.key, ActiveSubscription{request, 0}).first;
   ++it->second.connections;
@@ -243,23 +280,35 @@ void Relay::unsubscribe(WebSocket ws, const SubscriptionRequest& request) {
   if (--it->second.connections == 0) active_.erase(it);
 }
 
-void Relay::replay(WebSocket ws, const SubscriptionRequest& request) {
-  if (request.format == Format::json) ws.send_text(envelope(SubscribedNotice{epoch_}));
+void Relay::unsubscribe(const SubscriptionRequest& request) {
+  if (broker_) {
+    server_.post([this, patterns = request.patterns] {
+      for (const TopicPattern& p : patterns) broker_->unwatch(p);
+    });
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = active_.find(request.key);
+  if (it == active_.end()) return;
+  if (--it->second.connections == 0) active_.erase(it);
+}
+
+void Relay::replay(SubscriberOutput& out, const SubscriptionRequest& request, const TopicConfig& entry) {
+  // An event stream is told the run too: its events' ids are this run's sequence numbers.
+  if (request.format == Format::json || request.event_stream) out.notice(SubscribedNotice{epoch_});
   const bool same_run = request.epoch.empty() || request.epoch == epoch_;
-  const CatchUpRoom room{max_buffered_bytes_,
+  const CatchUpRoom room{entry.max_buffered_bytes.value_or(max_buffered_bytes_),
                          queued_message_cost(kNoticeBytes) * (kNoticesPerTopic * request.resume.size() + 1)};
-  for (const ResumePoint& point : request.resume) resume(ws, request.format, point, same_run, room);
+  for (const ResumePoint& point : request.resume) resume(out, point, same_run, room);
   // Every other matching topic is new to this client: it gets the retained value, if kept.
   for (auto& [name, state] : topics_) {
     if (!request.matches(name) || request.resume_point(name) || !state.history.limits().retain_last) continue;
     const HistoryEntry* last = state.history.last();
-    if (last && !send_entry(ws, request.format, name, *last, room) && request.format == Format::json)
-      ws.send_text(envelope(GapNotice{name, last->seq(), last->seq(), GapReason::dropped}));
+    if (last && !out.message(name, *last, room) && (request.format == Format::json || request.event_stream))
+      out.notice(GapNotice{name, last->seq(), last->seq(), GapReason::dropped});
   }
 }
 
-void Relay::resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run,
-                   const CatchUpRoom& room) {
+void Relay::resume(SubscriberOutput& out, const ResumePoint& point, bool same_run, const CatchUpRoom& room) {
   // Looked up, not created: a client naming topics nobody published to must not make them.
   auto it = topics_.find(point.topic);
   HistoryRing* history = it == topics_.end() ? nullptr : &it->second.history;
@@ -267,12 +316,12 @@ void Relay::resume(WebSocket ws, Format format, const ResumePoint& point, bool s
   const std::uint64_t last = history ? history->last_seq() : 0;
   if (!same_run || point.after > last) {
     // The position is from another run: say so, then give this run's history from its start.
-    ws.send_text(envelope(ResetNotice{point.topic, point.after, last}));
+    out.notice(ResetNotice{point.topic, point.after, last});
     if (!history) return;
-    send_history(ws, format, point.topic, history->since(0), room);
+    send_history(out, point.topic, history->since(0), room);
     return;
   }
-  if (history) send_history(ws, format, point.topic, history->since(point.after), room);
+  if (history) send_history(out, point.topic, history->since(point.after), room);
 }
 
 TopicSummary Relay::summary(const std::string& name, const TopicState& state, std::int64_t now_second) const {

@@ -36,13 +36,12 @@
 #include "history/history_ring.hpp"
 #include "relay/rate_meter.hpp"
 #include "relay/subscriber_limits.hpp"
+#include "relay/subscriber_output.hpp"
 #include "relay/subscription_request.hpp"
 
 namespace sluice::relay {
 
 enum class Publisher : std::uint8_t { http, client, source };
-
-struct CatchUpRoom;  // what a new subscriber's catch-up may queue (relay.cpp)
 
 struct PublishOutcome {
   enum class Status : std::uint8_t { ok, bad_topic, not_allowed, too_large, invalid_text, unavailable };
@@ -116,7 +115,11 @@ class Relay final : private BrokerListener {
   // topic's retained value), then subscribes it to the live stream. The catch-up goes through
   // the connection's send queue and stops short of its cap (with a gap notice).
   void subscribe(WebSocket ws, const SubscriptionRequest& request);
+  // The same for an event stream (Server-Sent Events). With a broker it is live only: its
+  // Last-Event-ID is not resumed from the broker's history yet.
+  void subscribe(HttpStream stream, const SubscriptionRequest& request);
   void unsubscribe(WebSocket ws, const SubscriptionRequest& request);  // the subscriber is gone
+  void unsubscribe(const SubscriptionRequest& request);                // an event stream is gone
 
   // Producer flow control: whether a subscriber under the backpressure policy of any
   // subscription matching `topic` holds more than its low watermark (Server::topic_blocked for
@@ -182,8 +185,10 @@ class Relay final : private BrokerListener {
   TopicState& state_for(std::string_view topic);
   TopicSummary summary(const std::string& name, const TopicState& state, std::int64_t now_second) const;
   std::uint64_t subscribers_of(std::string_view topic) const;
-  void replay(WebSocket ws, const SubscriptionRequest& request);
-  void resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run, const CatchUpRoom& room);
+  void add_active(const SubscriptionRequest& request);
+  // `entry`: the subscriber's [[topic]] settings, whose max_buffered_bytes bounds the replay.
+  void replay(SubscriberOutput& out, const SubscriptionRequest& request, const TopicConfig& entry);
+  void resume(SubscriberOutput& out, const ResumePoint& point, bool same_run, const CatchUpRoom& room);
   const std::string* blocked_key(std::string_view topic) const;
 
   // The broker side (relay_broker.cpp).
@@ -195,13 +200,15 @@ class Relay final : private BrokerListener {
   BrokerPublish broker_message(std::string_view topic, std::string_view data, Opcode opcode) const;
   void hand_to_broker(BrokerPublish message, std::function<void(PublishOutcome)> done);
   void subscribe_through_broker(WebSocket ws, const SubscriptionRequest& request);
+  void subscribe_through_broker(HttpStream stream, const SubscriptionRequest& request);
   void watch_through_broker(const std::string& topic, bool watch);  // a sink's exact topic
   bool drop_catch_up(WebSocket ws);  // under the mutex: true when `ws` was still catching up
   void read_for(const std::shared_ptr<CatchUp>& c, bool subscribed);
   void finish_catch_up(const std::shared_ptr<CatchUp>& c);
   bool wanted(std::string_view topic) const;
   void fan_out(std::string_view topic, const StoredMessage& m);
-  void notify(std::string_view topic, const std::string& json);  // to envelope subscriptions
+  // A notice to every envelope subscription and event stream `topic` reaches.
+  void notify(std::string_view topic, const std::string& json, const std::string& sse);
   void start_repairs(std::vector<std::pair<std::string, std::uint64_t>> reads);
   std::vector<std::pair<std::string, std::uint64_t>> finish_repair(const std::string& topic,
                                                                    const TopicRead& r);
@@ -211,7 +218,6 @@ class Relay final : private BrokerListener {
   sluice::Server& server_;
   const std::string epoch_;               // names this run: sequences begin again at 1 in the next
   const std::size_t max_buffered_bytes_;  // the engine's, fixed at start
-  SubscriberLimits limits_;
   mutable std::mutex mutex_;
   std::shared_ptr<const TopicSettings> settings_;
   std::size_t max_message_size_;

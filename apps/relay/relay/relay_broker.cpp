@@ -12,16 +12,28 @@
 // A subscriber that resumes (since=) is subscribed in the broker first, then its history is
 // read; live messages that arrive meanwhile are held for it, and it goes live once the
 // history, then those, are sent, each sequence once.
+#include <array>
 #include <chrono>
 
-#include "relay/delivery.hpp"
 #include "relay/log_line.hpp"
 #include "relay/relay.hpp"
+#include "relay/subscriber_limits.hpp"
+#include "relay/subscriber_output.hpp"
 #include "topics/envelope.hpp"
+#include "topics/sse_event.hpp"
 
 namespace sluice::relay {
 
 namespace {
+
+// What a notice costs at most in a send queue, and how many a resumed topic may send (as in
+// relay.cpp's replay).
+constexpr std::size_t kNoticeBytes = 128 + max_topic_bytes;
+constexpr std::size_t kNoticesPerTopic = 3;
+
+std::span<const std::uint8_t> bytes_of(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 // Messages a repair reads from the broker in one call; a longer gap takes several.
 constexpr std::size_t kRepairBatch = 1'000;
@@ -196,7 +208,7 @@ void Relay::subscribe_through_broker(WebSocket ws, const SubscriptionRequest& re
     for (const TopicPattern& p : patterns) broker_->watch(p);
   });
   std::lock_guard<std::mutex> lock(mutex_);
-  limits_.apply(ws, settings_->for_topic(request.patterns.front().text()));
+  apply_subscriber_limits(ws, settings_->for_topic(request.patterns.front().text()));
   if (request.format == Format::json) ws.send_text(envelope(SubscribedNotice{cluster_epoch()}));
   if (request.resume.empty()) {
     // A new subscriber: live from here on.
@@ -222,6 +234,18 @@ void Relay::watch_through_broker(const std::string& topic, bool watch) {
       broker_->unwatch(pattern);
     }
   });
+}
+
+void Relay::subscribe_through_broker(HttpStream stream, const SubscriptionRequest& request) {
+  server_.post([this, patterns = request.patterns] {
+    for (const TopicPattern& p : patterns) broker_->watch(p);
+  });
+  std::lock_guard<std::mutex> lock(mutex_);
+  apply_subscriber_limits(stream, settings_->for_topic(request.patterns.front().text()));
+  // Live from here on; the epoch names the cluster's numbering of the events' ids.
+  stream.send(sse_notice(SubscribedNotice{cluster_epoch()}));
+  stream.subscribe(request.key);
+  add_active(request);
 }
 
 bool Relay::drop_catch_up(WebSocket ws) {
@@ -299,34 +323,37 @@ void Relay::finish_catch_up(const std::shared_ptr<CatchUp>& c) {
     ws.close(close_code::try_again_later, "the broker is unreachable; resume again shortly");
     return;
   }
-  const CatchUpRoom room{max_buffered_bytes_,
+  const TopicConfig entry = settings_->for_topic(request.patterns.front().text());
+  const CatchUpRoom room{entry.max_buffered_bytes.value_or(max_buffered_bytes_),
                          queued_message_cost(kNoticeBytes) * (kNoticesPerTopic * request.resume.size() + 1)};
   const bool json = request.format == Format::json;
+  SubscriberOutput out(ws, request);
+  auto send = [&](std::string_view topic, const StoredMessage& m) {
+    return out.message(topic, HistoryEntry(m.seq, m.opcode, time_of(m.time_ms), bytes_of(m.payload)), room);
+  };
   std::map<std::string, std::uint64_t, std::less<>> sent;  // topic: last sequence sent
   for (std::size_t i = 0; i < request.resume.size(); ++i) {
     const ResumePoint& point = request.resume[i];
     const TopicRead& r = c->reads[i];
     std::uint64_t expected = point.after + 1;
     if (!c->same_run[i]) {
-      ws.send_text(envelope(ResetNotice{point.topic, point.after, r.last}));
+      out.notice(ResetNotice{point.topic, point.after, r.last});
       expected = 1;
     }
     bool cut = false;
     for (const StoredMessage& m : r.entries) {
       if (m.seq < expected) continue;
       if (m.seq > expected && json)
-        ws.send_text(envelope(GapNotice{point.topic, expected, m.seq - 1, GapReason::evicted}));
-      if (!send_message(
-              ws, request.format,
-              EnvelopeMessage{point.topic, m.seq, time_of(m.time_ms), m.opcode, bytes_of(m.payload)}, room)) {
-        if (json) ws.send_text(envelope(GapNotice{point.topic, m.seq, r.last, GapReason::dropped}));
+        out.notice(GapNotice{point.topic, expected, m.seq - 1, GapReason::evicted});
+      if (!send(point.topic, m)) {
+        if (json) out.notice(GapNotice{point.topic, m.seq, r.last, GapReason::dropped});
         cut = true;
         break;
       }
       expected = m.seq + 1;
     }
     if (!cut && r.last >= expected && json)
-      ws.send_text(envelope(GapNotice{point.topic, expected, r.last, GapReason::evicted}));
+      out.notice(GapNotice{point.topic, expected, r.last, GapReason::evicted});
     sent[point.topic] = r.last;
   }
   // What arrived live while the history was read: each sequence once, after the history.
@@ -334,17 +361,14 @@ void Relay::finish_catch_up(const std::shared_ptr<CatchUp>& c) {
     auto& last = sent[topic];
     if (m.seq <= last) continue;
     if (json && last != 0 && m.seq > last + 1)
-      ws.send_text(envelope(GapNotice{topic, last + 1, m.seq - 1, GapReason::evicted}));
-    send_message(ws, request.format,
-                 EnvelopeMessage{topic, m.seq, time_of(m.time_ms), m.opcode, bytes_of(m.payload)}, room);
+      out.notice(GapNotice{topic, last + 1, m.seq - 1, GapReason::evicted});
+    send(topic, m);
     last = m.seq;
   }
   for (const auto& [topic, range] : c->dropped)
-    if (json) ws.send_text(envelope(GapNotice{topic, range.first, range.second, GapReason::dropped}));
+    if (json) out.notice(GapNotice{topic, range.first, range.second, GapReason::dropped});
   ws.subscribe(request.key);
-  auto it = active_.find(request.key);
-  if (it == active_.end()) it = active_.emplace(request.key, ActiveSubscription{request, 0}).first;
-  ++it->second.connections;
+  add_active(request);
 }
 
 // ---- What the broker delivers --------------------------------------------------------------
@@ -359,10 +383,15 @@ bool Relay::wanted(std::string_view topic) const {
   return false;
 }
 
-void Relay::notify(std::string_view topic, const std::string& json) {
-  for (const auto& [key, active] : active_)
-    if (active.request.format == Format::json && active.request.matches(topic))
+void Relay::notify(std::string_view topic, const std::string& json, const std::string& sse) {
+  for (const auto& [key, active] : active_) {
+    if (!active.request.matches(topic)) continue;
+    if (active.request.event_stream) {
+      server_.publish(key, sse, Opcode::text);
+    } else if (active.request.format == Format::json) {
       server_.publish(key, json, Opcode::text);
+    }
+  }
 }
 
 void Relay::fan_out(std::string_view topic, const StoredMessage& m) {
@@ -373,15 +402,23 @@ void Relay::fan_out(std::string_view topic, const StoredMessage& m) {
   state.rate.add(m.time_ms / 1000);
   ++counts_.delivered;
   counts_.lag_ms = wall_ms() - m.time_ms;
-  std::string json;  // the envelope, made once for every json subscription it reaches
+  std::string json;                   // the envelope, made once for every json subscription it reaches
+  std::array<std::string, 4> events;  // an event stream's text, by format and id shape
+  const EnvelopeMessage message{topic, m.seq, time_of(m.time_ms), m.opcode, bytes_of(m.payload)};
   for (const auto& [key, active] : active_) {
     if (!active.request.matches(topic)) continue;
+    if (active.request.event_stream) {
+      const bool topic_in_id = active.request.single_topic().empty();
+      std::string& text = events[(active.request.format == Format::json ? 2 : 0) + (topic_in_id ? 1 : 0)];
+      if (text.empty()) text = sse_message(message, active.request.format, topic_in_id);
+      server_.publish(key, text, Opcode::text);
+      continue;
+    }
     if (active.request.format == Format::raw) {
       server_.publish(key, m.payload, m.opcode);
       continue;
     }
-    if (json.empty())
-      json = envelope(EnvelopeMessage{topic, m.seq, time_of(m.time_ms), m.opcode, bytes_of(m.payload)});
+    if (json.empty()) json = envelope(message);
     server_.publish(key, json, Opcode::text);
   }
   for (const Sink& sink : sinks_)
@@ -412,7 +449,7 @@ void Relay::on_broker_message(std::string_view topic, const BrokerMessage& messa
     if (!p.epoch.empty() && message.epoch != p.epoch && !p.repairing) {
       // The shard lost its data: numbering begins again; say so, then read it from the start.
       ++counts_.resets;
-      notify(topic, envelope(ResetNotice{topic, p.last, 0}));
+      notify(topic, envelope(ResetNotice{topic, p.last, 0}), sse_notice(ResetNotice{topic, p.last, 0}));
       p.last = 0;
       p.epoch = std::string(message.epoch);
       p.repairing = true;
@@ -472,7 +509,8 @@ std::vector<std::pair<std::string, std::uint64_t>> Relay::finish_repair(const st
   }
   if (!p.epoch.empty() && r.epoch != p.epoch) {
     ++counts_.resets;
-    notify(topic, envelope(ResetNotice{topic, p.last, r.last}));
+    notify(topic, envelope(ResetNotice{topic, p.last, r.last}),
+           sse_notice(ResetNotice{topic, p.last, r.last}));
     p.epoch = r.epoch;
     p.last = 0;
     return {{topic, 0}};
@@ -483,7 +521,8 @@ std::vector<std::pair<std::string, std::uint64_t>> Relay::finish_repair(const st
     if (m.seq < expected) continue;
     if (m.seq > expected) {
       ++counts_.gaps;
-      notify(topic, envelope(GapNotice{topic, expected, m.seq - 1, GapReason::evicted}));
+      notify(topic, envelope(GapNotice{topic, expected, m.seq - 1, GapReason::evicted}),
+             sse_notice(GapNotice{topic, expected, m.seq - 1, GapReason::evicted}));
     }
     fan_out(topic, m);
     ++counts_.repaired;
@@ -493,7 +532,8 @@ std::vector<std::pair<std::string, std::uint64_t>> Relay::finish_repair(const st
   if (r.entries.size() == kRepairBatch && r.last >= expected) return {{topic, p.last}};  // more to read
   if (r.last >= expected) {
     ++counts_.gaps;
-    notify(topic, envelope(GapNotice{topic, expected, r.last, GapReason::evicted}));
+    notify(topic, envelope(GapNotice{topic, expected, r.last, GapReason::evicted}),
+           sse_notice(GapNotice{topic, expected, r.last, GapReason::evicted}));
     p.last = r.last;
     expected = r.last + 1;
   }
@@ -529,10 +569,15 @@ void Relay::on_shard_up(std::uint32_t shard, std::string_view epoch) {
     shard_epochs_[shard] = std::string(epoch);
     const std::string after = cluster_epoch();
     // Clients resume with the epoch of their last `subscribed` frame: give them the new one.
-    if (before != after && before.find_first_not_of('.') != std::string::npos)
-      for (const auto& [key, active] : active_)
-        if (active.request.format == Format::json)
+    if (before != after && before.find_first_not_of('.') != std::string::npos) {
+      for (const auto& [key, active] : active_) {
+        if (active.request.event_stream) {
+          server_.publish(key, sse_notice(SubscribedNotice{after}), Opcode::text);
+        } else if (active.request.format == Format::json) {
           server_.publish(key, envelope(SubscribedNotice{after}), Opcode::text);
+        }
+      }
+    }
     // Every topic of the shard may have missed messages while it was away: check each now.
     for (auto it = positions_.begin(); it != positions_.end();) {
       if (!wanted(it->first)) {

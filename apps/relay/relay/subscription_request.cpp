@@ -60,7 +60,7 @@ bool check_resume(SubscriptionRequest& r, std::optional<std::uint64_t> bare, std
     r.resume.push_back({std::string(r.single_topic()), *bare});
   }
   if (r.resume.empty()) return true;
-  if (r.format != Format::json)
+  if (r.format != Format::json && !r.event_stream)
     return fail(error, "since needs format=json: raw messages carry no sequence numbers");
   if (r.resume.size() > max_resume_points) return fail(error, "since names too many topics");
   std::sort(r.resume.begin(), r.resume.end(),
@@ -84,7 +84,8 @@ bool valid_epoch(std::string_view epoch) {
 }
 
 std::string key_of(const SubscriptionRequest& r) {
-  std::string key = r.format == Format::json ? "json" : "raw";
+  std::string key = r.event_stream ? "sse-" : "";
+  key += r.format == Format::json ? "json" : "raw";
   for (const TopicPattern& p : r.patterns) {
     key += '\n';  // no topic name holds a control character
     key += p.text();
@@ -115,9 +116,13 @@ std::optional<std::string> topic_from_path(std::string_view path) {
   return percent_decode(path.substr(kPrefix.size()), false);
 }
 
-SubscriptionParse parse_subscription(std::string_view path, std::string_view query) {
+namespace {
+
+SubscriptionParse parse(std::string_view path, std::string_view query, bool event_stream,
+                        std::string_view last_event_id) {
   SubscriptionParse out;
   SubscriptionRequest r;
+  r.event_stream = event_stream;
   std::optional<std::uint64_t> bare_since;
   auto params = parse_query(query);
   if (!params) return {std::nullopt, "malformed %-escape in the query"};
@@ -144,6 +149,9 @@ SubscriptionParse parse_subscription(std::string_view path, std::string_view que
     }
     if (r.resume.size() > max_resume_points) return {std::nullopt, "since names too many topics"};
   }
+  if (!last_event_id.empty() && r.resume.empty() && !bare_since &&
+      !add_resume_point(r.resume, bare_since, last_event_id, out.error))
+    return {std::nullopt, "Last-Event-ID: " + out.error};
   if (r.patterns.empty()) return {std::nullopt, "no topic: use /topics/NAME or /topics?topic=NAME"};
   if (r.patterns.size() > max_patterns_per_subscription) return {std::nullopt, "too many topics"};
   std::sort(r.patterns.begin(), r.patterns.end(),
@@ -153,6 +161,17 @@ SubscriptionParse parse_subscription(std::string_view path, std::string_view que
   r.key = key_of(r);
   out.request = std::move(r);
   return out;
+}
+
+}  // namespace
+
+SubscriptionParse parse_subscription(std::string_view path, std::string_view query) {
+  return parse(path, query, false, {});
+}
+
+SubscriptionParse parse_event_stream_subscription(std::string_view path, std::string_view query,
+                                                  std::string_view last_event_id) {
+  return parse(path, query, true, last_event_id);
 }
 
 }  // namespace sluice::relay

@@ -1,8 +1,10 @@
 // SubscriptionRequest: what a subscriber asked for in its URL, checked. The topics come from
 // the path (/topics/sensors/radio) or from repeated query parameters (/topics?topic=a&topic=b/*);
-// `format=json` asks for envelopes. A client that reconnects resumes where it left off:
-// `since=SEQ` after SEQ on its one exact topic, or `since=TOPIC:SEQ` (repeated) per topic it has
-// seen, with any patterns; `epoch=E` names the relay run those positions belong to.
+// `format=json` asks for envelopes. The same URL fetched with Accept: text/event-stream is an
+// event stream (Server-Sent Events), whose Last-Event-ID header resumes like `since`. A client that
+// reconnects resumes where it left off: `since=SEQ` after SEQ on its one exact topic, or `since=TOPIC:SEQ`
+// (repeated) per topic it has seen, with any patterns; `epoch=E` names the relay run those positions belong
+// to.
 //
 // Every subscriber with the same set of patterns and format shares one engine topic, named by
 // `key`: a published message is encoded once for all of them, and a connection whose patterns
@@ -35,6 +37,7 @@ struct SubscriptionRequest {
   std::string epoch;                // the run `resume` refers to; empty: not given
   std::string api_key;              // ?api_key=, for topics that need one (browsers send no headers)
   std::string key;                  // the engine topic its subscribers share
+  bool event_stream = false;        // Server-Sent Events rather than a WebSocket
 
   bool matches(std::string_view topic) const;
   // The topic name when the request is for exactly one concrete topic, else empty.
@@ -54,6 +57,11 @@ struct SubscriptionParse {
 
 // `path` is the request path (starting "/topics"), `query` its query without the '?'.
 SubscriptionParse parse_subscription(std::string_view path, std::string_view query);
+// The same, as an event stream; `last_event_id` is the Last-Event-ID header (empty: none), the
+// id of the last event the client saw: SEQ or TOPIC:SEQ, read as since's value (a since in the
+// query wins). Raw messages may resume too: their events carry the sequence numbers.
+SubscriptionParse parse_event_stream_subscription(std::string_view path, std::string_view query,
+                                                  std::string_view last_event_id);
 
 // The topic named by a path below /topics/ (percent-decoded), or nullopt when it is not one.
 std::optional<std::string> topic_from_path(std::string_view path);

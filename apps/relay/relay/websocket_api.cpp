@@ -54,21 +54,10 @@ UpgradeDecision WebSocketApi::decide(const UpgradeRequest& req) {
     return UpgradeDecision::accept({}, s);
   }
   if (!is_topics_path(req.path)) return refuse(404, "no WebSocket here; use /topics/NAME");
-  if (auto why = readiness_.refusing_new_work()) return refuse(503, *why);
-  SubscriptionParse parsed = parse_subscription(req.path, req.query);
-  if (!parsed.request) return refuse(400, parsed.error);
-  for (const TopicPattern& p : parsed.request->patterns) {
-    switch (relay_.settings_for(p.text()).subscribe) {
-      case SubscribeAccess::anyone: break;
-      case SubscribeAccess::nobody: return refuse(403, "topic '" + p.text() + "' does not allow subscribers");
-      case SubscribeAccess::api_key:
-        if (!access_.key_matches(req, parsed.request->api_key))
-          return refuse(401, "topic '" + p.text() + "' needs the API key");
-        break;
-    }
-  }
+  Admission admitted = gate_.admit_websocket(req);
+  if (!admitted.request) return refuse(admitted.status, admitted.why);
   auto* s = new Subscriber;
-  s->request = std::move(*parsed.request);
+  s->request = std::move(*admitted.request);
   return UpgradeDecision::accept({}, s);
 }
 
@@ -112,7 +101,7 @@ void WebSocketApi::on_close(WebSocket ws, std::uint16_t code) {
   std::unique_ptr<Subscriber> s(ws.user<Subscriber>());
   ws.set_user_data(nullptr);
   if (!s) return;
-  log_connection_closed(ws, s->peer, s->target, std::chrono::steady_clock::now() - s->opened, code);
+  log_connection_closed(ws.stats(), s->peer, s->target, std::chrono::steady_clock::now() - s->opened, code);
   if (s->kind == Subscriber::Kind::topics) relay_.unsubscribe(ws, s->request);
 }
 

@@ -20,6 +20,7 @@
 #include "relay/http_counts.hpp"
 #include "relay/refusals.hpp"
 #include "relay/relay.hpp"
+#include "relay/subscription_gate.hpp"
 
 namespace sluice::relay {
 
@@ -45,7 +46,7 @@ class WebSocketApi {
  public:
   WebSocketApi(Relay& relay, const Access& access, Refusals& refusals, const Readiness& readiness,
                HttpCounts& http)
-      : relay_(relay), access_(access), refusals_(refusals), readiness_(readiness), http_(http) {}
+      : relay_(relay), access_(access), refusals_(refusals), gate_(relay, access, readiness), http_(http) {}
 
   // The server's behaviors call these (see RelayApp).
   UpgradeDecision on_upgrade(const UpgradeRequest& req);
@@ -60,7 +61,7 @@ class WebSocketApi {
   Relay& relay_;
   const Access& access_;
   Refusals& refusals_;
-  const Readiness& readiness_;
+  SubscriptionGate gate_;
   HttpCounts& http_;
 };
 
