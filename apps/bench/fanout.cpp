@@ -121,8 +121,8 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
         publisher =
             std::make_unique<HttpPublisher>(o.publish_url, o.rate, o.size, o.messages, on_open, on_failed);
       else
-        publisher =
-            std::make_unique<Publisher>(*t.loop, common.url, o.rate, o.size, on_open, on_failed, o.messages);
+        publisher = std::make_unique<Publisher>(*t.loop, o.publish_url.empty() ? common.url : o.publish_url,
+                                                o.rate, o.size, on_open, on_failed, o.messages);
       publisher->connect();
     }
     for (int c = 0; c < share; ++c) {

@@ -82,7 +82,10 @@ int main(int argc, char** argv) {
   f->add_option("--publish", publish_via, "ws: a WebSocket client on --url; http: POST to --publish-url")
       ->capture_default_str()
       ->check(CLI::IsMember({"ws", "http"}));
-  f->add_option("--publish-url", fanout.publish_url, "http://HOST:PORT/PATH (default: --url as http://)");
+  f->add_option(
+      "--publish-url", fanout.publish_url,
+      "http://HOST:PORT/PATH (default: --url as http://); with --publish ws, a ws:// URL on another "
+      "server of the same cluster (default: --url)");
 
   auto* i = app.add_subcommand("idle", "open and hold N upgraded connections");
   add_common(i, common, false);

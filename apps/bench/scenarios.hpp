@@ -32,7 +32,7 @@ struct FanoutOptions {
   double duration_s = 5;       // with `messages`: the bound on the whole run
   std::uint64_t messages = 0;  // publish this many, then end once every subscriber has them all
   PublishVia via = PublishVia::websocket;
-  std::string publish_url;  // http: where to POST (default: the --url with http://)
+  std::string publish_url;  // http: where to POST (default: the --url with http://); ws: where to publish
 };
 
 struct IdleOptions {

@@ -95,7 +95,18 @@ struct HttpResponse {
     r.stream_user_data = user_data;
     return r;
   }
+  // An answer given later, once the route has heard from another system (a database, a
+  // broker): nothing is written now; the route's StreamBehaviors::on_open receives the
+  // HttpStream whose respond() sends the one response and then ends the connection (no
+  // keep-alive after it). Until then only the connection's write deadline applies: a route that
+  // waits on something must bound the wait itself.
+  static HttpResponse later(void* user_data = nullptr) {
+    HttpResponse r = stream({}, user_data);
+    r.deferred = true;
+    return r;
+  }
   bool streaming = false;
+  bool deferred = false;  // with streaming: no head now, HttpStream::respond() later
   void* stream_user_data = nullptr;
 };
 

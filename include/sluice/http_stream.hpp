@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "sluice/http.hpp"
 #include "sluice/loop.hpp"
 #include "sluice/policy.hpp"
 #include "sluice/send_status.hpp"
@@ -30,6 +31,10 @@ class HttpStream {
   SendStatus send(std::string_view chunk);
   // Ends the response: what is queued goes out, then the server closes the connection.
   void end();
+  // For an answer given later (HttpResponse::later()): sends the whole response (status line,
+  // headers, body) and ends the stream. Call it once, and not on an ordinary stream, whose head
+  // has already gone out.
+  SendStatus respond(const HttpResponse& response);
 
   std::size_t buffered_amount() const;
   bool is_open() const;  // not ended, and the client is still there

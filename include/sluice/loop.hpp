@@ -6,6 +6,8 @@
 #include <functional>
 #include <memory>
 
+#include "sluice/io_watch.hpp"
+
 namespace sluice {
 
 namespace detail {
@@ -41,6 +43,10 @@ class Loop {
   // Calls `on_readable` whenever `fd` (owned by the caller) is readable (loop thread). False
   // when the fd cannot be watched (not open, or a kind epoll does not take, such as a file).
   bool watch(int fd, std::function<void()> on_readable);
+  // The same with an interest (readable, writable, both or none) and what was ready; the
+  // interest changes with set_interest() (sluice/io_watch.hpp).
+  bool watch(int fd, IoInterest interest, IoCallback on_io);
+  void set_interest(int fd, IoInterest interest);
   void set_paused(int fd, bool paused);
   void unwatch(int fd);
   // Calls `handler` on this loop when `signo` arrives. Call before starting other threads: the

@@ -9,6 +9,7 @@
 #include "sluice/behaviors.hpp"
 #include "sluice/http.hpp"
 #include "sluice/http_stream.hpp"
+#include "sluice/io_watch.hpp"
 #include "sluice/opcode.hpp"
 #include "sluice/policy.hpp"
 #include "sluice/server_options.hpp"
@@ -69,8 +70,13 @@ class Server {
   // False when the fd cannot be watched (not open, or a kind epoll does not take, such as a
   // regular file).
   bool watch(int fd, std::function<void()> on_readable);
-  void set_paused(int fd, bool paused);  // loop thread only: stop/resume reading `fd`
-  void unwatch(int fd);                  // loop thread only
+  // The same with an interest (readable, writable, both or none) and what was ready, for
+  // descriptors that must also be written when they can take it (a client library's socket
+  // with commands queued); set_interest() changes it (sluice/io_watch.hpp).
+  bool watch(int fd, IoInterest interest, IoCallback on_io);
+  void set_interest(int fd, IoInterest interest);  // loop thread only
+  void set_paused(int fd, bool paused);            // loop thread only: stop/resume reading `fd`
+  void unwatch(int fd);                            // loop thread only
   // Calls `handler` on the first worker's loop when `signo` arrives (call before run()).
   void on_signal(int signo, std::function<void()> handler);
 

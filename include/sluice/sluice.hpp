@@ -6,6 +6,7 @@
 #include "sluice/close_code.hpp"
 #include "sluice/http.hpp"
 #include "sluice/http_stream.hpp"
+#include "sluice/io_watch.hpp"
 #include "sluice/limits.hpp"
 #include "sluice/log.hpp"
 #include "sluice/loop.hpp"

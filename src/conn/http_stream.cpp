@@ -4,11 +4,17 @@
 
 #include "conn/connection.hpp"
 #include "conn/endpoint.hpp"
+#include "http/response.hpp"
 
 namespace sluice {
 
 SendStatus HttpStream::send(std::string_view chunk) { return conn_->send_chunk(chunk); }
 void HttpStream::end() { conn_->end_stream(); }
+SendStatus HttpStream::respond(const HttpResponse& response) {
+  const SendStatus status = conn_->send_chunk(detail::http_response(response, false, false));
+  conn_->end_stream();
+  return status;
+}
 std::size_t HttpStream::buffered_amount() const { return conn_->buffered_amount(); }
 bool HttpStream::is_open() const { return conn_->is_streaming(); }
 ConnectionStats HttpStream::stats() const { return conn_->stats(); }

@@ -123,8 +123,9 @@ void Connection::start_stream(const HttpResponse& resp, std::uint8_t set, bool h
     respond_and_close(500, "internal server error");
     return;
   }
-  push(raw_bytes(http_stream_head(resp)), SendQueue::kRawTag);
-  if (head_only) {
+  // A deferred answer writes its whole response later, through HttpStream::respond().
+  if (!resp.deferred) push(raw_bytes(http_stream_head(resp)), SendQueue::kRawTag);
+  if (head_only && !resp.deferred) {
     if (b.destroy_user_data && resp.stream_user_data) b.destroy_user_data(resp.stream_user_data);
     begin_draining();
     return;

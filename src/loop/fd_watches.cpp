@@ -6,16 +6,31 @@ FdWatches::~FdWatches() {
   for (auto& [fd, w] : watches_) loop_.unwatch(fd);
 }
 
+namespace {
+
+bool reads(IoInterest i) { return i == IoInterest::read || i == IoInterest::read_write; }
+bool writes(IoInterest i) { return i == IoInterest::write || i == IoInterest::read_write; }
+
+}  // namespace
+
 bool FdWatches::watch(int fd, std::function<void()> on_readable) {
-  auto w = std::make_unique<Watch>(std::move(on_readable));
-  if (loop_.watch(fd, w.get(), true, false) != 0) return false;
+  return watch(fd, IoInterest::read, [fn = std::move(on_readable)](IoReady) { fn(); });
+}
+
+bool FdWatches::watch(int fd, IoInterest interest, IoCallback on_io) {
+  auto w = std::make_unique<Watch>(std::move(on_io));
+  if (loop_.watch(fd, w.get(), reads(interest), writes(interest)) != 0) return false;
   watches_[fd] = std::move(w);
   return true;
 }
 
 void FdWatches::set_paused(int fd, bool paused) {
+  set_interest(fd, paused ? IoInterest::none : IoInterest::read);
+}
+
+void FdWatches::set_interest(int fd, IoInterest interest) {
   auto it = watches_.find(fd);
-  if (it != watches_.end()) loop_.rewatch(fd, it->second.get(), !paused, false);
+  if (it != watches_.end()) loop_.rewatch(fd, it->second.get(), reads(interest), writes(interest));
 }
 
 void FdWatches::unwatch(int fd) {

@@ -1,5 +1,6 @@
 // FdWatches: application file descriptors watched on a loop (a UDP socket, stdin, a serial
-// port), each with its callback; shared by Server::watch and Loop::watch.
+// port, a client library's socket), each with its callback and its interest (readable,
+// writable, both or none); shared by Server::watch and Loop::watch.
 #pragma once
 
 #include <functional>
@@ -7,6 +8,7 @@
 #include <memory>
 
 #include "loop/event_loop.hpp"
+#include "sluice/io_watch.hpp"
 
 namespace sluice::detail {
 
@@ -18,17 +20,21 @@ class FdWatches {
   FdWatches& operator=(const FdWatches&) = delete;
 
   bool watch(int fd, std::function<void()> on_readable);  // false: epoll refused the fd
-  void set_paused(int fd, bool paused);
+  bool watch(int fd, IoInterest interest, IoCallback on_io);
+  void set_paused(int fd, bool paused);  // readable-only watches: interest read or none
+  void set_interest(int fd, IoInterest interest);
   void unwatch(int fd);
 
  private:
   class Watch final : public LoopClient {
    public:
-    explicit Watch(std::function<void()> fn) : fn_(std::move(fn)) {}
-    void on_io(std::uint32_t) override { fn_(); }
+    explicit Watch(IoCallback fn) : fn_(std::move(fn)) {}
+    void on_io(std::uint32_t events) override {
+      fn_(IoReady{(events & io_event::readable) != 0, (events & io_event::writable) != 0});
+    }
 
    private:
-    std::function<void()> fn_;
+    IoCallback fn_;
   };
   EventLoop& loop_;
   std::map<int, std::unique_ptr<Watch>> watches_;

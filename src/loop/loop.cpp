@@ -61,6 +61,10 @@ void Loop::after(std::chrono::milliseconds delay, std::function<void()> fn) {
 bool Loop::watch(int fd, std::function<void()> on_readable) {
   return impl_->watches.watch(fd, std::move(on_readable));
 }
+bool Loop::watch(int fd, IoInterest interest, IoCallback on_io) {
+  return impl_->watches.watch(fd, interest, std::move(on_io));
+}
+void Loop::set_interest(int fd, IoInterest interest) { impl_->watches.set_interest(fd, interest); }
 void Loop::set_paused(int fd, bool paused) { impl_->watches.set_paused(fd, paused); }
 void Loop::unwatch(int fd) { impl_->watches.unwatch(fd); }
 

@@ -152,6 +152,13 @@ bool Server::watch(int fd, std::function<void()> on_readable) {
   return impl_->first().app_fds().watch(fd, std::move(on_readable));
 }
 
+bool Server::watch(int fd, IoInterest interest, IoCallback on_io) {
+  listen();
+  return impl_->first().app_fds().watch(fd, interest, std::move(on_io));
+}
+void Server::set_interest(int fd, IoInterest interest) {
+  impl_->first().app_fds().set_interest(fd, interest);
+}
 void Server::set_paused(int fd, bool paused) { impl_->first().app_fds().set_paused(fd, paused); }
 void Server::unwatch(int fd) { impl_->first().app_fds().unwatch(fd); }
 

@@ -53,11 +53,20 @@ TEST(ExampleConfig, GatewayHasAUdpATcpAndAnExecSource) {
   EXPECT_EQ(r.config->sources[2].type(), SourceType::exec);
 }
 
+TEST(ExampleConfig, ClusterHasARedisBroker) {
+  const ConfigResult r = load_config_file(SLUICE_CLUSTER_CONFIG);
+  ASSERT_TRUE(r.ok()) << r.error.to_string();
+  EXPECT_EQ(r.config->broker.type, BrokerType::redis);
+  ASSERT_EQ(r.config->broker.shards.size(), 1u);
+  EXPECT_EQ(r.config->broker.shards[0].port, 6379);
+}
+
 TEST(ExampleConfig, MentionsEveryKeyOfTheSchema) {
   const std::string text = example_text();
   ASSERT_FALSE(text.empty());
   for (const KeyInfo& k : server_keys()) EXPECT_TRUE(mentions(text, k.name)) << "server." << k.name;
   for (const KeyInfo& k : topic_keys()) EXPECT_TRUE(mentions(text, k.name)) << "topic." << k.name;
+  for (const KeyInfo& k : broker_keys()) EXPECT_TRUE(mentions(text, k.name)) << "broker." << k.name;
   for (const KeyInfo& k : source_keys()) EXPECT_TRUE(mentions(text, k.name)) << "source." << k.name;
   for (SourceType t : {SourceType::udp, SourceType::tcp, SourceType::serial, SourceType::standard_input,
                        SourceType::exec, SourceType::demo}) {
@@ -72,6 +81,7 @@ TEST(ExampleConfig, MentionsEveryKeyOfTheSchema) {
 TEST(ExampleConfig, DescribeMentionsEveryKeyOfTheSchema) {
   const std::string text = describe_config();
   for (const KeyInfo& k : server_keys()) EXPECT_TRUE(mentions(text, k.name)) << k.name;
+  for (const KeyInfo& k : broker_keys()) EXPECT_TRUE(mentions(text, k.name)) << k.name;
   for (const KeyInfo& k : source_type_keys(SourceType::exec)) EXPECT_TRUE(mentions(text, k.name)) << k.name;
 }
 

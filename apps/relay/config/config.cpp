@@ -135,6 +135,10 @@ RelayConfig read_root(const std::string& file, const toml::table& root,
     config.server = detail::read_server(reader, base_dir);
     server_at = reader.where("listen");
   }
+  if (const toml::node* node = root.get("broker")) {
+    const toml::table& table = table_at(file, *node, "broker");
+    config.broker = detail::read_broker(TableReader(file, table, "broker", "in [broker]"));
+  }
   std::vector<TopicEntry> topics;
   if (const toml::node* node = root.get("topic")) {
     for (const toml::node& t : tables_at(file, *node, "topic")) {

@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "broker/redis_url.hpp"
 #include "config/cidr.hpp"
 #include "config/config_error.hpp"
 #include "config/endpoint.hpp"
@@ -180,9 +181,34 @@ struct SourceConfig {
   friend bool operator==(const SourceConfig&, const SourceConfig&) = default;
 };
 
+enum class BrokerType : std::uint8_t { none, redis };
+
+// [broker]: what carries messages between several relays. None: this relay alone, as before
+// (sequence numbers and history in memory). Redis: every publish goes through Redis, which
+// numbers it, keeps its history in a stream, and delivers it to every relay (docs/broker.md).
+struct BrokerConfig {
+  BrokerType type = BrokerType::none;
+  std::vector<RedisUrl> shards;   // `url`: one, or a list (topics spread over them by hash)
+  std::string prefix = "sluice";  // of every key and channel: several clusters on one Redis
+  milliseconds connect_timeout{2'000};
+  milliseconds command_timeout{2'000};
+  // A subscription connection is proven alive this often (a probe message through it); one
+  // that stays silent for command_timeout after a probe is reconnected.
+  milliseconds probe_interval{1'000};
+  milliseconds reconnect_min{100};  // full-jitter backoff between reconnects, doubling
+  milliseconds reconnect_max{5'000};
+  // Messages from Redis held while a topic catches up (after a reconnect, or for a resuming
+  // subscriber) at most; more are dropped, counted and reported as gaps.
+  std::size_t inbound_queue = 10'000;
+  // History kept in Redis for a topic with history = 0 and retain_last = false, so that a
+  // relay can repair a gap after a reconnect. 0: none (a gap is then only reported).
+  std::size_t repair_history = 1'000;
+};
+
 struct RelayConfig {
   std::string origin = "(built-in defaults)";  // the file it came from, for messages
   ServerConfig server;
+  BrokerConfig broker;
   std::vector<TopicConfig> topics;  // in file order
   std::vector<SourceConfig> sources;
 };

@@ -9,6 +9,23 @@ constexpr KeyInfo top_level[] = {
     {"server", "(table)", "the WebSocket and HTTP listener and its limits"},
     {"topic", "(array of tables)", "settings for the topics a name or pattern matches, most specific first"},
     {"source", "(array of tables)", "devices and programs to read messages from"},
+    {"broker", "(table)", "what carries messages between several relays: none, or Redis"},
+};
+
+constexpr KeyInfo broker[] = {
+    {"type", "\"none\"", "none (this relay alone) | redis (every publish through Redis, to every relay)"},
+    {"url", "(required for redis)",
+     "redis://[:PASSWORD@]HOST:PORT/DB or unix:/PATH?db=N; a list of them spreads topics over shards"},
+    {"prefix", "\"sluice\"", "prefix of every Redis key and channel, so several clusters can share a Redis"},
+    {"connect_timeout", "\"2s\"", "a connection to Redis must be ready within this"},
+    {"command_timeout", "\"2s\"", "a command unanswered this long fails and its connection is dropped"},
+    {"probe_interval", "\"1s\"",
+     "a probe runs through each subscription this often; silence for command_timeout after it reconnects"},
+    {"reconnect_min", "\"100ms\"", "first backoff before a reconnect (full jitter), doubling"},
+    {"reconnect_max", "\"5s\"", "longest backoff before a reconnect"},
+    {"inbound_queue", "10000", "messages held while topics catch up, at most; more are dropped and reported"},
+    {"repair_history", "1000",
+     "messages Redis keeps for topics without history, to repair gaps after a reconnect; 0: none"},
 };
 
 constexpr KeyInfo server[] = {
@@ -134,6 +151,7 @@ void describe_table(std::string& out, std::string_view header, std::span<const K
 std::span<const KeyInfo> top_level_keys() { return top_level; }
 std::span<const KeyInfo> server_keys() { return server; }
 std::span<const KeyInfo> topic_keys() { return topic; }
+std::span<const KeyInfo> broker_keys() { return broker; }
 std::span<const KeyInfo> source_keys() { return source; }
 
 std::span<const KeyInfo> source_type_keys(SourceType type) {
@@ -159,6 +177,7 @@ std::string describe_config() {
   std::string out;
   describe_table(out, "[server]", server_keys());
   describe_table(out, "[[topic]]", topic_keys());
+  describe_table(out, "[broker]", broker_keys());
   describe_table(out, "[[source]] (every type)", source_keys());
   for (SourceType t : {SourceType::udp, SourceType::tcp, SourceType::serial, SourceType::standard_input,
                        SourceType::exec, SourceType::demo}) {

@@ -21,6 +21,8 @@ struct TopicEntry {
 
 TopicEntry read_topic(const TableReader& table);
 
+BrokerConfig read_broker(const TableReader& table);
+
 struct SourceEntry {
   SourceConfig config;
   toml::source_region name_at;  // the name's value, or the table when the name is the default

@@ -78,6 +78,31 @@ RelayMetrics RelayMetrics::declare(MetricLayout& layout, const MetricBounds& bou
       "1 for the resource guard's state of a resource (over: new work refused), 0 for the others.",
       {label("resource", resource_names()), label("state", pressure_names())});
   m.ready = layout.add_gauge("sluice_ready", "1 while /readyz answers 200, else 0.");
+  m.broker_shards = layout.add_gauge("sluice_broker_shards", "Redis shards of the broker (0: no broker).");
+  m.broker_shards_up =
+      layout.add_gauge("sluice_broker_shards_up", "Broker shards reachable and subscribed now.");
+  m.broker_reconnects =
+      layout.add_counter("sluice_broker_reconnects_total", "Connections to the broker made again.");
+  m.broker_published =
+      layout.add_counter("sluice_broker_published_total", "Publishes the broker numbered for the cluster.");
+  m.broker_publish_failed = layout.add_counter(
+      "sluice_broker_publish_failed_total", "Publishes refused or lost because the broker was unreachable.");
+  m.broker_received =
+      layout.add_counter("sluice_broker_received_total", "Messages received from the broker.");
+  m.broker_delivered = layout.add_counter("sluice_broker_delivered_total",
+                                          "Messages from the broker handed to subscribers, once each.");
+  m.broker_repairs =
+      layout.add_counter("sluice_broker_repairs_total",
+                         "Topics checked against the broker's history after a reconnect or a gap.");
+  m.broker_gaps = layout.add_counter("sluice_broker_gaps_total",
+                                     "Gap notices for messages the broker's history no longer held.");
+  m.broker_resets = layout.add_counter("sluice_broker_resets_total",
+                                       "Topics whose numbering the broker lost (a new epoch).");
+  m.broker_dropped =
+      layout.add_counter("sluice_broker_dropped_total",
+                         "Messages held during a catch-up dropped over inbound_queue (read again).");
+  m.broker_probe_failures = layout.add_counter(
+      "sluice_broker_probe_failures_total", "Broker subscriptions found dead by the probe and reconnected.");
 
   m.delivery_latency = layout.add_histogram(
       "sluice_delivery_latency_seconds",

@@ -65,6 +65,19 @@ struct RelayMetrics {
   CounterFamily topic_messages_dropped;    // {topic}
   GaugeFamily topic_subscribers;           // {topic}
   CounterFamily http_requests;             // {route, code}
+  // The broker ([broker]; all zero without one).
+  GaugeFamily broker_shards;            // configured
+  GaugeFamily broker_shards_up;         //
+  CounterFamily broker_reconnects;      //
+  CounterFamily broker_published;       // numbered by the broker
+  CounterFamily broker_publish_failed;  // refused: broker down, or failed in flight
+  CounterFamily broker_received;        // messages from the broker
+  CounterFamily broker_delivered;       // of them, handed to subscribers once
+  CounterFamily broker_repairs;         // topics checked against the broker's history
+  CounterFamily broker_gaps;            // gap notices: the history no longer held them
+  CounterFamily broker_resets;          // topics whose numbering the broker lost
+  CounterFamily broker_dropped;         // held messages over inbound_queue
+  CounterFamily broker_probe_failures;  // subscriptions found dead by the probe
 
   // Declares the catalogue in `layout` (throws std::invalid_argument on a repeated source
   // name or topic pattern, or one named "other").

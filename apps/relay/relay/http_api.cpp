@@ -57,6 +57,74 @@ bool is_text_media_type(std::string_view content_type) {
   return type.starts_with("text/") || type == "application/json" || type.ends_with("+json");
 }
 
+// A publish waiting for the broker, from the route to the answer. `stream` is valid while
+// `open`, which the stream's on_close clears (both on the connection's loop).
+struct PendingPublish {
+  std::string topic;
+  std::string body;
+  Opcode opcode = Opcode::text;
+  std::string peer;
+  bool open = true;
+};
+
+namespace {
+
+HttpResponse outcome_response(const std::string& topic, const PublishOutcome& out) {
+  using Status = PublishOutcome::Status;
+  switch (out.status) {
+    case Status::ok: break;
+    case Status::unavailable: return error(503, out.error).header("Retry-After", "1");
+    case Status::bad_topic:
+    case Status::invalid_text: return error(400, out.error);
+    case Status::not_allowed: return error(403, out.error);
+    case Status::too_large: return error(413, out.error);
+  }
+  std::string body;
+  JsonWriter w(body);
+  w.begin_object()
+      .key("topic")
+      .value(topic)
+      .key("seq")
+      .value(out.seq)
+      .key("subscribers")
+      .value(out.subscribers);
+  if (out.relays > 0) w.key("relays").value(out.relays);
+  w.end_object();
+  return json_response(200, std::move(body));
+}
+
+}  // namespace
+
+StreamBehaviors HttpApi::publish_later_behaviors() {
+  StreamBehaviors later;
+  later.on_open = [this](HttpStream s) { publish_later(s); };
+  later.on_close = [](HttpStream s) {
+    std::unique_ptr<std::shared_ptr<PendingPublish>> held(s.user<std::shared_ptr<PendingPublish>>());
+    s.set_user_data(nullptr);
+    if (held) (*held)->open = false;
+  };
+  return later;
+}
+
+void HttpApi::publish_later(HttpStream stream) {
+  auto pending = std::shared_ptr<PendingPublish>(stream.user<PendingPublish>());
+  // The stream holds its own reference until on_close.
+  stream.set_user_data(new std::shared_ptr<PendingPublish>(pending));
+  LoopHandle loop = stream.loop();
+  relay_.publish_async(pending->topic, pending->body, pending->opcode, Publisher::http,
+                       [this, pending, stream, loop](PublishOutcome out) {
+                         // On the broker's loop: the answer goes back to the request's.
+                         loop.post([this, pending, stream, out = std::move(out)]() mutable {
+                           if (!pending->open) return;
+                           HttpResponse r = outcome_response(pending->topic, out);
+                           http_.count(HttpRoute::publish, r.status);
+                           stream.respond(r);
+                         });
+                       });
+  pending->body.clear();
+  pending->body.shrink_to_fit();
+}
+
 void HttpApi::install(sluice::Server& server) {
   for_each_route(
       [&](std::string_view method, std::string path, HttpHandler handler, const StreamBehaviors* stream) {
@@ -123,8 +191,9 @@ StreamBehaviors HttpApi::event_stream_behaviors() {
 }
 
 void HttpApi::for_each_route(const AddRoute& add) {
+  // A publish through a broker is answered later (publish_later), by these stream behaviors.
   add("POST", "/topics/*",
-      http_.counted(HttpRoute::publish, [this](const HttpRequest& r) { return publish(r); }), nullptr);
+      http_.counted(HttpRoute::publish, [this](const HttpRequest& r) { return publish(r); }), &later_);
   add("GET", "/topics", topics_route(&HttpApi::list_topics), &events_);
   add("GET", "/topics/*", topics_route(&HttpApi::show_topic), &events_);
   add("GET", "/stats",
@@ -144,6 +213,19 @@ HttpResponse HttpApi::refused(const HttpRequest& req, int status, std::string_vi
   return error(status, why);
 }
 
+HttpResponse HttpApi::refusal(const HttpRequest& req, const PublishOutcome& out) {
+  using Status = PublishOutcome::Status;
+  switch (out.status) {
+    case Status::ok: break;
+    case Status::bad_topic:
+    case Status::invalid_text: return refused(req, 400, out.error);
+    case Status::not_allowed: return refused(req, 403, out.error);
+    case Status::too_large: return refused(req, 413, out.error);
+    case Status::unavailable: return error(503, out.error).header("Retry-After", "1");
+  }
+  return error(500, "unexpected publish outcome");
+}
+
 HttpResponse HttpApi::publish(const HttpRequest& req) {
   switch (access_.may_publish(req)) {
     case Verdict::allowed: break;
@@ -158,15 +240,16 @@ HttpResponse HttpApi::publish(const HttpRequest& req) {
   if (req.body.size() > relay_.max_message_size())
     return refused(req, 413, "message larger than max_message_size");
   const Opcode opcode = is_text_media_type(req.header("content-type")) ? Opcode::text : Opcode::binary;
-  PublishOutcome out = relay_.publish(*topic, req.body, opcode, Publisher::http);
-  using Status = PublishOutcome::Status;
-  switch (out.status) {
-    case Status::ok: break;
-    case Status::bad_topic:
-    case Status::invalid_text: return refused(req, 400, out.error);
-    case Status::not_allowed: return refused(req, 403, out.error);
-    case Status::too_large: return refused(req, 413, out.error);
+  if (relay_.has_broker()) {
+    if (auto bad = relay_.check(*topic, req.body, opcode, Publisher::http)) return refusal(req, *bad);
+    if (!relay_.broker_up())
+      return error(503, "the broker is unreachable: the message would reach nobody")
+          .header("Retry-After", "1");
+    return HttpResponse::later(
+        new PendingPublish{*topic, std::string(req.body), opcode, std::string(req.remote_address)});
   }
+  PublishOutcome out = relay_.publish(*topic, req.body, opcode, Publisher::http);
+  if (out.status != PublishOutcome::Status::ok) return refusal(req, out);
   std::string body;
   JsonWriter(body)
       .begin_object()

@@ -3,7 +3,9 @@
 //   POST /topics/NAME   publish the body (text/* and application/json as text, else binary):
 //                       200 {"topic":...,"seq":...,"subscribers":...}; 400 bad name or text,
 //                       401 without the API key, 403 not allowed, 413 over max_message_size,
-//                       503 while new work is refused (a resource over its limit)
+//                       503 while new work is refused (a resource over its limit, the broker
+//                       unreachable); with a broker the answer waits for it (the sequence is
+//                       the cluster's): never 200 for a message nobody gets
 //   GET  /topics        every topic as JSON; GET /topics/NAME one topic (404 if unknown); either
 //                       with Accept: text/event-stream subscribes as Server-Sent Events, with
 //                       the same URL, statuses and resume as the WebSocket (Last-Event-ID)
@@ -14,6 +16,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string>
 
 #include <sluice/sluice.hpp>
 
@@ -37,7 +41,8 @@ class HttpApi {
         gate_(relay, access, readiness),
         http_(http),
         stats_json_(std::move(stats_json)),
-        events_(event_stream_behaviors()) {}
+        events_(event_stream_behaviors()),
+        later_(publish_later_behaviors()) {}
   void install(sluice::Server& server);
   // Every route, as install() hands it to the server: method, path, handler.
   // `stream`: the route's stream behaviors, when it may answer with an event stream.
@@ -55,9 +60,13 @@ class HttpApi {
  private:
   // A publish turned down: logged and counted once (Refusals), answered with JSON {"error":...}.
   HttpResponse refused(const HttpRequest& req, int status, std::string_view why);
+  HttpResponse refusal(const HttpRequest& req, const PublishOutcome& out);
+  // A publish through the broker: the answer is given once the broker has numbered it.
+  void publish_later(HttpStream stream);
   // GET /topics and /topics/*: an event stream when asked for one, else `plain`'s answer.
   HttpHandler topics_route(HttpResponse (HttpApi::*plain)(const HttpRequest&));
   StreamBehaviors event_stream_behaviors();
+  StreamBehaviors publish_later_behaviors();
 
   Relay& relay_;
   const Access& access_;
@@ -67,6 +76,7 @@ class HttpApi {
   HttpCounts& http_;
   std::function<std::string()> stats_json_;
   StreamBehaviors events_;
+  StreamBehaviors later_;  // a publish through the broker, answered later
 };
 
 // Whether a body of this Content-Type is published as a text message.

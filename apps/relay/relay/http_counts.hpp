@@ -26,7 +26,7 @@ class HttpCounts {
   HttpHandler counted(HttpRoute route, HttpHandler handler) {
     return [this, route, handler = std::move(handler)](const HttpRequest& req) {
       HttpResponse r = handler(req);
-      count(route, r.status);
+      if (!r.deferred) count(route, r.status);  // an answer given later is counted when given
       return r;
     };
   }

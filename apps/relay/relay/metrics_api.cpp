@@ -84,6 +84,22 @@ void MetricsApi::refresh(const Figures& f, const HttpCounts& http) {
   for (std::size_t r = 0; r < resource_count; ++r)
     set_resource_pressure(cells, m, static_cast<Resource>(r), f.pressure[r]);
   cells.set(m.ready.at(), f.ready ? 1 : 0);
+  if (f.broker) {
+    const BrokerFigures& b = *f.broker;
+    const BrokerCounts& c = f.broker_counts;
+    cells.set(m.broker_shards.at(), gauge(b.shards));
+    cells.set(m.broker_shards_up.at(), gauge(b.shards_up));
+    cells.set(m.broker_reconnects.at(), b.reconnects);
+    cells.set(m.broker_published.at(), b.published);
+    cells.set(m.broker_publish_failed.at(), c.publish_failed);
+    cells.set(m.broker_received.at(), b.received);
+    cells.set(m.broker_delivered.at(), c.delivered);
+    cells.set(m.broker_repairs.at(), c.repairs);
+    cells.set(m.broker_gaps.at(), c.gaps);
+    cells.set(m.broker_resets.at(), c.resets);
+    cells.set(m.broker_dropped.at(), c.dropped);
+    cells.set(m.broker_probe_failures.at(), b.probes_failed);
+  }
   cells.set(m.delivery_latency.at(), e.delivery_latency, e.delivery_latency_seconds);
 
   refresh_sources(f.sources);

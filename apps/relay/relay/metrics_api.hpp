@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ struct Figures {
   std::string not_ready_reason;
   std::vector<SourceRow> sources;
   std::vector<TopicSummary> topics;
+  std::optional<BrokerFigures> broker;  // with a broker
+  BrokerCounts broker_counts;
 };
 
 class MetricsApi {

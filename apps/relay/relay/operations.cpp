@@ -106,6 +106,8 @@ Figures Operations::figures() const {
   }
   f.sources = sources_();
   f.topics = relay_.topics();
+  f.broker = relay_.broker_figures();
+  f.broker_counts = relay_.broker_counts();
   return f;
 }
 

@@ -76,7 +76,10 @@ std::string new_epoch() {
 }  // namespace
 
 Relay::Relay(sluice::Server& server, const RelayConfig& config)
-    : server_(server), epoch_(new_epoch()), max_buffered_bytes_(config.server.max_buffered_bytes) {
+    : server_(server),
+      epoch_(new_epoch()),
+      max_buffered_bytes_(config.server.max_buffered_bytes),
+      broker_config_(config.broker) {
   apply(config);
 }
 
@@ -112,19 +115,44 @@ std::uint64_t Relay::subscribers_of(std::string_view topic) const {
   return n;
 }
 
+std::optional<PublishOutcome> Relay::refuse(std::string_view topic, std::string_view data, Opcode opcode,
+                                            Publisher who) const {
+  using Status = PublishOutcome::Status;
+  if (TopicCheck check = check_topic_name(topic); check != TopicCheck::ok)
+    return PublishOutcome{Status::bad_topic, 0, 0, "topic name " + std::string(describe(check))};
+  if (opcode == Opcode::text && !is_valid_utf8(data))
+    return PublishOutcome{Status::invalid_text, 0, 0, "text is not valid UTF-8"};
+  if (!allowed(settings_->for_topic(topic).publish, who))
+    return PublishOutcome{Status::not_allowed, 0, 0,
+                          "this topic's settings do not allow publishing from here"};
+  if (data.size() > max_message_size_)
+    return PublishOutcome{Status::too_large, 0, 0, "message larger than max_message_size"};
+  return std::nullopt;
+}
+
 PublishOutcome Relay::publish(std::string_view topic, std::string_view data, Opcode opcode, Publisher who) {
   using Status = PublishOutcome::Status;
   received_[static_cast<std::size_t>(who)].fetch_add(1, std::memory_order_relaxed);
-  if (TopicCheck check = check_topic_name(topic); check != TopicCheck::ok)
-    return {Status::bad_topic, 0, 0, "topic name " + std::string(describe(check))};
-  if (opcode == Opcode::text && !is_valid_utf8(data))
-    return {Status::invalid_text, 0, 0, "text is not valid UTF-8"};
+  if (broker_) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (auto refused = refuse(topic, data, opcode, who)) return *refused;
+    }
+    if (!broker_up()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++counts_.publish_failed;
+      return {Status::unavailable, 0, 0, "the broker is unreachable"};
+    }
+    // Nobody waits for the answer (a client's or a source's message): a failure is counted.
+    hand_to_broker(broker_message(topic, data, opcode), [](PublishOutcome) {});
+    PublishOutcome out{Status::ok, 0, 0, {}};
+    std::lock_guard<std::mutex> lock(mutex_);
+    out.blocked = blocked_key(topic) != nullptr;  // this relay's subscribers hold the producer back
+    return out;
+  }
   const PublishTime time = now_ms();
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!allowed(settings_->for_topic(topic).publish, who))
-    return {Status::not_allowed, 0, 0, "this topic's settings do not allow publishing from here"};
-  if (data.size() > max_message_size_)
-    return {Status::too_large, 0, 0, "message larger than max_message_size"};
+  if (auto refused = refuse(topic, data, opcode, who)) return *refused;
   TopicState& state = state_for(topic);
   const std::uint64_t seq = state.history.push(opcode, time, bytes_of(data));
   ++state.published;
@@ -188,6 +216,7 @@ void Relay::when_topic_unblocked(std::string_view topic, std::function<void()> f
 }
 
 Relay::SinkId Relay::add_sink(std::string topic, SinkDeliver deliver) {
+  if (broker_) watch_through_broker(topic, true);
   std::lock_guard<std::mutex> lock(mutex_);
   const SinkId id = next_sink_id_++;
   sinks_.push_back(Sink{id, std::move(topic), std::move(deliver)});
@@ -196,10 +225,18 @@ Relay::SinkId Relay::add_sink(std::string topic, SinkDeliver deliver) {
 
 void Relay::remove_sink(SinkId id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::erase_if(sinks_, [id](const Sink& s) { return s.id == id; });
+  std::erase_if(sinks_, [this, id](const Sink& s) {
+    if (s.id != id) return false;
+    if (broker_) watch_through_broker(s.topic, false);
+    return true;
+  });
 }
 
 void Relay::subscribe(WebSocket ws, const SubscriptionRequest& request) {
+  if (broker_) {
+    subscribe_through_broker(ws, request);
+    return;
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   // The most specific settings of its first pattern govern the connection's own limits.
   const TopicConfig entry = settings_->for_topic(request.patterns.front().text());
@@ -211,6 +248,10 @@ void Relay::subscribe(WebSocket ws, const SubscriptionRequest& request) {
 }
 
 void Relay::subscribe(HttpStream stream, const SubscriptionRequest& request) {
+  if (broker_) {
+    subscribe_through_broker(stream, request);
+    return;
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   const TopicConfig entry = settings_->for_topic(request.patterns.front().text());
   apply_subscriber_limits(stream, entry);
@@ -226,7 +267,25 @@ void Relay::add_active(const SubscriptionRequest& request) {
   ++it->second.connections;
 }
 
+void Relay::unsubscribe(WebSocket ws, const SubscriptionRequest& request) {
+  if (broker_) {
+    server_.post([this, patterns = request.patterns] {
+      for (const TopicPattern& p : patterns) broker_->unwatch(p);
+    });
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (drop_catch_up(ws)) return;
+  auto it = active_.find(request.key);
+  if (it == active_.end()) return;
+  if (--it->second.connections == 0) active_.erase(it);
+}
+
 void Relay::unsubscribe(const SubscriptionRequest& request) {
+  if (broker_) {
+    server_.post([this, patterns = request.patterns] {
+      for (const TopicPattern& p : patterns) broker_->unwatch(p);
+    });
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = active_.find(request.key);
   if (it == active_.end()) return;
@@ -269,7 +328,7 @@ TopicSummary Relay::summary(const std::string& name, const TopicState& state, st
   TopicSummary s;
   s.name = name;
   s.subscribers = subscribers_of(name);
-  s.last_seq = state.history.last_seq();
+  s.last_seq = broker_ ? state.broker_last : state.history.last_seq();
   s.published = state.published;
   s.messages_per_second = state.rate.per_second(now_second);
   s.history_messages = state.history.size();

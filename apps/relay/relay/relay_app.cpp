@@ -3,8 +3,10 @@
 #include <csignal>
 #include <stdexcept>
 
+#include "broker/redis_broker.hpp"
 #include "config/units.hpp"
 #include "operations/memory_limit.hpp"
+#include "relay/broker_stats.hpp"
 #include "relay/log_line.hpp"
 #include "relay/server_options.hpp"
 #include "relay/sources_api.hpp"
@@ -48,11 +50,20 @@ RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path,
   relay_ = std::make_unique<Relay>(*server_, config_);
   operations_ = std::make_unique<Operations>(*server_, *relay_, refusals_, config_, memory_limit_,
                                              [this] { return source_rows(); });
+  if (config_.broker.type == BrokerType::redis) {
+    // /readyz fails, and new subscribers and publishes are refused, while the broker is down.
+    relay_->use_broker(
+        std::make_unique<RedisBroker>(*server_, config_.broker),
+        [this](const std::string& why) { operations_->readiness().set(ReadinessCheck::broker, why); });
+  }
   websocket_api_ = std::make_unique<WebSocketApi>(*relay_, access_, refusals_, operations_->readiness(),
                                                   operations_->http_counts());
-  http_api_ =
-      std::make_unique<HttpApi>(*relay_, access_, refusals_, operations_->readiness(),
-                                operations_->http_counts(), [this] { return operations_->stats_json(); });
+  http_api_ = std::make_unique<HttpApi>(*relay_, access_, refusals_, operations_->readiness(),
+                                        operations_->http_counts(), [this] {
+                                          std::string json = operations_->stats_json();
+                                          add_broker_stats(json, *relay_);
+                                          return json;
+                                        });
   http_api_->install(*server_);
   // SIGINT and SIGTERM: /readyz fails for shutdown_delay, then the engine stops accepting,
   // sends 1001 to everyone and drains.
@@ -76,6 +87,7 @@ std::vector<SourceRow> RelayApp::source_rows() const {
 
 void RelayApp::listen() {
   server_->listen();
+  relay_->start_broker();
   sources_ = std::make_unique<SourceSet>(*server_, *relay_);
   sources_->start(config_.sources);
   operations_->start();

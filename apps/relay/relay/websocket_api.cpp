@@ -16,6 +16,7 @@ RefusalReason refusal_of(PublishOutcome::Status status) {
     case PublishOutcome::Status::too_large: return RefusalReason::too_large;
     case PublishOutcome::Status::not_allowed: return RefusalReason::forbidden;
     case PublishOutcome::Status::ok:
+    case PublishOutcome::Status::unavailable:
     case PublishOutcome::Status::bad_topic:
     case PublishOutcome::Status::invalid_text: break;
   }
@@ -84,6 +85,11 @@ void WebSocketApi::on_message(WebSocket ws, std::string_view data, Opcode opcode
   }
   PublishOutcome out = relay_.publish(topic, data, opcode, Publisher::client);
   if (out.status == PublishOutcome::Status::ok) return;
+  if (out.status == PublishOutcome::Status::unavailable) {
+    // Loud, and not the client's fault: it may reconnect and publish again shortly.
+    ws.close(close_code::try_again_later, "the broker is unreachable");
+    return;
+  }
   const RefusalReason reason = refusal_of(out.status);
   const std::uint16_t code =
       reason == RefusalReason::too_large ? close_code::message_too_big : close_code::policy_violation;
@@ -96,7 +102,7 @@ void WebSocketApi::on_close(WebSocket ws, std::uint16_t code) {
   ws.set_user_data(nullptr);
   if (!s) return;
   log_connection_closed(ws.stats(), s->peer, s->target, std::chrono::steady_clock::now() - s->opened, code);
-  if (s->kind == Subscriber::Kind::topics) relay_.unsubscribe(s->request);
+  if (s->kind == Subscriber::Kind::topics) relay_.unsubscribe(ws, s->request);
 }
 
 std::string WebSocketApi::describe(WebSocket ws) const {
