@@ -21,7 +21,8 @@ void usage(FILE* to) {
                "                   [--max-buffered-bytes B] [--max-total-buffered-bytes B]\n"
                "                   [--policy close|drop_newest|drop_oldest|latest|backpressure]\n"
                "                   [--max-connections N] [--max-connections-per-ip N] [--max-handshakes N]\n"
-               "                   [--log-level debug|info|warn|error|off]\n");
+               "                   [--tls-cert FILE --tls-key FILE [--tls-key-passphrase-file FILE]]\n"
+               "                   [--kernel-tls] [--log-level debug|info|warn|error|off]\n");
 }
 
 bool parse_size(const char* text, std::size_t& out) {
@@ -46,11 +47,16 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
                                     {"max-connections", required_argument, nullptr, 'c'},
                                     {"max-connections-per-ip", required_argument, nullptr, 'i'},
                                     {"max-handshakes", required_argument, nullptr, 'H'},
+                                    {"tls-cert", required_argument, nullptr, 'C'},
+                                    {"tls-key", required_argument, nullptr, 'K'},
+                                    {"tls-key-passphrase-file", required_argument, nullptr, 'W'},
+                                    {"kernel-tls", no_argument, nullptr, 'T'},
                                     {"log-level", required_argument, nullptr, 'l'},
                                     {"help", no_argument, nullptr, '?'},
                                     {nullptr, 0, nullptr, 0}};
   exit_code = 2;
   std::size_t n = 0;
+  sluice::TlsCertificate cert;
   for (int c; (c = getopt_long(argc, argv, "", kOptions, nullptr)) != -1;) {
     bool ok = true;
     switch (c) {
@@ -71,6 +77,10 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
       case 'c': ok = parse_size(optarg, options.max_connections); break;
       case 'i': ok = parse_size(optarg, options.max_connections_per_ip); break;
       case 'H': ok = parse_size(optarg, options.max_handshakes); break;
+      case 'C': cert.cert_file = optarg; break;
+      case 'K': cert.key_file = optarg; break;
+      case 'W': cert.key_passphrase_file = optarg; break;
+      case 'T': options.tls.kernel_tls = true; break;
       case 'l': {
         sluice::LogLevel level;
         ok = sluice::parse_log_level(optarg, level);
@@ -90,6 +100,12 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
     usage(stderr);
     return false;
   }
+  if (cert.cert_file.empty() != cert.key_file.empty()) {
+    std::fprintf(stderr, "sluice-echo: --tls-cert and --tls-key go together\n");
+    usage(stderr);
+    return false;
+  }
+  if (!cert.cert_file.empty()) options.tls.certificates.push_back(cert);
   return true;
 }
 
@@ -131,7 +147,8 @@ int main(int argc, char** argv) {
   try {
     sluice::Server server(options, behaviors);
     server.listen();
-    std::printf("sluice-echo listening on ws://%s:%u/\n", options.host.c_str(), server.port());
+    std::printf("sluice-echo listening on %s://%s:%u/\n", options.tls.enabled() ? "wss" : "ws",
+                options.host.c_str(), server.port());
     std::fflush(stdout);
     server.run();
   } catch (const std::exception& e) {

@@ -62,6 +62,13 @@ class Server {
 
   ServerStats stats() const;  // any thread; a snapshot summed over the workers
 
+  // Reads the TLS certificates again (ServerOptions::tls), or loads `tls` instead: connections
+  // accepted afterwards get them, open ones keep theirs. Any thread. Throws std::runtime_error
+  // naming the file and the problem when they cannot be loaded (the running ones stay), or when
+  // the server was not started with TLS.
+  void reload_tls();
+  void reload_tls(ServerTlsOptions tls);
+
   // Binds the listeners now. Throws std::system_error with a clear message when it cannot.
   // From here on the calling thread holds the handled signals (SIGINT/SIGTERM unless
   // handle_signals is off, and on_signal's) until run() takes them, so none is lost between.

@@ -15,4 +15,5 @@
 #include "sluice/server.hpp"
 #include "sluice/server_options.hpp"
 #include "sluice/stats.hpp"
+#include "sluice/tls.hpp"
 #include "sluice/websocket.hpp"

@@ -22,11 +22,13 @@ static RequestLimits request_limits(const Limits& l) {
   return {l.max_header_bytes, l.max_headers, l.max_body_bytes};
 }
 
-Connection::Connection(Endpoint& endpoint, Fd fd)
+Connection::Connection(Endpoint& endpoint, Fd fd) : Connection(endpoint, Transport(std::move(fd))) {}
+
+Connection::Connection(Endpoint& endpoint, Transport transport)
     : ep_(endpoint),
       parser_(endpoint.role()),
       assembler_(endpoint.assembly_limits()),
-      transport_(std::move(fd)) {
+      transport_(std::move(transport)) {
   if (endpoint.role() == Role::server)
     phase_.emplace<ServerHandshake>(request_limits(endpoint.limits()), endpoint);
 }
@@ -72,7 +74,8 @@ void Connection::on_io(std::uint32_t events) {
       return;
     default: break;
   }
-  if ((events & io_event::writable) && outbox_.is(Outbox::write_armed)) flush();
+  if ((events & io_event::writable) && (outbox_.is(Outbox::write_armed) || transport_.holds_output()))
+    flush();
   if (!session_.is(ConnState::closed) && (events & io_event::readable)) on_readable();
 }
 
@@ -86,9 +89,11 @@ inline void Connection::on_readable() {
   EventLoop& loop = ep_.loop();
   IoResult r = transport_.read({loop.scratch(), EventLoop::kScratchSize});
   switch (r.kind) {
-    case IoResult::Kind::would_block: return;
-    case IoResult::Kind::closed: abort(session_.finishing() ? nullptr : "peer closed the connection"); return;
-    case IoResult::Kind::error: abort("read failed"); return;
+    case IoResult::Kind::would_block:
+      if (transport_.secure()) after_secure_read();
+      return;
+    case IoResult::Kind::closed:
+    case IoResult::Kind::error: on_read_failed(r); return;
     case IoResult::Kind::done: break;
   }
   last_heard_ = now32();
@@ -106,6 +111,25 @@ inline void Connection::on_readable() {
       break;
     default: break;  // draining, half-closed: the conversation is over and what arrives is discarded
   }
+}
+
+void Connection::on_read_failed(const IoResult& r) {
+  const std::string_view why = transport_.failure();
+  if (!why.empty()) {
+    // A client that fails its TLS handshake tells the application; a server logs it.
+    if (ep_.role() == Role::client && !session_.upgraded()) return fail_open(why);
+    log(LogLevel::warn, "{}: {}; closing", describe_peer(transport_.fd()), why);
+    return abort(nullptr);
+  }
+  if (r.kind == IoResult::Kind::closed)
+    return abort(session_.finishing() ? nullptr : "peer closed the connection");
+  abort("read failed");
+}
+
+void Connection::after_secure_read() {
+  // The handshake may have finished (a client's request can go out now) or want to write: the
+  // flush sends what is queued or held and registers what TLS waits for.
+  flush();
 }
 
 void Connection::on_frame_bytes(std::span<std::uint8_t> in) {

@@ -45,8 +45,13 @@ class ServerHandshake;
 struct ClientHandshake;
 
 class Connection final : public LoopClient {
+  // Declared first so that it sits in the loop hooks' tail padding, which keeps the connection
+  // within its 184 bytes.
+  Session session_;
+
  public:
   Connection(Endpoint& endpoint, Fd fd);
+  Connection(Endpoint& endpoint, Transport transport);  // plain or TLS
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -103,6 +108,8 @@ class Connection final : public LoopClient {
  private:
   // Read side, in data-path order.
   void on_readable();
+  void on_read_failed(const IoResult& r);
+  void after_secure_read();  // TLS read nothing but may have moved its handshake on
   void on_handshake_bytes(std::span<std::uint8_t> in);  // upgrade.cpp
   void accept_upgrade(ServerHandshake& hs);             // upgrade.cpp
   // False when the response ends the connection.
@@ -195,7 +202,6 @@ class Connection final : public LoopClient {
   // Loop times in milliseconds, truncated to 32 bits; differences stay right for 49 days.
   std::uint32_t last_heard_ = 0;   // last byte from the peer
   std::uint32_t phase_since_ = 0;  // the current state (or kept-alive wait) began
-  Session session_;
 };
 
 // The per-message steps every send takes, forced inline: at -O2 the compiler would leave them as
