@@ -1,15 +1,19 @@
 // sluice-echo: echoes every message back with its opcode (text as text, binary as binary).
 // The smallest complete sluice program, and the server the conformance suite runs against.
 // Clients that connect to /broadcast instead form one room: every message one of them sends is
-// published, encoded once, to all of them (the fan-out benchmark's server).
+// published, encoded once, to all of them (the fan-out benchmark's server). With --tls-cert and
+// --tls-key it serves wss:// instead (repeat the pair for more certificates, picked by SNI), and
+// reads the certificate files again on SIGHUP.
 #include <malloc.h>
 
 #include <getopt.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <vector>
 
 #include "sluice/sluice.hpp"
 
@@ -21,7 +25,7 @@ void usage(FILE* to) {
                "                   [--max-buffered-bytes B] [--max-total-buffered-bytes B]\n"
                "                   [--policy close|drop_newest|drop_oldest|latest|backpressure]\n"
                "                   [--max-connections N] [--max-connections-per-ip N] [--max-handshakes N]\n"
-               "                   [--tls-cert FILE --tls-key FILE [--tls-key-passphrase-file FILE]]\n"
+               "                   [--tls-cert FILE --tls-key FILE [--tls-key-passphrase-file FILE]]...\n"
                "                   [--kernel-tls] [--log-level debug|info|warn|error|off]\n");
 }
 
@@ -56,7 +60,7 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
                                     {nullptr, 0, nullptr, 0}};
   exit_code = 2;
   std::size_t n = 0;
-  sluice::TlsCertificate cert;
+  std::vector<sluice::TlsCertificate>& certs = options.tls.certificates;
   for (int c; (c = getopt_long(argc, argv, "", kOptions, nullptr)) != -1;) {
     bool ok = true;
     switch (c) {
@@ -77,9 +81,16 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
       case 'c': ok = parse_size(optarg, options.max_connections); break;
       case 'i': ok = parse_size(optarg, options.max_connections_per_ip); break;
       case 'H': ok = parse_size(optarg, options.max_handshakes); break;
-      case 'C': cert.cert_file = optarg; break;
-      case 'K': cert.key_file = optarg; break;
-      case 'W': cert.key_passphrase_file = optarg; break;
+      // Each --tls-cert starts a certificate; the options after it complete that one.
+      case 'C': certs.push_back({optarg, "", ""}); break;
+      case 'K':
+        ok = !certs.empty() && certs.back().key_file.empty();
+        if (ok) certs.back().key_file = optarg;
+        break;
+      case 'W':
+        ok = !certs.empty();
+        if (ok) certs.back().key_passphrase_file = optarg;
+        break;
       case 'T': options.tls.kernel_tls = true; break;
       case 'l': {
         sluice::LogLevel level;
@@ -100,12 +111,13 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
     usage(stderr);
     return false;
   }
-  if (cert.cert_file.empty() != cert.key_file.empty()) {
-    std::fprintf(stderr, "sluice-echo: --tls-cert and --tls-key go together\n");
-    usage(stderr);
-    return false;
+  for (const sluice::TlsCertificate& cert : certs) {
+    if (cert.key_file.empty()) {
+      std::fprintf(stderr, "sluice-echo: --tls-cert %s has no --tls-key after it\n", cert.cert_file.c_str());
+      usage(stderr);
+      return false;
+    }
   }
-  if (!cert.cert_file.empty()) options.tls.certificates.push_back(cert);
   return true;
 }
 
@@ -146,6 +158,17 @@ int main(int argc, char** argv) {
 
   try {
     sluice::Server server(options, behaviors);
+    if (options.tls.enabled()) {
+      // SIGHUP reads the certificate files again; open connections keep the ones they began with.
+      server.on_signal(SIGHUP, [&server] {
+        try {
+          server.reload_tls();
+          std::fprintf(stderr, "sluice-echo: reloaded the TLS certificates\n");
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "sluice-echo: reload refused, the running certificates stay: %s\n", e.what());
+        }
+      });
+    }
     server.listen();
     std::printf("sluice-echo listening on %s://%s:%u/\n", options.tls.enabled() ? "wss" : "ws",
                 options.host.c_str(), server.port());

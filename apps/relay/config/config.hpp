@@ -21,6 +21,7 @@
 #include "config/config_error.hpp"
 #include "config/endpoint.hpp"
 #include "sluice/policy.hpp"
+#include "sluice/tls.hpp"
 #include "sources/framing/framing.hpp"
 
 namespace sluice::relay {
@@ -55,6 +56,10 @@ struct ServerConfig {
   milliseconds handshake_timeout{10'000};
   milliseconds shutdown_timeout{5'000};
   std::size_t send_buffer_bytes = 0;  // SO_SNDBUF; 0: the kernel's default
+  // tls_cert and tls_key (then tls_sni's entries): with certificates, every connection speaks
+  // TLS (wss://, https://). Paths are resolved against the file's directory and the certificates
+  // loaded (and checked) at load.
+  sluice::ServerTlsOptions tls;
 };
 
 enum class SubscribeAccess : std::uint8_t { anyone, api_key, nobody };

@@ -37,6 +37,19 @@ constexpr KeyInfo server[] = {
     {"handshake_timeout", "\"10s\"", "a client must complete its opening handshake within this"},
     {"shutdown_timeout", "\"5s\"", "bound on draining connections at shutdown"},
     {"send_buffer_bytes", "\"0B\"", "SO_SNDBUF for each socket; 0: the kernel's default"},
+    {"tls_cert", "(none)",
+     "PEM certificate chain: with tls_key, every connection speaks TLS (wss://, https://); read at load and on SIGHUP"},
+    {"tls_key", "(none)", "PEM private key of tls_cert"},
+    {"tls_key_passphrase_file", "(none)", "file whose first line decrypts an encrypted tls_key"},
+    {"tls_sni", "[]",
+     "more certificates, picked by the client's server name: [{ cert = \"...\", key = \"...\" }, ...]"},
+    {"kernel_tls", "false", "let the kernel encrypt where it and OpenSSL can (SSL_OP_ENABLE_KTLS)"},
+};
+
+constexpr KeyInfo tls_sni[] = {
+    {"cert", "(required)", "PEM certificate chain"},
+    {"key", "(required)", "PEM private key of cert"},
+    {"key_passphrase_file", "(none)", "file whose first line decrypts an encrypted key"},
 };
 
 constexpr KeyInfo topic[] = {
@@ -127,6 +140,7 @@ void describe_table(std::string& out, std::string_view header, std::span<const K
 
 std::span<const KeyInfo> top_level_keys() { return top_level; }
 std::span<const KeyInfo> server_keys() { return server; }
+std::span<const KeyInfo> tls_sni_keys() { return tls_sni; }
 std::span<const KeyInfo> topic_keys() { return topic; }
 std::span<const KeyInfo> source_keys() { return source; }
 
@@ -152,6 +166,7 @@ const KeyInfo* find_key(std::span<const KeyInfo> keys, std::string_view name) {
 std::string describe_config() {
   std::string out;
   describe_table(out, "[server]", server_keys());
+  describe_table(out, "[server] tls_sni = [{ ... }] (each entry)", tls_sni_keys());
   describe_table(out, "[[topic]]", topic_keys());
   describe_table(out, "[[source]] (every type)", source_keys());
   for (SourceType t : {SourceType::udp, SourceType::tcp, SourceType::serial, SourceType::standard_input,

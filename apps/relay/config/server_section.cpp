@@ -130,6 +130,7 @@ ServerConfig read_server(const TableReader& r, const std::filesystem::path& base
   read_publish_from(r, s.http_publish_from);
   read_send_limits(r, s);
   read_deadlines(r, s);
+  read_tls(r, base_dir, s.tls);
   return s;
 }
 

@@ -69,7 +69,8 @@ void RelayApp::listen() {
   for (auto& g : generators_) g->start(*server_);
   stats_timer_ = make_timer(std::chrono::milliseconds(1000));
   server_->watch(stats_timer_, [this] { publish_stats(); });
-  log_line(LogLevel::info, "sluice relay on http://{}:{}/ ({}; {} thread{})", config_.server.listen.host,
+  log_line(LogLevel::info, "sluice relay on {}://{}:{}/ ({}; {} thread{})",
+           config_.server.tls.enabled() ? "https" : "http", config_.server.listen.host,
            server_->port(), config_path_ ? *config_path_ : "embedded default configuration",
            config_.server.threads, config_.server.threads == 1 ? "" : "s");
 }
@@ -99,6 +100,7 @@ void RelayApp::reload() {
     log_line(LogLevel::warn, "reload: {} changed; these take effect at the next start", fixed);
   relay_->apply(next);
   access_.apply(next.server);
+  reload_certificates(next.server.tls);
   const std::size_t sources = next.sources.size();
   config_.topics = std::move(next.topics);
   config_.server.allowed_origins = next.server.allowed_origins;
@@ -107,6 +109,16 @@ void RelayApp::reload() {
   log_line(LogLevel::info, "reloaded {}: {} topic entr{}, {} source{} (sources change at the next start)",
            *config_path_, config_.topics.size(), config_.topics.size() == 1 ? "y" : "ies", sources,
            sources == 1 ? "" : "s");
+}
+
+void RelayApp::reload_certificates(const ServerTlsOptions& tls) {
+  if (!config_.server.tls.enabled() || !tls.enabled() || tls.kernel_tls != config_.server.tls.kernel_tls) return;
+  try {
+    server_->reload_tls(tls);  // new connections get them; open ones keep theirs
+    config_.server.tls.certificates = tls.certificates;
+  } catch (const std::exception& e) {
+    log_line(LogLevel::error, "reload: the running TLS certificates stay: {}", e.what());
+  }
 }
 
 }  // namespace sluice::relay

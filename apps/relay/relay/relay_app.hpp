@@ -34,6 +34,8 @@ class RelayApp {
 
  private:
   void reload();
+  // SIGHUP: a TLS server reads its certificate files again (the ones the reloaded file names).
+  void reload_certificates(const ServerTlsOptions& tls);
   void publish_stats();
 
   RelayConfig config_;

@@ -27,6 +27,7 @@ sluice::ServerOptions engine_options(const ServerConfig& c) {
   o.idle_timeout = c.idle_timeout;
   o.close_timeout = c.close_timeout;
   o.shutdown_timeout = c.shutdown_timeout;
+  o.tls = c.tls;
   return o;
 }
 
@@ -55,6 +56,9 @@ std::string settings_needing_restart(const ServerConfig& a, const ServerConfig& 
   check(a.handshake_timeout == b.handshake_timeout, "handshake_timeout");
   check(a.shutdown_timeout == b.shutdown_timeout, "shutdown_timeout");
   check(a.send_buffer_bytes == b.send_buffer_bytes, "send_buffer_bytes");
+  // The certificates themselves are reloaded; whether the port speaks TLS is not.
+  check(a.tls.enabled() == b.tls.enabled(), "tls_cert (TLS on or off)");
+  check(a.tls.kernel_tls == b.tls.kernel_tls, "kernel_tls");
   return out;
 }
 
