@@ -105,13 +105,12 @@ async function main() {
   await startRelay(binary, dir, port);
   const origin = `https://127.0.0.1:${port}`;
 
-  const browser = await playwright.chromium.launch({
+  const context = await playwright.chromium.launchPersistentContext(path.join(dir, 'profile'), {
     executablePath: CHROMIUM,
-    args: [...CHROMIUM_ARGS, `--user-data-dir=${path.join(dir, 'profile')}`,
-      `--ignore-certificate-errors-spki-list=${pki.spkiHash}`],
+    args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${pki.spkiHash}`],
   });
-  cleanups.push(() => browser.close());
-  const page = await browser.newPage();
+  cleanups.push(() => context.close());
+  const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
