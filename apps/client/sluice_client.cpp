@@ -204,7 +204,8 @@ int main(int argc, char** argv) {
   app.add_option("--ping-interval", s.ping_interval, "seconds of silence before a ping (0: never)")
       ->capture_default_str();
   app.add_option("--log-level", s.log_level, "debug, info, warn, error or off")->capture_default_str();
-  app.add_option("--ca-file", s.ca_file, "wss://: trust the CAs in this PEM file instead of the system's store");
+  app.add_option("--ca-file", s.ca_file,
+                 "wss://: trust the CAs in this PEM file instead of the system's store");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -58,7 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(url->target == after ||
              ((after.empty() || after.front() == '?') && url->target == "/" + std::string(after)));
   // Its own canonical spelling reads back the same.
-  const auto again = detail::parse_ws_url((url->secure ? "wss://" : "ws://") + url->host_header + url->target);
+  const auto again =
+      detail::parse_ws_url((url->secure ? "wss://" : "ws://") + url->host_header + url->target);
   FUZZ_CHECK(again && again->host == url->host && again->port == url->port && again->secure == url->secure);
   FUZZ_CHECK(again->target == url->target && again->host_header == url->host_header);
   fuzz::check_request_for(*url);

@@ -57,11 +57,13 @@ TEST(Certificates, MissingAndMalformedFilesAreNamed) {
             "TLS: " + missing.cert_file + ": cannot read the certificate: No such file or directory");
   sluice::TlsCertificate garbage = c;
   garbage.cert_file = pki.write("garbage.pem", "not a certificate\n");
-  EXPECT_EQ(sluice::check_tls(with(garbage)).rfind("TLS: " + garbage.cert_file + ": not a PEM certificate chain", 0),
+  EXPECT_EQ(sluice::check_tls(with(garbage))
+                .rfind("TLS: " + garbage.cert_file + ": not a PEM certificate chain", 0),
             0u);
   sluice::TlsCertificate no_key = c;
   no_key.key_file = pki.write("garbage.key", "not a key\n");
-  EXPECT_EQ(sluice::check_tls(with(no_key)).rfind("TLS: " + no_key.key_file + ": not a PEM private key", 0), 0u);
+  EXPECT_EQ(sluice::check_tls(with(no_key)).rfind("TLS: " + no_key.key_file + ": not a PEM private key", 0),
+            0u);
   EXPECT_EQ(sluice::check_tls({}), "TLS: no certificate given");
 }
 
@@ -72,8 +74,9 @@ TEST(Certificates, AnEncryptedKeyOpensWithItsPassphraseFileOnly) {
   EXPECT_EQ(sluice::check_tls(with(c)),
             "TLS: " + c.key_file + ": the key is encrypted and no passphrase file is given");
   c.key_passphrase_file = pki.write("wrong", "guess\n");
-  EXPECT_EQ(sluice::check_tls(with(c)),
-            "TLS: " + c.key_file + ": cannot decrypt the key with the passphrase in " + c.key_passphrase_file);
+  EXPECT_EQ(
+      sluice::check_tls(with(c)),
+      "TLS: " + c.key_file + ": cannot decrypt the key with the passphrase in " + c.key_passphrase_file);
   c.key_passphrase_file = pki.write("right", "open sesame\r\n");  // the first line, without its end
   EXPECT_EQ(sluice::check_tls(with(c)), "");
 }

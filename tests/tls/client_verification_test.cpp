@@ -47,7 +47,8 @@ TEST(ClientTls, EchoesThroughAServerItsCaFileVouchesFor) {
   Events events;
   {
     TestClient client(lt, server.url(), trusting(ca), events);
-    ASSERT_TRUE(events.wait([](const Events& e) { return e.opens() == 1; })) << ::testing::PrintToString(events.errors());
+    ASSERT_TRUE(events.wait([](const Events& e) { return e.opens() == 1; }))
+        << ::testing::PrintToString(events.errors());
     const std::string big = sluice_client_test::random_bytes(3'000'000, 5);
     client.send("over TLS", sluice::Opcode::text);
     client.send(big, sluice::Opcode::binary);
@@ -93,8 +94,9 @@ TEST(ClientTls, RefusesAnExpiredCertificate) {
   sluice::TlsCertificate old = pki.issue("old", "ca", {"localhost", "127.0.0.1"}, -1);
   // sluice refuses to serve it, so openssl s_server presents it.
   const std::uint16_t port = sluice_client_test::refused_port();
-  sluice_client_test::Process s_server({SLUICE_TLS_OPENSSL, "s_server", "-accept", "127.0.0.1:" + std::to_string(port),
-                                        "-cert", old.cert_file, "-key", old.key_file, "-www"});
+  sluice_client_test::Process s_server({SLUICE_TLS_OPENSSL, "s_server", "-accept",
+                                        "127.0.0.1:" + std::to_string(port), "-cert", old.cert_file, "-key",
+                                        old.key_file, "-www"});
   std::optional<std::string> line;
   while ((line = s_server.read_line()) && *line != "ACCEPT") {
   }
@@ -112,7 +114,8 @@ TEST(ClientTls, ACaFileThatCannotBeLoadedIsRefusedAtConstruction) {
     lt.call([&] { sluice::Client c(lt.loop(), "wss://127.0.0.1:1/", trusting(missing), none); });
     ADD_FAILURE() << "a missing CA file was accepted";
   } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()), "TLS: " + missing + ": cannot read the CA file: No such file or directory");
+    EXPECT_EQ(std::string(e.what()),
+              "TLS: " + missing + ": cannot read the CA file: No such file or directory");
   }
   const std::string garbage = pki.write("garbage.pem", "no certificates here\n");
   EXPECT_THROW(lt.call([&] { sluice::Client c(lt.loop(), "wss://127.0.0.1:1/", trusting(garbage), none); }),

@@ -109,14 +109,18 @@ TEST(ServerTls, WhatOpenSslHoldsIsChargedToTheBudgetAndGivenBack) {
     stalled.emplace_back(new sluice_test::RawSocket(sluice_test::RawSocket::connect_loopback(server.port())));
     ASSERT_TRUE(stalled.back()->send_all(partial_client_hello()));
   }
-  ASSERT_TRUE(sluice_test::wait_until(
-      [&] { return server.thread().stats().memory_bytes >= baseline + kStalled * 16 * 1024; }))
-      << "memory_bytes " << server.thread().stats().memory_bytes << ", baseline " << baseline;
+  ASSERT_TRUE(sluice_test::wait_until([&] {
+    return server.thread().stats().memory_bytes >= baseline + kStalled * 16 * 1024;
+  })) << "memory_bytes "
+      << server.thread().stats().memory_bytes << ", baseline " << baseline;
   stalled.clear();
   ASSERT_TRUE(sluice_test::wait_until([&] { return server.thread().stats().memory_bytes == baseline; }))
       << "memory_bytes " << server.thread().stats().memory_bytes << ", baseline " << baseline;
 
   // Idle open connections hold their session but no record buffers (SSL_MODE_RELEASE_BUFFERS).
+  // OpenSSL 3.0 keeps about 15 KiB for an established session (its SSL object alone is 7.6 KiB,
+  // then the ciphers' contexts, the session and its copy of the certificate); a read or write
+  // buffer held while idle would add a whole record's 16.7 KiB on top.
   constexpr int kIdle = 8;
   LoopThread lt;
   std::vector<std::unique_ptr<Events>> events;
@@ -131,8 +135,9 @@ TEST(ServerTls, WhatOpenSslHoldsIsChargedToTheBudgetAndGivenBack) {
   std::size_t held = 0;
   ASSERT_TRUE(sluice_test::wait_until([&] {
     held = server.thread().stats().memory_bytes - baseline;
-    return held > kIdle * 1024 && held < kIdle * 16 * 1024;
-  })) << held / kIdle << " bytes per idle TLS connection";
+    return held > kIdle * 1024 && held < kIdle * 24 * 1024;
+  })) << held / kIdle
+      << " bytes per idle TLS connection";
   for (auto& c : clients) c->close(1000);
   clients.clear();
   ASSERT_TRUE(sluice_test::wait_until([&] { return server.thread().stats().memory_bytes == baseline; }))

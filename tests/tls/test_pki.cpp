@@ -52,8 +52,8 @@ sluice::TlsCertificate TestPki::issue(const std::string& name, const std::string
                                       const std::string& passphrase) {
   std::string list;
   for (const std::string& n : names) list += py_string(n) + ",";
-  python("p.issue(" + py_string(name) + ", " + py_string(ca) + ", names=(" + list + "), days=" + std::to_string(days) +
-         (passphrase.empty() ? "" : ", passphrase=" + py_string(passphrase)) + ")");
+  python("p.issue(" + py_string(name) + ", " + py_string(ca) + ", names=(" + list + "), days=" +
+         std::to_string(days) + (passphrase.empty() ? "" : ", passphrase=" + py_string(passphrase)) + ")");
   return {path(name + ".pem"), path(name + ".key"), ""};
 }
 

@@ -23,8 +23,8 @@ class TestPki {
   // signed by CA `ca`, valid for `days` (negative: expired), its key encrypted when `passphrase`
   // is given.
   sluice::TlsCertificate issue(const std::string& name, const std::string& ca,
-                               const std::vector<std::string>& names = {"localhost", "127.0.0.1"}, int days = 30,
-                               const std::string& passphrase = "");
+                               const std::vector<std::string>& names = {"localhost", "127.0.0.1"},
+                               int days = 30, const std::string& passphrase = "");
   std::string path(const std::string& file) const { return dir_ + "/" + file; }
   // Writes `text` to the file `name` in the directory; returns its path.
   std::string write(const std::string& name, const std::string& text) const;

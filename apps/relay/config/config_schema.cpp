@@ -38,7 +38,8 @@ constexpr KeyInfo server[] = {
     {"shutdown_timeout", "\"5s\"", "bound on draining connections at shutdown"},
     {"send_buffer_bytes", "\"0B\"", "SO_SNDBUF for each socket; 0: the kernel's default"},
     {"tls_cert", "(none)",
-     "PEM certificate chain: with tls_key, every connection speaks TLS (wss://, https://); read at load and on SIGHUP"},
+     "PEM certificate chain: with tls_key, every connection speaks TLS (wss://, https://); read at load and "
+     "on SIGHUP"},
     {"tls_key", "(none)", "PEM private key of tls_cert"},
     {"tls_key_passphrase_file", "(none)", "file whose first line decrypts an encrypted tls_key"},
     {"tls_sni", "[]",

@@ -18,7 +18,8 @@ std::string resolved(const std::string& written, const std::filesystem::path& ba
 bool read_certificate(const TableReader& r, const std::filesystem::path& base_dir, std::string_view cert,
                       std::string_view key, std::string_view pass, TlsCertificate& out) {
   if (!r.has(cert) && !r.has(key)) {
-    if (r.has(pass)) r.fail(pass, std::string(pass) + " needs " + std::string(cert) + " and " + std::string(key));
+    if (r.has(pass))
+      r.fail(pass, std::string(pass) + " needs " + std::string(cert) + " and " + std::string(key));
     return false;
   }
   if (!r.has(cert)) r.fail(key, std::string(key) + " needs " + std::string(cert));
@@ -35,14 +36,16 @@ bool read_certificate(const TableReader& r, const std::filesystem::path& base_di
 void read_sni(const TableReader& r, const std::filesystem::path& base_dir, ServerTlsOptions& out) {
   const toml::node* node = r.find("tls_sni");
   if (node == nullptr) return;
-  if (out.certificates.empty()) r.fail("tls_sni", "tls_sni needs tls_cert and tls_key (the default certificate)");
+  if (out.certificates.empty())
+    r.fail("tls_sni", "tls_sni needs tls_cert and tls_key (the default certificate)");
   const toml::array* entries = node->as_array();
   if (entries == nullptr) r.fail("tls_sni", "expected an array of tables, got " + type_name(*node));
   std::size_t n = 0;
   for (const toml::node& entry : *entries) {
     ++n;
     const toml::table* table = entry.as_table();
-    if (table == nullptr) r.fail(entry, "tls_sni", "expected a table { cert = ..., key = ... }, got " + type_name(entry));
+    if (table == nullptr)
+      r.fail(entry, "tls_sni", "expected a table { cert = ..., key = ... }, got " + type_name(entry));
     const TableReader e(r.file(), *table, "server.tls_sni[" + std::to_string(n) + "]", "in server.tls_sni");
     e.check_keys(tls_sni_keys());
     TlsCertificate c;
@@ -60,16 +63,17 @@ void read_tls(const TableReader& r, const std::filesystem::path& base_dir, Serve
     out.certificates.push_back(std::move(first));
   read_sni(r, base_dir, out);
   r.read_bool("kernel_tls", out.kernel_tls);
-  if (out.kernel_tls && out.certificates.empty()) r.fail("kernel_tls", "kernel_tls needs tls_cert and tls_key");
+  if (out.kernel_tls && out.certificates.empty())
+    r.fail("kernel_tls", "kernel_tls needs tls_cert and tls_key");
   if (out.certificates.empty()) return;
   const std::string problem = check_tls(out);
   if (problem.empty()) return;
   // The message names the file: it is reported at tls_cert when it is about the default
   // certificate, else at tls_sni.
   const TlsCertificate& c = out.certificates.front();
-  const bool about_default = problem.find(c.cert_file) != std::string::npos ||
-                             problem.find(c.key_file) != std::string::npos ||
-                             (!c.key_passphrase_file.empty() && problem.find(c.key_passphrase_file) != std::string::npos);
+  const bool about_default =
+      problem.find(c.cert_file) != std::string::npos || problem.find(c.key_file) != std::string::npos ||
+      (!c.key_passphrase_file.empty() && problem.find(c.key_passphrase_file) != std::string::npos);
   r.fail(about_default || !r.has("tls_sni") ? "tls_cert" : "tls_sni", problem);
 }
 

@@ -70,9 +70,9 @@ void RelayApp::listen() {
   stats_timer_ = make_timer(std::chrono::milliseconds(1000));
   server_->watch(stats_timer_, [this] { publish_stats(); });
   log_line(LogLevel::info, "sluice relay on {}://{}:{}/ ({}; {} thread{})",
-           config_.server.tls.enabled() ? "https" : "http", config_.server.listen.host,
-           server_->port(), config_path_ ? *config_path_ : "embedded default configuration",
-           config_.server.threads, config_.server.threads == 1 ? "" : "s");
+           config_.server.tls.enabled() ? "https" : "http", config_.server.listen.host, server_->port(),
+           config_path_ ? *config_path_ : "embedded default configuration", config_.server.threads,
+           config_.server.threads == 1 ? "" : "s");
 }
 
 void RelayApp::run() { server_->run(); }
@@ -112,7 +112,8 @@ void RelayApp::reload() {
 }
 
 void RelayApp::reload_certificates(const ServerTlsOptions& tls) {
-  if (!config_.server.tls.enabled() || !tls.enabled() || tls.kernel_tls != config_.server.tls.kernel_tls) return;
+  if (!config_.server.tls.enabled() || !tls.enabled() || tls.kernel_tls != config_.server.tls.kernel_tls)
+    return;
   try {
     server_->reload_tls(tls);  // new connections get them; open ones keep theirs
     config_.server.tls.certificates = tls.certificates;
