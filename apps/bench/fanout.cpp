@@ -1,9 +1,13 @@
 // fanout: one publisher at a fixed rate on a broadcast URL and N subscribers on the same room;
 // each subscriber records publish-to-receive latency from the timestamp in the payload. The
 // publisher lives on thread 0 and ignores its own copies; subscribers are spread over threads.
+// The publisher is a WebSocket client on the URL (a member of the room), or with --publish
+// http one that POSTs each message to --publish-url. With --messages N the run ends once all N
+// have reached every subscriber, which is what an instruction count of the server needs.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +16,7 @@
 #include "clock.hpp"
 #include "countdown.hpp"
 #include "histogram.hpp"
+#include "http_publisher.hpp"
 #include "loop_threads.hpp"
 #include "proc_sampler.hpp"
 #include "publisher.hpp"
@@ -44,17 +49,34 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
   const int n_threads = threads.size();
   std::vector<FanoutThread> state(static_cast<std::size_t>(n_threads));
   std::atomic<std::uint64_t> start_ns{0};
+  std::atomic<std::uint64_t> last_receipt_ns{0};
+  std::atomic<std::uint64_t> received_total{0};  // with --messages: what the run waits for
+  const bool counted = o.messages > 0;
+  const bool via_http = o.via == PublishVia::http;
   std::optional<ProcSample> server_start, server_end;
   const auto duration = std::chrono::milliseconds(static_cast<long>(o.duration_s * 1000));
   // Deliveries in flight when the publisher stops still arrive, but are not counted.
   const auto drain = std::chrono::milliseconds(300);
-  std::unique_ptr<Publisher> publisher;
+  std::unique_ptr<MessagePublisher> publisher;
 
   auto maybe_ready = [](FanoutThread& t, Countdown& gate) {
     if (!t.ready && t.opened + t.failed == t.wanted) {
       t.ready = true;
       gate.arrive();
     }
+  };
+  // --messages: thread 0 looks every tick whether the publisher is done and every subscriber
+  // has everything it sent, then ends the run on every thread.
+  std::function<void()> watch_completion = [&] {
+    const std::uint64_t done = publisher->sent() + publisher->skipped() + publisher->refused();
+    const std::uint64_t expected = publisher->sent() * static_cast<std::uint64_t>(o.subscribers);
+    if (done >= o.messages && received_total.load() >= expected) {
+      if (common.server_pid) server_end = sample_process(common.server_pid);
+      for (int i = 0; i < n_threads; ++i)
+        threads.loop(i).post([&, i] { state[static_cast<std::size_t>(i)].loop->stop(); });
+      return;
+    }
+    threads.loop(0).after(std::chrono::milliseconds(5), watch_completion);
   };
   Countdown all_open(n_threads, [&] {
     if (common.server_pid) server_start = sample_process(common.server_pid);
@@ -64,11 +86,12 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
         FanoutThread& t = state[static_cast<std::size_t>(i)];
         t.counting = true;
         if (i == 0) publisher->start();
+        if (i == 0 && counted) watch_completion();
         t.loop->after(duration, [&, i] {
           t.counting = false;
           if (i == 0) {
             publisher->stop();
-            if (common.server_pid) server_end = sample_process(common.server_pid);
+            if (common.server_pid && !server_end) server_end = sample_process(common.server_pid);
           }
         });
         t.loop->after(duration + drain, [&] { t.loop->stop(); });
@@ -80,22 +103,26 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
     FanoutThread& t = state[static_cast<std::size_t>(i)];
     t.loop = &threads.loop(i);
     int share = o.subscribers / n_threads + (i < o.subscribers % n_threads ? 1 : 0);
-    t.wanted = share + (i == 0 ? 1 : 0);
+    t.wanted = share + (i == 0 ? 1 : 0);  // the publisher counts as one
     t.loop->after(duration + drain + std::chrono::seconds(30), [&] { t.loop->stop(); });
     if (i == 0) {
       auto publisher_open = std::make_shared<bool>(false);
-      publisher = std::make_unique<Publisher>(
-          *t.loop, common.url, o.rate, o.size,
-          [&, publisher_open] {
-            *publisher_open = true;
-            ++t.opened;
-            maybe_ready(t, all_open);
-          },
-          [&, publisher_open] {
-            if (*publisher_open) return ++t.closed_early, void();
-            ++t.failed;
-            maybe_ready(t, all_open);
-          });
+      auto on_open = [&, publisher_open] {
+        *publisher_open = true;
+        ++t.opened;
+        maybe_ready(t, all_open);
+      };
+      auto on_failed = [&, publisher_open] {
+        if (*publisher_open) return ++t.closed_early, void();
+        ++t.failed;
+        maybe_ready(t, all_open);
+      };
+      if (via_http)
+        publisher =
+            std::make_unique<HttpPublisher>(o.publish_url, o.rate, o.size, o.messages, on_open, on_failed);
+      else
+        publisher =
+            std::make_unique<Publisher>(*t.loop, common.url, o.rate, o.size, on_open, on_failed, o.messages);
       publisher->connect();
     }
     for (int c = 0; c < share; ++c) {
@@ -110,8 +137,13 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
         if (!t.counting) return;
         std::uint64_t sent_at = stamp_of(data);
         if (sent_at < start_ns.load(std::memory_order_relaxed)) return;
-        t.latency.record(now_ns() - sent_at);
+        const std::uint64_t now = now_ns();
+        t.latency.record(now - sent_at);
         ++t.received;
+        if (counted) {
+          received_total.fetch_add(1, std::memory_order_relaxed);
+          last_receipt_ns.store(now, std::memory_order_relaxed);
+        }
       };
       b.on_stopped = [&, opened] {
         if (*opened) return ++t.closed_early, void();
@@ -136,13 +168,17 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
     failed += t.failed;
     closed_early += t.closed_early;
   }
+  // With --messages the run is as long as the deliveries took.
   double window = static_cast<double>(duration.count()) / 1000.0;
+  if (counted && last_receipt_ns.load() > start_ns.load())
+    window = static_cast<double>(last_receipt_ns.load() - start_ns.load()) / 1e9;
   double delivered = received / window;
   std::uint64_t published = publisher->sent();
 
   Report r("fanout");
   r.json()
       .add("url", common.url)
+      .add("publish_via", via_http ? "http" : "websocket")
       .add("subscribers", o.subscribers)
       .add("connected", opened)
       .add("connect_failures", failed)
@@ -155,6 +191,8 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
       .add("publish_refused", publisher->refused())
       .add("publish_skipped", publisher->skipped())
       .add("delivered", received)
+      // Copies the server sent: to the subscribers, and back to a WebSocket publisher.
+      .add("server_deliveries", received + (via_http ? 0 : published))
       .add("delivered_per_s", delivered)
       .add("expected_per_s", o.rate * o.subscribers)
       .add("messages_per_s", delivered);

@@ -1,5 +1,5 @@
 // sluice-bench: the load generator. One subcommand per scenario (echo, fanout, idle, churn,
-// stall); each prints a short human summary, and with --json one JSON line on stdout.
+// stall, subscribe); each prints a short human summary, and with --json one JSON line on stdout.
 // Exit status: 0 when the scenario ran as asked, 1 when it ran short, 2 for a usage error.
 #include <sys/resource.h>
 
@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   sluice::bench::IdleOptions idle;
   sluice::bench::ChurnOptions churn;
   sluice::bench::StallOptions stall;
+  sluice::bench::SubscribeOptions subscribe;
 
   auto* e = app.add_subcommand("echo", "round trips with K messages in flight per connection");
   add_common(e, common, true);
@@ -68,9 +69,17 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1.0, 1e7));
   f->add_option("--size", fanout.size, "payload bytes (at least 8)")->capture_default_str();
-  f->add_option("--duration", fanout.duration_s, "seconds")
+  f->add_option("--duration", fanout.duration_s, "seconds (with --messages: the bound on the run)")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 86400.0));
+  f->add_option("--messages", fanout.messages,
+                "publish this many, then end once every subscriber has them (0: run for the duration)")
+      ->capture_default_str();
+  std::string publish_via = "ws";
+  f->add_option("--publish", publish_via, "ws: a WebSocket client on --url; http: POST to --publish-url")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"ws", "http"}));
+  f->add_option("--publish-url", fanout.publish_url, "http://HOST:PORT/PATH (default: --url as http://)");
 
   auto* i = app.add_subcommand("idle", "open and hold N upgraded connections");
   add_common(i, common, false);
@@ -101,6 +110,18 @@ int main(int argc, char** argv) {
   s->add_option("--rss-series", stall.rss_series,
                 "write \"t_seconds rss_kb\" lines here (with --server-pid)");
 
+  auto* sub = app.add_subcommand("subscribe", "N subscribers counting what the server's own producer sends");
+  add_common(sub, common, true);
+  sub->add_option("--subscribers", subscribe.subscribers)
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1'000'000));
+  sub->add_option("--stalled", subscribe.stalled, "more connections that never read")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1'000'000));
+  sub->add_option("--duration", subscribe.duration_s, "seconds of counting, from when all are open")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 86400.0));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& err) {
@@ -116,10 +137,18 @@ int main(int argc, char** argv) {
 
   try {
     if (e->parsed()) return sluice::bench::run_echo(common, echo);
-    if (f->parsed()) return sluice::bench::run_fanout(common, fanout);
+    if (f->parsed()) {
+      if (publish_via == "http") {
+        fanout.via = sluice::bench::PublishVia::http;
+        if (fanout.publish_url.empty() && common.url.starts_with("ws://"))
+          fanout.publish_url = "http://" + common.url.substr(5);
+      }
+      return sluice::bench::run_fanout(common, fanout);
+    }
     if (i->parsed()) return sluice::bench::run_idle(common, idle);
     if (c->parsed()) return sluice::bench::run_churn(common, churn);
     if (s->parsed()) return sluice::bench::run_stall(common, stall);
+    if (sub->parsed()) return sluice::bench::run_subscribe(common, subscribe);
   } catch (const std::exception& err) {
     std::fprintf(stderr, "sluice-bench: %s\n", err.what());
     return 2;

@@ -16,8 +16,8 @@ constexpr std::uint64_t kMaxBatch = 100'000;
 }  // namespace
 
 Publisher::Publisher(sluice::Loop& loop, const std::string& url, double rate, std::size_t size,
-                     std::function<void()> on_open, std::function<void()> on_failed)
-    : loop_(loop), rate_(rate), payload_(make_payload(size)) {
+                     std::function<void()> on_open, std::function<void()> on_failed, std::uint64_t limit)
+    : loop_(loop), rate_(rate), limit_(limit), payload_(make_payload(size)) {
   sluice::ClientOptions o;
   o.policy = sluice::SlowConsumerPolicy::backpressure;
   o.max_buffered_bytes = 4 * 1024 * 1024;
@@ -52,6 +52,7 @@ void Publisher::tick() {
   if (!publishing_) return;
   auto elapsed = static_cast<double>(now_ns() - start_ns_) / 1e9;
   auto due = static_cast<std::uint64_t>(rate_ * elapsed);
+  if (limit_ != 0 && due > limit_) due = limit_;
   std::uint64_t batch = 0;
   while (position_ < due && !blocked_ && batch < kMaxBatch) {
     stamp(payload_, now_ns());

@@ -16,20 +16,34 @@
 
 namespace sluice::bench {
 
-class Publisher {
+// What the fan-out scenario needs of a publisher, over WebSocket or HTTP. connect(), start()
+// and stop() are called on the loop thread that owns it.
+class MessagePublisher {
+ public:
+  virtual ~MessagePublisher() = default;
+  virtual void connect() = 0;
+  virtual void start() = 0;  // publish from now on
+  virtual void stop() = 0;   // no more messages
+  virtual std::uint64_t sent() const = 0;
+  virtual std::uint64_t refused() const = 0;  // refused by the server or its connection
+  virtual std::uint64_t skipped() const = 0;  // due while the publisher could not send
+};
+
+class Publisher : public MessagePublisher {
  public:
   // `on_open` runs when the connection opens; `on_failed` if it never does or closes early.
+  // `limit` stops it after that many messages (0: never).
   Publisher(sluice::Loop& loop, const std::string& url, double rate, std::size_t size,
-            std::function<void()> on_open, std::function<void()> on_failed);
-  ~Publisher();
+            std::function<void()> on_open, std::function<void()> on_failed, std::uint64_t limit = 0);
+  ~Publisher() override;
 
-  void connect() { client_->connect(); }
-  void start();  // loop thread: publish from now on
-  void stop();   // loop thread: no more messages
+  void connect() override { client_->connect(); }
+  void start() override;
+  void stop() override;
 
-  std::uint64_t sent() const { return sent_; }
-  std::uint64_t refused() const { return refused_; }             // would_block or closed answers
-  std::uint64_t skipped() const { return skipped_; }             // due while the queue was full
+  std::uint64_t sent() const override { return sent_; }
+  std::uint64_t refused() const override { return refused_; }    // would_block or closed answers
+  std::uint64_t skipped() const override { return skipped_; }    // due while the queue was full
   const Histogram& own_latency() const { return own_latency_; }  // nanoseconds
 
  private:
@@ -37,6 +51,7 @@ class Publisher {
 
   sluice::Loop& loop_;
   double rate_;
+  std::uint64_t limit_;
   std::string payload_;
   std::unique_ptr<sluice::Client> client_;
   Histogram own_latency_;

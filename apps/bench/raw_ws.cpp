@@ -4,11 +4,14 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <string_view>
 
@@ -161,6 +164,42 @@ std::vector<int> open_raw_upgraded(const WsTarget& target, const RawOpenOptions&
 void close_all(std::vector<int>& fds) {
   for (int fd : fds) ::close(fd);
   fds.clear();
+}
+
+bool closed_by_peer(int fd) {
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return true;
+  return info.tcpi_state == TCP_CLOSE_WAIT || info.tcpi_state == TCP_CLOSE;
+}
+
+int count_closed_after_draining(const std::vector<int>& fds, int for_ms) {
+  std::vector<pollfd> open;
+  for (int fd : fds) open.push_back({fd, POLLIN, 0});
+  int closed = 0;
+  char sink[65536];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(for_ms);
+  while (!open.empty()) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    if (::poll(open.data(), open.size(), static_cast<int>(left.count())) <= 0) break;
+    for (std::size_t i = 0; i < open.size();) {
+      if (open[i].revents == 0) {
+        ++i;
+        continue;
+      }
+      const ssize_t n = ::recv(open[i].fd, sink, sizeof sink, MSG_DONTWAIT);
+      if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR))) {
+        ++i;
+        continue;
+      }
+      ++closed;  // end-of-file, or reset
+      open[i] = open.back();
+      open.pop_back();
+    }
+  }
+  return closed;
 }
 
 }  // namespace sluice::bench

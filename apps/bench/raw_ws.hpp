@@ -38,4 +38,12 @@ std::vector<int> open_raw_upgraded(const WsTarget& target, const RawOpenOptions&
 
 void close_all(std::vector<int>& fds);
 
+// Whether the server has closed this connection (its end sent FIN or reset it).
+bool closed_by_peer(int fd);
+
+// Reads what each connection holds, for up to `for_ms`, and counts those that reach their end
+// (end-of-file or a reset): a server that closed a stalled reader has its close arrive behind
+// the bytes it had queued, which the reader must take first.
+int count_closed_after_draining(const std::vector<int>& fds, int for_ms);
+
 }  // namespace sluice::bench

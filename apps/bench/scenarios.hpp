@@ -23,11 +23,16 @@ struct EchoOptions {
   std::uint64_t messages = 0;  // 0: run for the duration
 };
 
+enum class PublishVia : std::uint8_t { websocket, http };
+
 struct FanoutOptions {
   int subscribers = 100;
   double rate = 1000;  // publisher messages per second
   std::size_t size = 250;
-  double duration_s = 5;
+  double duration_s = 5;       // with `messages`: the bound on the whole run
+  std::uint64_t messages = 0;  // publish this many, then end once every subscriber has them all
+  PublishVia via = PublishVia::websocket;
+  std::string publish_url;  // http: where to POST (default: the --url with http://)
 };
 
 struct IdleOptions {
@@ -50,10 +55,17 @@ struct StallOptions {
   std::string rss_series;  // "t_seconds rss_kb" lines, when set and --server-pid is given
 };
 
+struct SubscribeOptions {
+  int subscribers = 100;
+  int stalled = 0;  // more connections that never read
+  double duration_s = 10;
+};
+
 int run_echo(const CommonOptions& common, const EchoOptions& options);
 int run_fanout(const CommonOptions& common, const FanoutOptions& options);
 int run_idle(const CommonOptions& common, const IdleOptions& options);
 int run_churn(const CommonOptions& common, const ChurnOptions& options);
 int run_stall(const CommonOptions& common, const StallOptions& options);
+int run_subscribe(const CommonOptions& common, const SubscribeOptions& options);
 
 }  // namespace sluice::bench

@@ -29,13 +29,6 @@ constexpr std::chrono::milliseconds kSampleEvery{100};
 constexpr int kStalledReceiveBuffer = 4096;
 
 // The server closed it (we never read, so FIN is all we can see): CLOSE_WAIT or gone.
-bool closed_by_peer(int fd) {
-  tcp_info info{};
-  socklen_t len = sizeof info;
-  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return true;
-  return info.tcpi_state == TCP_CLOSE_WAIT || info.tcpi_state == TCP_CLOSE;
-}
-
 struct RssPoint {
   double t_s;
   long rss_kb;

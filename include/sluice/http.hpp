@@ -65,6 +65,11 @@ struct HttpHeaderField {
 
 // A route's answer. The server writes the status line, Content-Type, Content-Length and
 // Connection itself; `headers` are sent after them as given.
+//
+// HttpResponse::stream() answers with a stream instead: the status line and headers go out at
+// once, without a length, and the connection stays open for the chunks the route's
+// StreamBehaviors send through an HttpStream (sluice/http_stream.hpp) until either side ends
+// it. Server-Sent Events are such a stream.
 struct HttpResponse {
   HttpResponse() = default;
   HttpResponse(int status_code, std::string type, std::string text, std::vector<HttpHeaderField> fields = {})
@@ -82,6 +87,16 @@ struct HttpResponse {
     headers.push_back({std::move(name), std::move(value)});
     return *this;
   }
+
+  // A streaming answer with `status` and `content_type`; `user_data` becomes the stream's.
+  static HttpResponse stream(std::string content_type, void* user_data = nullptr, int status = 200) {
+    HttpResponse r(status, std::move(content_type), {});
+    r.streaming = true;
+    r.stream_user_data = user_data;
+    return r;
+  }
+  bool streaming = false;
+  void* stream_user_data = nullptr;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

@@ -12,6 +12,19 @@ namespace detail {
 class EventLoop;
 }
 
+// The loop a connection lives on, for work that must run there: copy it freely; post() may be
+// called from any thread while the loop runs. The task runs inside a loop turn, where the
+// connection may already be gone: it checks its own state before it touches one.
+class LoopHandle {
+ public:
+  explicit LoopHandle(detail::EventLoop* loop) : loop_(loop) {}
+  void post(std::function<void()> task) const;
+  bool operator==(const LoopHandle&) const = default;
+
+ private:
+  detail::EventLoop* loop_;
+};
+
 class Loop {
  public:
   Loop();

@@ -7,6 +7,7 @@
 
 #include "sluice/behaviors.hpp"
 #include "sluice/http.hpp"
+#include "sluice/http_stream.hpp"
 #include "sluice/opcode.hpp"
 #include "sluice/policy.hpp"
 #include "sluice/server_options.hpp"
@@ -30,6 +31,18 @@ class Server {
   // is answered before the body is read. HTTP/1.1 connections stay open for further requests
   // unless the client asks otherwise.
   void route(std::string_view method, std::string path, HttpHandler handler);
+  // The same, for a route whose handler may answer HttpResponse::stream(): its streams call
+  // `stream` back (sluice/http_stream.hpp).
+  void route(std::string_view method, std::string path, HttpHandler handler, StreamBehaviors stream);
+
+  // WebSocket behaviors for upgrades to `path` ("/x/*": every path below /x/; the exact path
+  // wins, then the longest prefix) instead of the constructor's, which serve the other paths.
+  // At most 255 paths. Call before listen().
+  void ws(std::string path, Behaviors behaviors);
+  template <typename T>
+  void ws(std::string path, TypedBehaviors<T> behaviors) {
+    ws(std::move(path), std::move(behaviors).erase());
+  }
   // Settings for one topic (call before run()).
   void topic(std::string name, TopicOptions options);
 

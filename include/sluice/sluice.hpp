@@ -5,6 +5,7 @@
 #include "sluice/client.hpp"
 #include "sluice/close_code.hpp"
 #include "sluice/http.hpp"
+#include "sluice/http_stream.hpp"
 #include "sluice/limits.hpp"
 #include "sluice/log.hpp"
 #include "sluice/loop.hpp"

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "sluice/close_code.hpp"
+#include "sluice/loop.hpp"
 #include "sluice/opcode.hpp"
 #include "sluice/policy.hpp"
 #include "sluice/send_status.hpp"
@@ -47,6 +48,11 @@ class BasicWebSocket {
   // Overrides the endpoint's (and, on a server, the topics') slow-consumer policy for this
   // connection.
   void set_policy(SlowConsumerPolicy policy);
+  // This connection's own max_buffered_bytes (rounded up to KiB, at most 64 MiB - 1 KiB; 0: the
+  // endpoint's again); its low watermark becomes at most a quarter of it.
+  void set_max_buffered_bytes(std::size_t bytes);
+  // SO_SNDBUF of this connection's socket: what the kernel may hold behind a stalled peer.
+  void set_send_buffer(int bytes);
 
   void* user_data() const;
   void set_user_data(void* p);
@@ -54,6 +60,8 @@ class BasicWebSocket {
   T* user() const {
     return static_cast<T*>(user_data());
   }
+  // The loop this connection lives on (run work there from another thread).
+  LoopHandle loop() const;
 
   bool operator==(const BasicWebSocket&) const = default;
   detail::Connection* connection() const { return conn_; }

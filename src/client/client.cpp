@@ -84,7 +84,8 @@ struct InternalBehaviors {
 class Client::Impl final : private InternalBehaviors, public detail::Endpoint, public detail::LoopClient {
  public:
   Impl(Loop& loop, detail::Url url, ClientOptions options, ClientBehaviors user)
-      : Endpoint(loop.native(), detail::Role::client, detail::Limits::of(options), internal, own_budget, 0),
+      : Endpoint(loop.native(), detail::Role::client, detail::Limits::of(options), {&internal, 1}, {},
+                 own_budget, 0),
         loop_(loop),
         url_(std::move(url)),
         options_(std::move(options)),

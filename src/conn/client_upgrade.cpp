@@ -50,7 +50,7 @@ void Connection::on_handshake_response(std::span<std::uint8_t> in) {
   session_.opened();
   ep_.counters().connections_open.add(1);
   schedule_timer();
-  if (ep_.behaviors().on_open) ep_.behaviors().on_open(WebSocket(this));
+  if (const Behaviors& b = ep_.behaviors(behaviors_set_); b.on_open) b.on_open(WebSocket(this));
   // Frames the server sent right behind its response arrived in the same read.
   if (session_.is_open() && step.consumed < in.size()) on_frame_bytes(in.subspan(step.consumed));
 }

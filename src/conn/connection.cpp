@@ -3,6 +3,7 @@
 #include <cassert>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "conn/endpoint.hpp"
 #include "conn/server_handshake.hpp"
@@ -109,7 +110,7 @@ inline void Connection::on_readable() {
         on_handshake_response(in);
       }
       break;
-    default: break;  // draining, half-closed: the conversation is over and what arrives is discarded
+    default: break;  // streaming, draining, half-closed: what arrives is discarded
   }
 }
 
@@ -121,8 +122,10 @@ void Connection::on_read_failed(const IoResult& r) {
     log(LogLevel::warn, "{}: {}; closing", describe_peer(transport_.fd()), why);
     return abort(nullptr);
   }
+  // A peer ending a stream it reads, or a conversation that is over, is the usual end.
   if (r.kind == IoResult::Kind::closed)
-    return abort(session_.finishing() ? nullptr : "peer closed the connection");
+    return abort(session_.finishing() || session_.is(ConnState::streaming) ? nullptr
+                                                                           : "peer closed the connection");
   abort("read failed");
 }
 
@@ -204,7 +207,8 @@ inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {
     case MessageAssembler::Event::Kind::message:
       // Messages the peer sent before it saw our close frame are still delivered; we only may
       // not send any more (RFC 6455 §5.5.1).
-      if (ep_.behaviors().on_message) ep_.behaviors().on_message(WebSocket(this), ev.data, ev.opcode);
+      if (const Behaviors& b = ep_.behaviors(behaviors_set_); b.on_message)
+        b.on_message(WebSocket(this), ev.data, ev.opcode);
       assembler_.release();
       return true;
     case MessageAssembler::Event::Kind::control:
@@ -247,13 +251,14 @@ void Connection::on_peer_close(std::string_view payload) {
 
 void Connection::enter(ConnState next) {
   // A peer that is not open any more holds no producer back (flow control).
-  if (session_.is_open() && over_low_watermark()) ep_.on_backlog(*this, false);
+  if (session_.sends() && over_low_watermark()) ep_.on_backlog(*this, false);
   session_.to(next);
   phase_since_ = now32();
   schedule_timer();
 }
 
 void Connection::close(std::uint16_t code, std::string_view reason) {
+  if (session_.is(ConnState::streaming)) return end_stream();  // a stream has no close frame
   if (!session_.is_open()) return;
   if (!is_valid_wire_close_code(code)) {
     log(LogLevel::warn, "close code {} may not be sent; using 1000", code);
@@ -298,9 +303,22 @@ void Connection::begin_draining() {
 }
 
 void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
-  if (!session_.take_close_notice()) return;
-  ep_.counters().connections_open.sub(1);
-  if (ep_.behaviors().on_close) ep_.behaviors().on_close(WebSocket(this), code, reason);
+  switch (session_.take_close_notice()) {
+    case Session::Owed::nothing: return;
+    case Session::Owed::websocket: {
+      ep_.counters().connections_open.sub(1);
+      const Behaviors& b = ep_.behaviors(behaviors_set_);
+      if (b.on_close) b.on_close(WebSocket(this), code, reason);
+      if (b.destroy_user_data && user_data_) b.destroy_user_data(std::exchange(user_data_, nullptr));
+      return;
+    }
+    case Session::Owed::stream: {
+      ep_.counters().connections_open.sub(1);
+      const StreamBehaviors& b = ep_.stream_behaviors(behaviors_set_);
+      if (b.on_close) b.on_close(HttpStream(this));
+      return;
+    }
+  }
 }
 
 void Connection::abort(const char* why) {
@@ -321,7 +339,7 @@ void Connection::cut(const char* why) {
 }
 
 void Connection::release_input_and_output() {
-  if (session_.is_open() && over_low_watermark()) ep_.on_backlog(*this, false);
+  if (session_.sends() && over_low_watermark()) ep_.on_backlog(*this, false);
   // What was queued is released before the socket closes: whoever sees the connection end
   // (the peer's EOF, on_close) also sees the counters without it.
   outbox_.release_all(ep_);
@@ -340,7 +358,12 @@ void Connection::close_transport() {
 
 void Connection::go_away() {
   if (session_.is(ConnState::handshaking) || session_.is(ConnState::connecting)) abort("shutting down");
+  if (session_.is(ConnState::streaming)) end_stream();
   close(close_code::going_away, "server shutting down");
+}
+
+void Connection::end_stream() {
+  if (session_.is(ConnState::streaming)) begin_draining();
 }
 
 // ---- Timers -------------------------------------------------------------------------------

@@ -48,6 +48,8 @@ class Connection final : public LoopClient {
   // Declared first so that it sits in the loop hooks' tail padding, which keeps the connection
   // within its 184 bytes.
   Session session_;
+  // Which of the endpoint's behaviors (or, streaming, stream behaviors) it calls back: its path's.
+  std::uint8_t behaviors_set_ = 0;
 
  public:
   Connection(Endpoint& endpoint, Fd fd);
@@ -68,6 +70,10 @@ class Connection final : public LoopClient {
 
   // The WebSocket API.
   SendStatus send(std::string_view data, Opcode opcode);
+  // The HttpStream API: a chunk as it is, and the end of the response.
+  SendStatus send_chunk(std::string_view chunk);
+  void end_stream();
+  bool is_streaming() const { return session_.is(ConnState::streaming); }
   SendStatus ping(std::string_view payload);
   // Queues a shared frame published to a topic (the worker walks the subscribers): `tag`
   // groups its frames for `latest` conflation, `topic_policy` is the topic's own, if any.
@@ -81,6 +87,10 @@ class Connection final : public LoopClient {
   void* user_data() const { return user_data_; }
   void set_user_data(void* p) { user_data_ = p; }
   void set_policy(SlowConsumerPolicy p) { outbox_.set_policy(p); }
+  void set_max_buffered_bytes(std::size_t bytes) { outbox_.set_cap(bytes); }
+  void set_send_buffer(int bytes) {
+    if (transport_.is_open()) detail::set_send_buffer(transport_.fd(), bytes);
+  }
   // The policy this connection's frames meet at the cap, for a topic with `topic_policy`.
   SlowConsumerPolicy policy_for(std::optional<SlowConsumerPolicy> topic_policy) const {
     return outbox_.policy_for(topic_policy, ep_.limits());
@@ -114,6 +124,7 @@ class Connection final : public LoopClient {
   void accept_upgrade(ServerHandshake& hs);             // upgrade.cpp
   // False when the response ends the connection.
   bool serve_plain_http(ServerHandshake& hs);                                         // upgrade.cpp
+  void start_stream(const HttpResponse& resp, std::uint8_t set, bool head_only);      // upgrade.cpp
   void respond_and_close(int status, std::string_view body, bool head_only = false);  // upgrade.cpp
   void on_connected();                                                                // client_upgrade.cpp
   void on_handshake_response(std::span<std::uint8_t> in);                             // client_upgrade.cpp

@@ -41,6 +41,11 @@ Deadline next_deadline(const Limits& l, const DeadlineInputs& in) {
       c.consider(K::idle, in.now, in.last_heard, l.idle_timeout);
       if (!in.ping_outstanding) c.consider(K::ping, in.now, in.last_heard, l.ping_interval);
       break;
+    case ConnState::streaming:
+      // A stream's reader says nothing: only the write deadline applies (heartbeats, such as
+      // an SSE comment now and then, are the application's).
+      if (in.write_waiting) c.consider(K::write, in.now, in.last_progress, l.write_timeout);
+      break;
     case ConnState::closing:
     case ConnState::draining:
     case ConnState::half_closed: c.consider(K::close, in.now, in.phase_since, l.close_timeout); break;

@@ -8,14 +8,17 @@
 #include <cstddef>
 #include <string_view>
 
+#include <span>
 #include "http/route_table.hpp"
 #include "loop/event_loop.hpp"
 #include "mem/memory_account.hpp"
 #include "send/counters.hpp"
 #include "send/memory_budget.hpp"
 #include "send/queue_reaper.hpp"
+
 #include "sluice/behaviors.hpp"
 #include "sluice/client.hpp"
+#include "sluice/http_stream.hpp"
 #include "sluice/limits.hpp"
 #include "sluice/policy.hpp"
 #include "sluice/server_options.hpp"
@@ -51,12 +54,15 @@ struct Limits : ConnectionLimits {
 
 class Endpoint : public mem::MemoryAccount {
  public:
-  // `budget_slot` is this endpoint's slot in `budget` (its loop thread's).
-  Endpoint(EventLoop& loop, Role role, Limits limits, const Behaviors& behaviors, MemoryBudget& budget,
-           int budget_slot)
+  // `budget_slot` is this endpoint's slot in `budget` (its loop thread's). `behaviors` and
+  // `streams` are the callback sets its connections may be given (by index; the first is the
+  // default), and outlive it.
+  Endpoint(EventLoop& loop, Role role, Limits limits, std::span<const Behaviors> behaviors,
+           std::span<const StreamBehaviors> streams, MemoryBudget& budget, int budget_slot)
       : loop_(loop),
         limits_(limits),
         behaviors_(behaviors),
+        streams_(streams),
         allowance_(budget, budget_slot),
         reaper_(loop, allowance_),
         assembly_{AssemblyLimits::clamp(limits.max_message_size), this},
@@ -67,7 +73,8 @@ class Endpoint : public mem::MemoryAccount {
   EventLoop& loop() { return loop_; }
   Role role() const { return role_; }
   const Limits& limits() const { return limits_; }
-  const Behaviors& behaviors() const { return behaviors_; }
+  const Behaviors& behaviors(std::uint8_t set) const { return behaviors_[set]; }
+  const StreamBehaviors& stream_behaviors(std::uint8_t set) const { return streams_[set]; }
   Counters& counters() { return counters_; }
   const Counters& counters() const { return counters_; }
   const MemoryBudget& budget() const { return allowance_.budget(); }
@@ -98,8 +105,9 @@ class Endpoint : public mem::MemoryAccount {
   // The connection is closed (called again, harmlessly, when it is freed).
   virtual void on_closed(Connection&) {}
 
-  // Server side only: plain-HTTP routes.
+  // Server side only: plain-HTTP routes, and which behaviors serve an upgrade to `path`.
   virtual const RouteTable* routes() const { return nullptr; }
+  virtual std::uint8_t ws_behaviors_for(std::string_view /*path*/) const { return 0; }
 
  protected:
   ~Endpoint() = default;
@@ -107,7 +115,8 @@ class Endpoint : public mem::MemoryAccount {
  private:
   EventLoop& loop_;
   Limits limits_;
-  const Behaviors& behaviors_;
+  std::span<const Behaviors> behaviors_;
+  std::span<const StreamBehaviors> streams_;
   Counters counters_;
   MemoryAllowance allowance_;
   QueueReaper reaper_;

@@ -7,7 +7,7 @@ namespace sluice::detail {
 Verdict Outbox::apply_cap(Endpoint& ep, const FrameBuffer& frame, std::uint32_t tag,
                           SlowConsumerPolicy policy, bool over_budget, bool grace_over) {
   const std::size_t charge = SendQueue::charge_of(frame);
-  Verdict v = apply_policy(policy, queue_, charge, ep.limits().max_buffered_bytes, tag, grace_over);
+  Verdict v = apply_policy(policy, queue_, charge, cap(ep.limits()), tag, grace_over);
   account_released(ep, v.dropped);
   // What this queue gave up may not be enough room when the whole process is over its budget.
   if (v.action == Verdict::Action::enqueue && over_budget &&

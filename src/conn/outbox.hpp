@@ -7,6 +7,7 @@
 // and nowhere else; what happens at the cap is apply_policy's (send/slow_consumer.cpp).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -39,6 +40,18 @@ class Outbox {
   bool empty() const { return queue_.empty(); }
   std::size_t bytes() const { return queue_.bytes(); }
   std::size_t charge() const { return queue_.charge(); }
+
+  // This connection's own cap, over the endpoint's max_buffered_bytes (kept in KiB, so at most
+  // 64 MiB - 1 KiB; 0: the endpoint's). Its low watermark is then at most a quarter of it.
+  void set_cap(std::size_t bytes) {
+    cap_kib_ = static_cast<std::uint16_t>(std::min<std::size_t>((bytes + 1023) / 1024, UINT16_MAX));
+  }
+  std::size_t cap(const Limits& l) const {
+    return cap_kib_ ? std::size_t{cap_kib_} * 1024 : l.max_buffered_bytes;
+  }
+  std::size_t low_watermark(const Limits& l) const {
+    return cap_kib_ ? std::min(l.low_watermark, std::size_t{cap_kib_} * 256) : l.low_watermark;
+  }
 
   // The policy this connection's frames meet at the cap: its own, else the topic's, else the
   // endpoint's.
@@ -84,12 +97,12 @@ class Outbox {
   InterestChange next_interest(Endpoint& ep, bool open, std::uint32_t now);
   // Over the cap, the peer is not read (an empty queue never pauses: a message always fits it).
   bool must_pause_reading(const Limits& l, bool open) const {
-    return open && (is(at_cap) || (!queue_.empty() && queue_.charge() >= l.max_buffered_bytes));
+    return open && (is(at_cap) || (!queue_.empty() && queue_.charge() >= cap(l)));
   }
 
   // The queue drained below low_watermark after passing it: true once per episode.
   bool drained_below(const Limits& l) {
-    if (!is(over_watermark) || queue_.charge() >= l.low_watermark) return false;
+    if (!is(over_watermark) || queue_.charge() >= low_watermark(l)) return false;
     set(over_watermark, false);
     return true;
   }
@@ -107,7 +120,8 @@ class Outbox {
   SendQueue queue_;
   std::uint32_t last_progress_ = 0;  // loop ms: the socket last took queued bytes, or began to wait
   std::uint8_t flags_ = 0;
-  std::uint8_t policy_ = 0;  // set_policy's choice + 1; 0: none
+  std::uint8_t policy_ = 0;    // set_policy's choice + 1; 0: none
+  std::uint16_t cap_kib_ = 0;  // set_cap's, in KiB; 0: none
 };
 
 // The per-message steps, forced inline: at -O2 the compiler would leave them as calls, which on
@@ -120,7 +134,7 @@ class Outbox {
   Counters& counters = ep.counters();
   counters.buffered_bytes.add(size);
   counters.buffered_high_water.raise_to(counters.buffered_bytes.get());
-  return queue_.charge() > ep.limits().low_watermark && !is(over_watermark);
+  return queue_.charge() > low_watermark(ep.limits()) && !is(over_watermark);
 }
 
 [[gnu::always_inline]] inline Outbox::WriteOutcome Outbox::write(Endpoint& ep, Transport& t,

@@ -31,10 +31,17 @@ SendStatus Connection::ping(std::string_view payload) {
   // not grow the queue either.
   FrameRef frame = encode_control(Opcode::ping, payload.substr(0, kMaxControlPayload));
   const std::size_t charge = SendQueue::charge_of(*frame.get());
-  if (over_cap(outbox_.queue(), charge, ep_.limits().max_buffered_bytes) ||
+  if (over_cap(outbox_.queue(), charge, outbox_.cap(ep_.limits())) ||
       !ep_.allowance().admits(SendQueue::budget_of(*frame.get()), outbox_.charge() + charge))
     return SendStatus::dropped;
   return enqueue_control(std::move(frame));
+}
+
+SendStatus Connection::send_chunk(std::string_view chunk) {
+  if (!session_.is(ConnState::streaming)) return SendStatus::closed;
+  if (chunk.size() > kMaxFramePayload) [[unlikely]]
+    return SendStatus::dropped;
+  return enqueue_message(raw_bytes(chunk), 0, std::nullopt);
 }
 
 SendStatus Connection::publish(FrameRef frame, std::uint32_t tag,
@@ -44,13 +51,13 @@ SendStatus Connection::publish(FrameRef frame, std::uint32_t tag,
 
 [[gnu::always_inline]] inline SendStatus Connection::enqueue_message(
     FrameRef frame, std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy) {
-  if (!session_.is_open()) return SendStatus::closed;
+  if (!session_.sends()) return SendStatus::closed;
   const SendQueue::Charge charge = SendQueue::charges(*frame.get());
   const std::size_t after = outbox_.charge() + charge.cap;
   // A message always fits an empty queue as far as the connection's cap goes, but never the
   // process past its budget.
   const bool over_budget = !ep_.allowance().admits(charge.budget, after);
-  if (over_budget || (!outbox_.empty() && after > ep_.limits().max_buffered_bytes)) [[unlikely]] {
+  if (over_budget || (!outbox_.empty() && after > outbox_.cap(ep_.limits()))) [[unlikely]] {
     std::optional<SendStatus> refused = at_cap(*frame.get(), tag, policy_for(topic_policy), over_budget);
     if (refused) return *refused;
   }
@@ -111,7 +118,7 @@ SendStatus Connection::enqueue_control(FrameRef frame, std::uint32_t tag) {
 
 void Connection::backlog_rose() {
   outbox_.set(Outbox::over_watermark, true);
-  if (session_.is_open()) ep_.on_backlog(*this, true);
+  if (session_.sends()) ep_.on_backlog(*this, true);
 }
 
 void Connection::count_dropped(const Released& d) {
@@ -149,7 +156,7 @@ void Connection::flush() {
   }
   // The steady state, where the checks below would all find nothing to do: everything written
   // on an open connection with nothing armed, paused or over a mark.
-  if (outbox_.idle() && session_.is_open() && !transport_.holds_output()) return;
+  if (outbox_.idle() && session_.sends() && !transport_.holds_output()) return;
   const Limits& l = ep_.limits();
   if (outbox_.empty()) {
     outbox_.set(Outbox::pong_queued, false);
@@ -159,14 +166,16 @@ void Connection::flush() {
       session_.to(ConnState::half_closed);
     }
   }
-  if (outbox_.charge() < l.low_watermark) outbox_.set(Outbox::at_cap, false);  // the consumer caught up
+  if (outbox_.charge() < outbox_.low_watermark(l)) outbox_.set(Outbox::at_cap, false);  // caught up
   update_interest();
-  if (session_.is_open() && outbox_.drained_below(l)) {
+  if (session_.sends() && outbox_.drained_below(l)) {
     ep_.on_backlog(*this, false);
-    if (ep_.behaviors().on_drain) {
-      // Corked: a send inside on_drain is flushed in the next pass, never inside this flush.
-      EventLoop::Cork cork(ep_.loop());
-      ep_.behaviors().on_drain(WebSocket(this));
+    // Corked: a send inside on_drain is flushed in the next pass, never inside this flush.
+    EventLoop::Cork cork(ep_.loop());
+    if (session_.is_open()) {
+      if (const Behaviors& b = ep_.behaviors(behaviors_set_); b.on_drain) b.on_drain(WebSocket(this));
+    } else if (const StreamBehaviors& b = ep_.stream_behaviors(behaviors_set_); b.on_drain) {
+      b.on_drain(HttpStream(this));
     }
   }
   if (!outbox_.is(Outbox::read_paused) && outbox_.is(Outbox::input_held)) resume_held_input();
@@ -181,11 +190,11 @@ inline void Connection::count_written(const Released& r) {
 
 void Connection::update_interest() {
   if (session_.is(ConnState::closed)) return;
-  Outbox::InterestChange change = outbox_.next_interest(ep_, session_.is_open(), now32());
+  Outbox::InterestChange change = outbox_.next_interest(ep_, session_.sends(), now32());
   const Interest wanted{!outbox_.is(Outbox::read_paused), outbox_.is(Outbox::write_armed)};
   if (std::optional<Interest> i = transport_.rewatch(wanted, change.changed))
     ep_.loop().rewatch(transport_.fd(), this, i->read, i->write);
-  if (change.started_waiting && session_.is_open()) schedule_timer();
+  if (change.started_waiting && session_.sends()) schedule_timer();
 }
 
 void Connection::on_before_sleep() {

@@ -1,9 +1,10 @@
 // Session: where a connection is in its life, as one state machine for both ends: connecting
-// (client), handshaking, open, closing (our close frame is queued), draining (nothing more to
-// say: flush and half-close), half_closed (read until the peer's end or the deadline), closed.
-// Besides the state it knows whether on_close is owed (the connection reached open) or given,
-// and whether a liveness ping is unanswered. Transitions outside the table below are bugs,
-// asserted in debug builds.
+// (client), handshaking, open (a WebSocket) or streaming (an HTTP response in chunks), closing
+// (our close frame is queued), draining (nothing more to say: flush and half-close),
+// half_closed (read until the peer's end or the deadline), closed. Besides the state it knows
+// whether on_close is owed (the connection opened or began to stream) or given, and whether a
+// liveness ping is unanswered. Transitions outside the table below are bugs, asserted in debug
+// builds.
 #pragma once
 
 #include <cassert>
@@ -15,6 +16,7 @@ enum class ConnState : std::uint8_t {
   connecting,   // client: the TCP connect is in progress
   handshaking,  // server: reading HTTP requests; client: waiting for the 101 response
   open,         // upgraded; messages flow both ways
+  streaming,    // an HTTP response sent in chunks (HttpStream); what the peer sends is discarded
   closing,      // our close frame is queued; waiting for the peer's
   draining,     // nothing more to say: flush what is queued, then half-close
   half_closed,  // our last byte is out: read until the peer's end or the close deadline
@@ -26,12 +28,17 @@ class Session {
   ConnState state() const { return state_; }
   bool is(ConnState s) const { return state_ == s; }
   bool is_open() const { return state_ == ConnState::open; }
+  // Open or streaming: the application may send.
+  bool sends() const {
+    return static_cast<std::uint8_t>(static_cast<std::uint8_t>(state_) -
+                                     static_cast<std::uint8_t>(ConnState::open)) < 2;
+  }
   // The conversation is over: what still arrives is read and discarded.
   bool finishing() const { return state_ == ConnState::draining || state_ == ConnState::half_closed; }
 
   // A client's connection starts one step earlier, with its TCP connect.
   void begin_connecting() {
-    assert(state_ == ConnState::handshaking && notice_ == Notice::none);
+    assert(state_ == ConnState::handshaking && notice() == Notice::none);
     state_ = ConnState::connecting;
   }
   void to(ConnState next) {
@@ -40,15 +47,22 @@ class Session {
   }
   void opened() {
     to(ConnState::open);
-    notice_ = Notice::owed;
+    set_notice(Notice::owed_websocket);
   }
-  // The connection reached open, so on_close is (or was) owed.
-  bool upgraded() const { return notice_ != Notice::none; }
-  // True once, when on_close is owed and not yet given: the caller gives it.
-  bool take_close_notice() {
-    if (notice_ != Notice::owed) return false;
-    notice_ = Notice::given;
-    return true;
+  void began_streaming() {
+    to(ConnState::streaming);
+    set_notice(Notice::owed_stream);
+  }
+  // The connection opened or streamed, so on_close is (or was) owed.
+  bool upgraded() const { return notice() != Notice::none; }
+  // Whose on_close is owed, once: the caller gives it.
+  enum class Owed : std::uint8_t { nothing, websocket, stream };
+  Owed take_close_notice() {
+    const Owed owed = notice() == Notice::owed_websocket ? Owed::websocket
+                      : notice() == Notice::owed_stream  ? Owed::stream
+                                                         : Owed::nothing;
+    if (owed != Owed::nothing) set_notice(Notice::given);
+    return owed;
   }
 
   bool ping_outstanding() const { return ping_outstanding_; }
@@ -59,8 +73,9 @@ class Session {
     if (to == S::closed) return from != S::closed;
     switch (from) {
       case S::connecting: return to == S::handshaking;
-      case S::handshaking: return to == S::open || to == S::draining;
+      case S::handshaking: return to == S::open || to == S::streaming || to == S::draining;
       case S::open: return to == S::closing || to == S::draining;
+      case S::streaming: return to == S::draining;
       case S::closing: return to == S::draining;
       case S::draining: return to == S::half_closed;
       case S::half_closed:
@@ -70,10 +85,15 @@ class Session {
   }
 
  private:
-  enum class Notice : std::uint8_t { none, owed, given };
+  enum class Notice : std::uint8_t { none, owed_websocket, owed_stream, given };
+  Notice notice() const { return static_cast<Notice>(notice_bits_); }
+  void set_notice(Notice n) { notice_bits_ = static_cast<std::uint8_t>(n) & 0x7F; }
+
   ConnState state_ = ConnState::handshaking;
-  Notice notice_ = Notice::none;
-  bool ping_outstanding_ = false;
+  // One byte for both, so that the session and the connection's behaviors index fit the loop
+  // hooks' tail padding.
+  std::uint8_t notice_bits_ : 7 = 0;  // a Notice
+  bool ping_outstanding_ : 1 = false;
 };
 
 }  // namespace sluice::detail

@@ -38,7 +38,7 @@ void Connection::on_handshake_bytes(std::span<std::uint8_t> in) {
       case ServerHandshake::Step::Kind::request:
         in = in.subspan(step.consumed);
         if (!serve_plain_http(*hs) || in.empty()) return;
-        if (outbox_.charge() >= ep_.limits().max_buffered_bytes) {
+        if (outbox_.charge() >= outbox_.cap(ep_.limits())) {
           abort("pipelines requests faster than it reads the responses");
           return;
         }
@@ -50,7 +50,8 @@ void Connection::on_handshake_bytes(std::span<std::uint8_t> in) {
 void Connection::accept_upgrade(ServerHandshake& hs) {
   UpgradeRequest req;
   static_cast<HttpRequest&>(req) = hs.head().request;
-  const Behaviors& b = ep_.behaviors();
+  behaviors_set_ = ep_.ws_behaviors_for(req.path);
+  const Behaviors& b = ep_.behaviors(behaviors_set_);
   UpgradeDecision d = b.on_upgrade ? b.on_upgrade(req) : UpgradeDecision::accept();
   if (d.status != 101) {
     log(LogLevel::info, "{}: upgrade of {} refused by the application with {}",
@@ -60,6 +61,7 @@ void Connection::accept_upgrade(ServerHandshake& hs) {
   }
   if (!d.subprotocol.empty() && !req.offers_subprotocol(d.subprotocol)) {
     log(LogLevel::error, "on_upgrade chose subprotocol '{}' that the client did not offer", d.subprotocol);
+    if (b.destroy_user_data && d.user_data) b.destroy_user_data(d.user_data);
     respond_and_close(500, "server chose a subprotocol the client did not offer");
     return;
   }
@@ -93,6 +95,10 @@ bool Connection::serve_plain_http(ServerHandshake& hs) {
   } else {
     resp = {404, "text/plain; charset=utf-8", "not found\n", {}};
   }
+  if (resp.streaming) {
+    start_stream(resp, route.stream, head_only);
+    return false;  // the connection is the stream's now: no further requests
+  }
   push(raw_bytes(http_response(resp, head_only, keep_alive)), SendQueue::kRawTag);
   if (!keep_alive) {
     begin_draining();
@@ -105,6 +111,30 @@ bool Connection::serve_plain_http(ServerHandshake& hs) {
   schedule_timer();
   request_flush();
   return true;
+}
+
+void Connection::start_stream(const HttpResponse& resp, std::uint8_t set, bool head_only) {
+  const StreamBehaviors& b = ep_.stream_behaviors(set);
+  if (set == 0 || !b.on_open) {
+    log(LogLevel::error, "a route answered with a stream but has no stream behaviors with on_open");
+    respond_and_close(500, "internal server error");
+    return;
+  }
+  push(raw_bytes(http_stream_head(resp)), SendQueue::kRawTag);
+  if (head_only) {
+    begin_draining();
+    return;
+  }
+  drop_handshake();  // the request's views end here
+  user_data_ = resp.stream_user_data;
+  behaviors_set_ = set;
+  session_.began_streaming();
+  ep_.counters().connections_open.add(1);
+  ep_.on_upgraded(this);
+  phase_since_ = now32();
+  schedule_timer();
+  request_flush();
+  b.on_open(HttpStream(this));
 }
 
 void Connection::start_refused(int status, std::string_view why) {

@@ -18,5 +18,8 @@ void* BasicWebSocket::user_data() const { return conn_->user_data(); }
 void BasicWebSocket::set_user_data(void* p) { conn_->set_user_data(p); }
 ConnectionStats BasicWebSocket::stats() const { return conn_->stats(); }
 void BasicWebSocket::set_policy(SlowConsumerPolicy policy) { conn_->set_policy(policy); }
+void BasicWebSocket::set_max_buffered_bytes(std::size_t bytes) { conn_->set_max_buffered_bytes(bytes); }
+void BasicWebSocket::set_send_buffer(int bytes) { conn_->set_send_buffer(bytes); }
+LoopHandle BasicWebSocket::loop() const { return LoopHandle(&conn_->endpoint().loop()); }
 
 }  // namespace sluice

@@ -40,9 +40,9 @@ std::string switching_protocols(std::string_view accept, std::string_view subpro
   return out;
 }
 
-std::string http_response(const HttpResponse& r, bool head_only, bool keep_alive) {
-  std::string out = fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n", r.status,
-                                reason_phrase(r.status), r.content_type, r.body.size());
+namespace {
+
+void append_headers(std::string& out, const HttpResponse& r) {
   for (const HttpHeaderField& h : r.headers) {
     // A CR or LF would let a value the application took from a peer split the response.
     if (h.name.find_first_of("\r\n:") != std::string::npos ||
@@ -53,8 +53,24 @@ std::string http_response(const HttpResponse& r, bool head_only, bool keep_alive
     out += h.value;
     out += "\r\n";
   }
+}
+
+}  // namespace
+
+std::string http_response(const HttpResponse& r, bool head_only, bool keep_alive) {
+  std::string out = fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n", r.status,
+                                reason_phrase(r.status), r.content_type, r.body.size());
+  append_headers(out, r);
   out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
   if (!head_only) out += r.body;
+  return out;
+}
+
+std::string http_stream_head(const HttpResponse& r) {
+  std::string out = fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\n", r.status, reason_phrase(r.status),
+                                r.content_type);
+  append_headers(out, r);
+  out += "Connection: close\r\n\r\n";
   return out;
 }
 

@@ -1,50 +1,39 @@
 #include "http/route_table.hpp"
 
-#include <algorithm>
-
 namespace sluice::detail {
 
-void RouteTable::add(std::string_view method, std::string path, HttpHandler handler) {
-  bool prefix = path.size() >= 2 && path.ends_with("/*");
-  if (prefix) path.pop_back();
-  auto it = std::find_if(routes_.begin(), routes_.end(),
-                         [&](const Route& r) { return r.path == path && r.prefix == prefix; });
-  if (it == routes_.end()) it = routes_.insert(routes_.end(), Route{std::move(path), prefix, {}});
-  for (auto& m : it->methods) {
-    if (m.first == method) {
-      m.second = std::move(handler);
+void RouteTable::add(std::string_view method, std::string path, HttpHandler handler, std::uint8_t stream) {
+  std::vector<Method>& methods = paths_.at(std::move(path));
+  for (Method& m : methods) {
+    if (m.name == method) {
+      m.handler = std::move(handler);
+      m.stream = stream;
       return;
     }
   }
-  it->methods.emplace_back(std::string(method), std::move(handler));
-}
-
-const RouteTable::Route* RouteTable::route_for(std::string_view path) const {
-  const Route* best = nullptr;
-  for (const Route& r : routes_) {
-    if (!r.prefix) {
-      if (r.path == path) return &r;
-      continue;
-    }
-    if (path.starts_with(r.path) && (!best || r.path.size() > best->path.size())) best = &r;
-  }
-  return best;
+  methods.push_back({std::string(method), std::move(handler), stream});
 }
 
 RouteTable::Match RouteTable::find(std::string_view method, std::string_view path) const {
   Match m;
-  const Route* r = route_for(path);
-  if (!r) return m;
+  const std::vector<Method>* methods = paths_.find(path);
+  if (!methods) return m;
   m.path_known = true;
-  const HttpHandler* get = nullptr;
-  for (const auto& [name, handler] : r->methods) {
-    if (name == method) m.handler = &handler;
-    if (name == "GET") get = &handler;
+  const Method* get = nullptr;
+  for (const Method& x : *methods) {
+    if (x.name == method) {
+      m.handler = &x.handler;
+      m.stream = x.stream;
+    }
+    if (x.name == "GET") get = &x;
     if (!m.allow.empty()) m.allow += ", ";
-    m.allow += name;
-    if (name == "GET") m.allow += ", HEAD";
+    m.allow += x.name;
+    if (x.name == "GET") m.allow += ", HEAD";
   }
-  if (!m.handler && method == "HEAD") m.handler = get;
+  if (!m.handler && method == "HEAD" && get) {
+    m.handler = &get->handler;
+    m.stream = get->stream;
+  }
   return m;
 }
 

@@ -10,6 +10,8 @@
 
 namespace sluice {
 
+void LoopHandle::post(std::function<void()> task) const { loop_->post(std::move(task)); }
+
 struct Loop::Impl {
   // A one-shot application timer; it frees itself once it has fired.
   class Timer final : public detail::LoopClient {

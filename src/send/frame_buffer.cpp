@@ -47,6 +47,13 @@ FrameRef encode_masked_frame(Opcode opcode, std::string_view payload, bool fin) 
   return FrameRef(f);
 }
 
+FrameRef payload_of(const FrameBuffer& frame) {
+  const std::uint8_t* p = frame.data();
+  const std::uint8_t len7 = p[1] & 0x7F;
+  const std::size_t header = len7 < 126 ? 2 : len7 == 126 ? 4 : 10;
+  return raw_bytes({reinterpret_cast<const char*>(p) + header, frame.size() - header});
+}
+
 FrameRef raw_bytes(std::string_view bytes) {
   FrameBuffer* f = FrameBuffer::allocate(bytes.size());
   if (!bytes.empty()) std::memcpy(f->data(), bytes.data(), bytes.size());

@@ -126,5 +126,8 @@ inline FrameRef encode_medium_frame(Opcode opcode, std::string_view payload) {
 FrameRef encode_masked_frame(Opcode opcode, std::string_view payload, bool fin = true);
 // Wraps bytes that are not a frame (an HTTP response) so they travel the same send queue.
 FrameRef raw_bytes(std::string_view bytes);
+// The payload of an unmasked frame, without its header, in a block of its own (what a stream
+// subscribed to a topic is sent).
+FrameRef payload_of(const FrameBuffer& frame);
 
 }  // namespace sluice::detail

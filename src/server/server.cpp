@@ -39,13 +39,37 @@ struct Server::Impl {
 
 Server::Server(ServerOptions options, Behaviors behaviors) : impl_(std::make_unique<Impl>()) {
   impl_->core.options = std::move(options);
-  impl_->core.behaviors = std::move(behaviors);
+  impl_->core.ws_behaviors[0] = std::move(behaviors);
 }
 
 Server::~Server() = default;
 
 void Server::route(std::string_view method, std::string path, HttpHandler handler) {
   impl_->core.routes.add(method, std::move(path), std::move(handler));
+}
+
+namespace {
+
+// The next index in a table of callback sets, which a connection keeps in one byte.
+template <typename T>
+std::uint8_t append_set(std::vector<T>& sets, T set, const char* what) {
+  if (sets.size() > 255) throw std::length_error(std::string("sluice: more than 255 ") + what);
+  sets.push_back(std::move(set));
+  return static_cast<std::uint8_t>(sets.size() - 1);
+}
+
+}  // namespace
+
+void Server::route(std::string_view method, std::string path, HttpHandler handler, StreamBehaviors stream) {
+  if (!impl_->core.workers.empty()) throw std::logic_error("sluice: Server::route after listen()");
+  const std::uint8_t set = append_set(impl_->core.stream_behaviors, std::move(stream), "streaming routes");
+  impl_->core.routes.add(method, std::move(path), std::move(handler), set);
+}
+
+void Server::ws(std::string path, Behaviors behaviors) {
+  if (!impl_->core.workers.empty()) throw std::logic_error("sluice: Server::ws after listen()");
+  const std::uint8_t set = append_set(impl_->core.ws_behaviors, std::move(behaviors), "WebSocket paths");
+  impl_->core.ws_routes.at(std::move(path)) = set;
 }
 
 void Server::topic(std::string name, TopicOptions options) {
@@ -59,8 +83,20 @@ void Server::listen() {
   int n = o.threads < 1 ? 1 : o.threads;
   // Before the port is bound: a server that cannot present its certificates does not start.
   if (o.tls.enabled()) core.tls = detail::TlsServerContext::load(o.tls);
+  // Held from before the port opens, not from run(): a supervisor may signal as soon as it can
+  // connect, and a blocked signal stays pending until run()'s signalfd reads it. Worker threads
+  // inherit the mask.
+  pthread_sigmask(SIG_SETMASK, nullptr, &impl_->mask_before_listen);
+  detail::block_signals(impl_->watched_signals());
+  if (impl_->blocks_sigpipe()) detail::block_signals({SIGPIPE});
   // The first bind settles the port (port 0 picks one); the others share it via SO_REUSEPORT.
-  detail::Fd first = detail::listen_tcp(o.host, o.port, o.backlog, n > 1);
+  detail::Fd first;
+  try {
+    first = detail::listen_tcp(o.host, o.port, o.backlog, n > 1);
+  } catch (...) {
+    pthread_sigmask(SIG_SETMASK, &impl_->mask_before_listen, nullptr);
+    throw;
+  }
   impl_->port = detail::local_port(first.get());
   core.budget = std::make_unique<detail::MemoryBudget>(o.max_total_buffered_bytes, n);
   core.peer_limits = std::make_unique<detail::PeerLimits>(o.max_connections, o.max_connections_per_ip);
@@ -70,11 +106,6 @@ void Server::listen() {
     core.workers.push_back(
         std::make_unique<detail::Worker>(core, detail::listen_tcp(o.host, impl_->port, o.backlog, true), i));
   }
-  // Held from here on, not from run(): a supervisor may signal as soon as the port is announced,
-  // and a blocked signal stays pending until run()'s signalfd reads it. Worker threads inherit it.
-  pthread_sigmask(SIG_SETMASK, nullptr, &impl_->mask_before_listen);
-  detail::block_signals(impl_->watched_signals());
-  if (impl_->blocks_sigpipe()) detail::block_signals({SIGPIPE});
 }
 
 void Server::run() {

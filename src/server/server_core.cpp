@@ -12,9 +12,9 @@ const TopicOptions& ServerCore::options_for_topic(std::string_view name) const {
 }
 
 PublishResult ServerCore::publish(std::string_view topic, std::string_view data, Opcode opcode) {
-  if (data.size() > kMaxFramePayload) return {};
-  FrameRef frame = encode_frame(opcode, data);  // once, for every worker and subscriber
-  frame.get()->charge_once(*budget);            // and so charged once to the budget
+  if (data.size() > kMaxFramePayload || workers.empty()) return {};  // too big, or not listening yet
+  FrameRef frame = encode_frame(opcode, data);                       // once, for every worker and subscriber
+  frame.get()->charge_once(*budget);                                 // and so charged once to the budget
   Worker* here = Worker::current();
   PublishResult result;
   for (const auto& w : workers) {

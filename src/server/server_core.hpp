@@ -8,12 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "http/path_table.hpp"
 #include "http/route_table.hpp"
 #include "net/tls_server_context.hpp"
 #include "send/memory_budget.hpp"
 #include "server/peer_limits.hpp"
 #include "server/topic_flow.hpp"
 #include "sluice/behaviors.hpp"
+#include "sluice/http_stream.hpp"
 #include "sluice/opcode.hpp"
 #include "sluice/policy.hpp"
 #include "sluice/server_options.hpp"
@@ -25,7 +27,12 @@ class Worker;
 
 struct ServerCore {
   ServerOptions options;
-  Behaviors behaviors;
+  // WebSocket behaviors: the constructor's first, then one set per Server::ws path, found by
+  // path through ws_routes; and stream behaviors, an empty set first, then one per streaming
+  // route. Both are complete before the workers start, which keep spans of them.
+  std::vector<Behaviors> ws_behaviors = std::vector<Behaviors>(1);
+  PathTable<std::uint8_t> ws_routes;
+  std::vector<StreamBehaviors> stream_behaviors = std::vector<StreamBehaviors>(1);
   RouteTable routes;
   std::map<std::string, TopicOptions, std::less<>> topic_options;
   // One slot per worker; made by listen(), and destroyed after the workers (frames a worker

@@ -17,11 +17,11 @@ bool TopicRegistry::subscribe(Connection& c, std::string_view name, const TopicO
   if (is_subscribed(c, name)) return false;
   auto it = topics_.find(name);
   if (it == topics_.end()) {
-    auto t = std::make_unique<Topic>(Topic{next_id_++, std::string(name), options, {}, 0});
+    auto t = std::make_unique<Topic>(Topic{next_id_++, std::string(name), options, {}, {}, 0});
     it = topics_.emplace(t->name, std::move(t)).first;
   }
   Topic& t = *it->second;
-  t.subscribers.push_back(&c);
+  (c.is_streaming() ? t.stream_subscribers : t.subscribers).push_back(&c);
   Membership& m = memberships_[&c].emplace_back(Membership{&t, false});
   if (t.options.send_buffer_bytes > 0) set_send_buffer(c.fd(), t.options.send_buffer_bytes);
   if (c.over_low_watermark()) hold(c, m);
@@ -84,13 +84,13 @@ void TopicRegistry::release(Membership& m) {
 }
 
 void TopicRegistry::remove_subscriber(Topic& t, Connection& c) {
-  auto& subs = t.subscribers;
-  auto it = std::find(subs.begin(), subs.end(), &c);
-  if (it != subs.end()) {
-    *it = subs.back();  // order among subscribers carries no meaning
-    subs.pop_back();
+  for (auto* subs : {&t.subscribers, &t.stream_subscribers}) {
+    auto it = std::find(subs->begin(), subs->end(), &c);
+    if (it == subs->end()) continue;
+    *it = subs->back();  // order among subscribers carries no meaning
+    subs->pop_back();
   }
-  if (subs.empty()) topics_.erase(topics_.find(t.name));
+  if (t.subscribers.empty() && t.stream_subscribers.empty()) topics_.erase(topics_.find(t.name));
 }
 
 }  // namespace sluice::detail

@@ -27,8 +27,9 @@ struct Topic {
   std::uint32_t id;  // the send-queue tag of its frames (for `latest` conflation)
   std::string name;
   TopicOptions options;
-  std::vector<Connection*> subscribers;
-  std::uint32_t holding_back = 0;  // subscribers holding it back (see above)
+  std::vector<Connection*> subscribers;         // WebSockets: sent the frame
+  std::vector<Connection*> stream_subscribers;  // HTTP streams: sent the payload alone
+  std::uint32_t holding_back = 0;               // subscribers holding it back (see above)
 };
 
 class TopicRegistry {

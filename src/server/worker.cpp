@@ -15,7 +15,8 @@ thread_local Worker* t_current = nullptr;
 }
 
 Worker::Worker(ServerCore& core, Fd listener, int index)
-    : Endpoint(owned_loop, Role::server, Limits::of(core.options), core.behaviors, *core.budget, index),
+    : Endpoint(owned_loop, Role::server, Limits::of(core.options), core.ws_behaviors, core.stream_behaviors,
+               *core.budget, index),
       core_(core),
       listener_(std::move(listener)),
       topics_(core.flow),
@@ -169,7 +170,7 @@ void Worker::destroy(Connection* c) {
 }
 
 bool Worker::subscribe(Connection& c, std::string_view topic) {
-  if (c.state() != ConnState::open) return false;
+  if (c.state() != ConnState::open && c.state() != ConnState::streaming) return false;
   return topics_.subscribe(c, topic, core_.options_for_topic(topic));
 }
 
@@ -179,14 +180,21 @@ PublishResult Worker::publish_local(std::string_view topic, const FrameRef& fram
   if (!t) return r;
   // Corked: no flush, and so no application callback, runs while the subscriber list is walked.
   EventLoop::Cork cork(loop());
-  for (Connection* c : t->subscribers) {
-    switch (c->publish(frame.share(), t->id, t->options.policy)) {
+  auto count = [&r](SendStatus s) {
+    switch (s) {
       case SendStatus::sent: r.sent++; break;
       case SendStatus::queued: r.queued++; break;
       case SendStatus::would_block: r.would_block++; break;
       case SendStatus::dropped: r.dropped++; break;
       case SendStatus::closed: r.closed++; break;
     }
+  };
+  for (Connection* c : t->subscribers) count(c->publish(frame.share(), t->id, t->options.policy));
+  if (!t->stream_subscribers.empty()) {
+    // Streams get the payload alone: copied out once for all of this thread's.
+    FrameRef raw = payload_of(*frame.get());
+    raw.get()->charge_once(*core_.budget);
+    for (Connection* c : t->stream_subscribers) count(c->publish(raw.share(), t->id, t->options.policy));
   }
   return r;
 }

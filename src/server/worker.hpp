@@ -57,6 +57,10 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   bool subscribe(Connection& c, std::string_view topic);
   TopicRegistry& topics() { return topics_; }
   const RouteTable* routes() const override { return &core_.routes; }
+  std::uint8_t ws_behaviors_for(std::string_view path) const override {
+    const std::uint8_t* set = core_.ws_routes.find(path);
+    return set ? *set : 0;
+  }
 
   // Queues `frame` for every local subscriber of `topic` (loop thread only).
   PublishResult publish_local(std::string_view topic, const FrameRef& frame);

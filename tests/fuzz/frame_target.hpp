@@ -90,6 +90,8 @@ inline bool breaks(const ReferenceHeader& h, Role role, ProtocolError rule) {
     case ProtocolError::non_minimal_length:
       return (h.len7 == 126 && h.length < 126) || (h.len7 == 127 && h.length <= 0xFFFF);
     case ProtocolError::length_high_bit: return h.len7 == 127 && (h.length >> 63) != 0;
+    // No message may pass 4 GiB, so a frame that announces more is refused at its header.
+    case ProtocolError::message_too_big: return h.length > UINT32_MAX;
     default: return false;
   }
 }
@@ -98,7 +100,8 @@ inline bool breaks_any(const ReferenceHeader& h, Role role) {
   for (auto rule :
        {ProtocolError::reserved_bits, ProtocolError::unknown_opcode, ProtocolError::unmasked_client_frame,
         ProtocolError::masked_server_frame, ProtocolError::fragmented_control,
-        ProtocolError::control_too_long, ProtocolError::non_minimal_length, ProtocolError::length_high_bit})
+        ProtocolError::control_too_long, ProtocolError::non_minimal_length, ProtocolError::length_high_bit,
+        ProtocolError::message_too_big})
     if (breaks(h, role, rule)) return true;
   return false;
 }

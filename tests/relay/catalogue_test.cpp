@@ -139,9 +139,9 @@ TEST(Catalogue, DeclaresEveryFamilyTheSpecificationNames) {
 TEST(Catalogue, SeriesCountIsFixedByTheConfiguration) {
   Fixture small({{"a"}, {}});
   Fixture large({{"a", "b", "c"}, {"x/*", "y/**"}});
-  // Per source: 5 counters + 3 drop reasons + 5 states, each with "other" as one more source.
+  // Per source: 5 counters + 3 drop reasons + 6 states, each with "other" as one more source.
   EXPECT_EQ(large.registry->layout().series_count() - small.registry->layout().series_count(),
-            2u * (5 + 3 + 5) + 2u * 3);
+            2u * (5 + 3 + 6) + 2u * 3);
   std::string text;
   small.registry->write_text(text);
   EXPECT_EQ(text.find("sluice_topic_"), std::string::npos);  // no pattern opted in: no family

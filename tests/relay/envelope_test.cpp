@@ -49,6 +49,10 @@ TEST(Envelope, ResetNamesWhatWasAskedAndTheLastSequence) {
             R"({"topic":"sensors/radio","reset":{"since":900,"last":42}})");
 }
 
+TEST(Envelope, SubscribedNamesTheEpoch) {
+  EXPECT_EQ(envelope(SubscribedNotice{"5f0c2a9e7d41b836"}), R"({"subscribed":{"epoch":"5f0c2a9e7d41b836"}})");
+}
+
 TEST(Envelope, AppendReusesTheBuffer) {
   std::string out;
   append_envelope(out, ResetNotice{"a", 2, 1});

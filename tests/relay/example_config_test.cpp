@@ -1,5 +1,6 @@
 // examples/sluice.toml: it loads, and it shows every key the schema knows (as a setting or as
-// a commented-out line), so that the reference cannot fall behind the code.
+// a commented-out line), so that the reference cannot fall behind the code; examples/gateway.toml
+// loads with the three sources it promises.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -41,6 +42,15 @@ TEST(ExampleConfig, HasASourceOfEveryType) {
     for (const SourceConfig& s : r.config->sources) found = found || s.type() == t;
     EXPECT_TRUE(found) << to_string(t);
   }
+}
+
+TEST(ExampleConfig, GatewayHasAUdpATcpAndAnExecSource) {
+  const ConfigResult r = load_config_file(SLUICE_GATEWAY_CONFIG);
+  ASSERT_TRUE(r.ok()) << r.error.to_string();
+  ASSERT_EQ(r.config->sources.size(), 3u);
+  EXPECT_EQ(r.config->sources[0].type(), SourceType::udp);
+  EXPECT_EQ(r.config->sources[1].type(), SourceType::tcp);
+  EXPECT_EQ(r.config->sources[2].type(), SourceType::exec);
 }
 
 TEST(ExampleConfig, MentionsEveryKeyOfTheSchema) {

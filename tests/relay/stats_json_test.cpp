@@ -72,6 +72,15 @@ TEST(StatsJson, WritesAnEmptySnapshotWithEveryKey) {
             R"("topic_count":0,"topics":[],"sources":[],"slowest":[]})");
 }
 
+TEST(StatsJson, RefusalsFollowMemoryWhenCounted) {
+  StatsSnapshot s;
+  s.refused = {{"bad_request", 2}, {"over_limit", 3}};
+  const std::string json = stats_json(s);
+  EXPECT_NE(json.find(R"("rss_bytes":0},"refused":{"bad_request":2,"over_limit":3},"topic_count":0)"),
+            std::string::npos)
+      << json;
+}
+
 TEST(StatsJson, AppendsToWhatIsThere) {
   std::string out = "x";
   append_stats_json(out, StatsSnapshot{});

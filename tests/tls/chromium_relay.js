@@ -76,7 +76,7 @@ async function startRelay(binary, dir, port) {
   relay.stderr.on('data', (d) => { log += d; });
   cleanups.push(() => { if (relay.exitCode === null) relay.kill('SIGTERM'); });
   const deadline = Date.now() + 20000;
-  while (!log.includes('sluice relay on https://')) {
+  while (!log.includes('sluice relay listening on wss://')) {
     if (relay.exitCode !== null) throw new Error(`the relay exited with ${relay.exitCode}: ${log}`);
     if (Date.now() > deadline) throw new Error(`the relay did not start: ${log}`);
     await new Promise((r) => setTimeout(r, 50));

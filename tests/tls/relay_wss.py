@@ -64,7 +64,7 @@ async def checks(binary, certs):
 
     relay = Relay(binary, config)
     try:
-        check(relay.wait_log(f"sluice relay on https://127.0.0.1:{relay.port}/"), "the relay names https")
+        check(relay.wait_log(f"sluice relay listening on wss://127.0.0.1:{relay.port}/ and https://127.0.0.1:{relay.port}/"), "the relay names https")
         ctx = ssl.create_default_context(cafile=ca)
         url = f"wss://127.0.0.1:{relay.port}/topics/t"
         async with websockets.connect(url, ssl=ctx, server_hostname="localhost") as ws:

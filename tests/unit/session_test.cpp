@@ -24,11 +24,23 @@ TEST(Session, TheClosingHandshakeGoesOpenClosingDrainingHalfClosedClosed) {
 
 TEST(Session, OnCloseIsOwedOnceTheConnectionOpenedAndGivenOnce) {
   Session s;
-  EXPECT_FALSE(s.take_close_notice());  // never opened: nothing owed
+  EXPECT_EQ(s.take_close_notice(), Session::Owed::nothing);  // never opened: nothing owed
   s.opened();
-  EXPECT_TRUE(s.take_close_notice());
-  EXPECT_FALSE(s.take_close_notice());
+  EXPECT_EQ(s.take_close_notice(), Session::Owed::websocket);
+  EXPECT_EQ(s.take_close_notice(), Session::Owed::nothing);
   EXPECT_TRUE(s.upgraded());
+}
+
+TEST(Session, AStreamOwesItsOwnOnCloseAndSendsLikeAnOpenConnection) {
+  Session s;
+  EXPECT_FALSE(s.sends());
+  s.began_streaming();
+  EXPECT_TRUE(s.sends());
+  EXPECT_FALSE(s.is_open());  // not a WebSocket: no frames, no pings
+  EXPECT_FALSE(Session::allowed(S::streaming, S::closing));
+  s.to(S::draining);
+  EXPECT_FALSE(s.sends());
+  EXPECT_EQ(s.take_close_notice(), Session::Owed::stream);
 }
 
 TEST(Session, NoWayBackAndNoSkippingTheHandshake) {

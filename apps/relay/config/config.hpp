@@ -91,7 +91,11 @@ std::string_view to_string(SourceType type);  // as written in the file: "stdin"
 
 struct UdpSource {
   Endpoint listen;
-  std::size_t recv_buffer = 0;  // SO_RCVBUF; 0: the kernel's default
+  // Receive buffer asked for: SO_RCVBUFFORCE where permitted, else SO_RCVBUF (the kernel caps
+  // it at net.core.rmem_max); 0: the kernel's default.
+  std::size_t recv_buffer = 4 * MiB;
+
+  friend bool operator==(const UdpSource&, const UdpSource&) = default;
 };
 
 enum class TcpRole : std::uint8_t { listen, connect };
@@ -102,6 +106,8 @@ struct TcpSource {
   std::size_t max_connections = 16;  // listen only
   milliseconds reconnect_min{100};   // connect only: backoff after a failure, doubling
   milliseconds reconnect_max{10'000};
+
+  friend bool operator==(const TcpSource&, const TcpSource&) = default;
 };
 
 enum class Parity : std::uint8_t { none, even, odd };
@@ -116,9 +122,13 @@ struct SerialSource {
   FlowControl flow_control = FlowControl::none;
   milliseconds reopen_min{100};  // backoff while the device is missing or failing
   milliseconds reopen_max{10'000};
+
+  friend bool operator==(const SerialSource&, const SerialSource&) = default;
 };
 
-struct StdinSource {};
+struct StdinSource {
+  friend bool operator==(const StdinSource&, const StdinSource&) = default;
+};
 
 enum class RestartPolicy : std::uint8_t { always, on_failure, never };
 
@@ -131,11 +141,15 @@ struct ExecSource {
   milliseconds restart_max{10'000};
   std::string cwd;                                       // empty: the relay's
   std::vector<std::pair<std::string, std::string>> env;  // added to the relay's environment
+
+  friend bool operator==(const ExecSource&, const ExecSource&) = default;
 };
 
 struct DemoSource {
   std::uint32_t rate = 200;  // messages per second
   std::size_t size = 250;    // bytes per message
+
+  friend bool operator==(const DemoSource&, const DemoSource&) = default;
 };
 
 // [[source]]: a producer the relay reads from, and optionally writes back to.
@@ -152,6 +166,8 @@ struct SourceConfig {
 
   SourceType type() const { return static_cast<SourceType>(settings.index()); }
   FramingLimits framing_limits() const { return {max_frame, max_chunk}; }
+  // Equal configurations: a reload leaves such a source running untouched.
+  friend bool operator==(const SourceConfig&, const SourceConfig&) = default;
 };
 
 struct RelayConfig {

@@ -82,7 +82,8 @@ constexpr KeyInfo source[] = {
 
 constexpr KeyInfo udp[] = {
     {"listen", "(required)", "HOST:PORT to receive datagrams on"},
-    {"recv_buffer", "\"0B\"", "SO_RCVBUF; 0: the kernel's default"},
+    {"recv_buffer", "\"4MiB\"",
+     "receive buffer: SO_RCVBUFFORCE where permitted, else SO_RCVBUF as the kernel grants; 0: its default"},
 };
 
 constexpr KeyInfo tcp[] = {

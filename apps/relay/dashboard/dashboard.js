@@ -322,6 +322,7 @@
   function showEnvelope(text) {
     let e;
     try { e = JSON.parse(text); } catch (err) { addLogLine('raw', [[text, 'data']]); return; }
+    if (e.subscribed) return;  // the relay's first frame: its epoch, for clients that resume
     if (e.gap) {
       addLogLine('gap', [[e.topic, 'topic'], ['gap: ' + e.gap.from + '–' + e.gap.to + ' ' + (e.gap.reason || ''), 'data']]);
     } else if (e.reset) {

@@ -60,6 +60,7 @@ std::string_view to_string(SourceState state) {
     case SourceState::paused: return "paused";
     case SourceState::backoff: return "backoff";
     case SourceState::stopped: return "stopped";
+    case SourceState::failed: return "failed";
   }
   return "unknown";
 }

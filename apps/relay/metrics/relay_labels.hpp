@@ -51,10 +51,11 @@ enum class SourceState : std::uint8_t {
   running,
   paused,   // backpressure: a subscriber is over its cap, so the source is not read
   backoff,  // after a failure, waiting to try again
-  stopped,  // finished and not restarting (EOF on stdin, an exec with restart = "never")
+  stopped,  // finished and not restarting (EOF on stdin, an exec whose child exited 0)
+  failed,   // ended by a failure and not restarting (an exec with restart = "never")
 };
-inline constexpr std::size_t source_state_count = 5;
-static_assert(static_cast<std::size_t>(SourceState::stopped) + 1 == source_state_count);
+inline constexpr std::size_t source_state_count = 6;
+static_assert(static_cast<std::size_t>(SourceState::failed) + 1 == source_state_count);
 
 // The routes HTTP requests are counted by (sluice_http_requests_total{route}); a path that is
 // none of them is `other`, so a client cannot add a route by asking for one.

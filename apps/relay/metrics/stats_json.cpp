@@ -106,6 +106,12 @@ void append_stats_json(std::string& out, const StatsSnapshot& s) {
   w.key("rss_bytes").value(s.rss_bytes);
   w.end_object();
 
+  if (!s.refused.empty()) {
+    w.key("refused").begin_object();
+    for (const auto& [reason, count] : s.refused) w.key(reason).value(count);
+    w.end_object();
+  }
+
   w.key("topic_count").value(s.topic_count);
   write_topics(w, s.topics);
   write_sources(w, s.sources);

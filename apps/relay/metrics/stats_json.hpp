@@ -26,12 +26,17 @@
 // "memory": the process budget, what is counted against it, and the resident set. "topics"
 // may hold fewer rows than "topic_count" (the busiest first); "slowest" lists the connections
 // with the most bytes queued, most first. "last_error" is a string, or null when there was none.
+// "refused", after "memory" (the relay writes it; absent when the snapshot has no such counts):
+// requests, upgrades and client messages turned down since start, by reason, e.g.
+// {"bad_request":2,"unauthorized":1,"forbidden":0,"not_found":0,"too_large":0,"over_limit":3}.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/config.hpp"
@@ -90,6 +95,7 @@ struct StatsSnapshot {
   std::uint64_t memory_limit_bytes = 0;
   std::uint64_t memory_used_bytes = 0;
   std::uint64_t rss_bytes = 0;
+  std::vector<std::pair<std::string_view, std::uint64_t>> refused;  // by reason, in order
 
   std::size_t topic_count = 0;
   std::vector<TopicRow> topics;

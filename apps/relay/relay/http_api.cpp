@@ -1,5 +1,6 @@
 #include "relay/http_api.hpp"
 
+#include "browser/browser_client.hpp"
 #include "dashboard/dashboard_assets.hpp"
 #include "http/json_writer.hpp"
 #include "relay/log_line.hpp"
@@ -67,26 +68,33 @@ void HttpApi::install(sluice::Server& server) {
   server.route("/assets/*", [this](const HttpRequest& r) { return asset(r); });
 }
 
+HttpResponse HttpApi::refused(const HttpRequest& req, int status, std::string_view why) {
+  refusals_.refuse(refusal_reason(status), req.remote_address, "publish to " + std::string(req.path), status,
+                   why);
+  return error(status, why);
+}
+
 HttpResponse HttpApi::publish(const HttpRequest& req) {
   switch (access_.may_publish(req)) {
     case Verdict::allowed: break;
     case Verdict::unauthorized:
-      return error(401, "this relay needs its API key: Authorization: Bearer KEY")
+      return refused(req, 401, "this relay needs its API key: Authorization: Bearer KEY")
           .header("WWW-Authenticate", "Bearer");
-    case Verdict::forbidden: return error(403, "HTTP publishing is not allowed from this address");
+    case Verdict::forbidden: return refused(req, 403, "HTTP publishing is not allowed from this address");
   }
   auto topic = topic_from_path(req.path);
-  if (!topic || !req.query.empty()) return error(400, "publish to /topics/NAME, without a query");
-  if (req.body.size() > relay_.max_message_size()) return error(413, "message larger than max_message_size");
+  if (!topic || !req.query.empty()) return refused(req, 400, "publish to /topics/NAME, without a query");
+  if (req.body.size() > relay_.max_message_size())
+    return refused(req, 413, "message larger than max_message_size");
   const Opcode opcode = is_text_media_type(req.header("content-type")) ? Opcode::text : Opcode::binary;
   PublishOutcome out = relay_.publish(*topic, req.body, opcode, Publisher::http);
   using Status = PublishOutcome::Status;
   switch (out.status) {
     case Status::ok: break;
     case Status::bad_topic:
-    case Status::invalid_text: return error(400, out.error);
-    case Status::not_allowed: return error(403, out.error);
-    case Status::too_large: return error(413, out.error);
+    case Status::invalid_text: return refused(req, 400, out.error);
+    case Status::not_allowed: return refused(req, 403, out.error);
+    case Status::too_large: return refused(req, 413, out.error);
   }
   std::string body;
   JsonWriter(body)
@@ -122,7 +130,8 @@ HttpResponse HttpApi::show_topic(const HttpRequest& req) {
 }
 
 HttpResponse HttpApi::asset(const HttpRequest& req) {
-  const DashboardAsset* a = find_dashboard_asset(req.path);
+  const DashboardAsset* a =
+      req.path == "/sluice.js" ? &browser_client_asset() : find_dashboard_asset(req.path);
   if (!a) return error(404, "not found");
   if (req.header("if-none-match") == a->etag)
     return HttpResponse{304, std::string(a->content_type), {}}.header("ETag", std::string(a->etag));

@@ -14,14 +14,15 @@
 #include <sluice/sluice.hpp>
 
 #include "relay/access.hpp"
+#include "relay/refusals.hpp"
 #include "relay/relay.hpp"
 
 namespace sluice::relay {
 
 class HttpApi {
  public:
-  HttpApi(Relay& relay, const Access& access, std::function<std::string()> stats_json)
-      : relay_(relay), access_(access), stats_json_(std::move(stats_json)) {}
+  HttpApi(Relay& relay, const Access& access, Refusals& refusals, std::function<std::string()> stats_json)
+      : relay_(relay), access_(access), refusals_(refusals), stats_json_(std::move(stats_json)) {}
   void install(sluice::Server& server);
 
   HttpResponse publish(const HttpRequest& req);
@@ -30,8 +31,12 @@ class HttpApi {
   HttpResponse asset(const HttpRequest& req);
 
  private:
+  // A publish turned down: logged and counted once (Refusals), answered with JSON {"error":...}.
+  HttpResponse refused(const HttpRequest& req, int status, std::string_view why);
+
   Relay& relay_;
   const Access& access_;
+  Refusals& refusals_;
   std::function<std::string()> stats_json_;
 };
 

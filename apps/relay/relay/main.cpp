@@ -9,6 +9,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <sluice/sluice.hpp>
 
@@ -77,16 +78,17 @@ int main(int argc, char** argv) {
     config.server.listen = endpoint.value();
   }
   if (threads) config.server.threads = *threads;
+  std::vector<sluice::relay::SourceConfig> extra_sources;
   if (demo) {
     sluice::relay::SourceConfig source;
     source.name = "demo";
     source.topic = "demo";
     source.settings = sluice::relay::DemoSource{};
-    config.sources.push_back(std::move(source));
+    extra_sources.push_back(std::move(source));
   }
 
   try {
-    sluice::relay::RelayApp relay(std::move(config), config_path);
+    sluice::relay::RelayApp relay(std::move(config), config_path, std::move(extra_sources));
     relay.listen();
     relay.run();
   } catch (const std::exception& e) {

@@ -1,11 +1,35 @@
 #include "relay/relay.hpp"
 
-#include <chrono>
+#include <fmt/format.h>
 
+#include <chrono>
+#include <random>
+
+#include "relay/log_line.hpp"
 #include "text/utf8.hpp"
 #include "topics/envelope.hpp"
 
 namespace sluice::relay {
+
+// What a notice costs at most in a send queue: its envelope is short.
+constexpr std::size_t kNoticeBytes = 128 + max_topic_bytes;
+// A resumed topic sends at most three notices: a reset, a gap for what the history no longer
+// holds, and a gap where the cap cut its replay.
+constexpr std::size_t kNoticesPerTopic = 3;
+
+// What a new subscriber's catch-up may queue: its cap, less room for every notice it may still
+// have to send. A replay stops before a message would go past that, so the cap bounds a replay
+// like any other send and the client is always told what it did not get. A queue with nothing
+// in it takes one message of any size.
+struct CatchUpRoom {
+  std::size_t cap;
+  std::size_t notices_reserved;
+
+  bool fits(WebSocket ws, std::size_t bytes) const {
+    const std::size_t queued = ws.buffered_memory();
+    return queued == 0 || queued + queued_message_cost(bytes) + notices_reserved <= cap;
+  }
+};
 
 namespace {
 
@@ -34,11 +58,44 @@ bool allowed(const PublishRights& rights, Publisher who) {
 
 bool delivered(SendStatus s) { return s == SendStatus::sent || s == SendStatus::queued; }
 
+// One stored message, as the subscriber asked for it; false when it was not sent.
+bool send_entry(WebSocket ws, Format format, std::string_view topic, const HistoryEntry& e,
+                const CatchUpRoom& room) {
+  if (format == Format::raw)
+    return room.fits(ws, e.payload().size()) && delivered(ws.send(text_of(e.payload()), e.opcode()));
+  const std::string json = envelope(EnvelopeMessage{topic, e.seq(), e.time(), e.opcode(), e.payload()});
+  return room.fits(ws, json.size()) && delivered(ws.send_text(json));
+}
+
+void send_history(WebSocket ws, Format format, std::string_view topic, const HistoryRing::Since& since,
+                  const CatchUpRoom& room) {
+  if (since.status == SinceStatus::gap)
+    ws.send_text(envelope(GapNotice{topic, since.missing_from, since.missing_to, GapReason::evicted}));
+  for (const HistoryEntry& e : since.entries) {
+    if (send_entry(ws, format, topic, e, room)) continue;
+    ws.send_text(envelope(GapNotice{topic, e.seq(), since.last, GapReason::dropped}));
+    return;
+  }
+}
+
+// 64 random bits in hex: two runs of the relay share an epoch with negligible probability.
+std::string new_epoch() {
+  std::random_device random;
+  const std::uint64_t bits = (static_cast<std::uint64_t>(random()) << 32) ^ random();
+  return fmt::format("{:016x}", bits);
+}
+
 }  // namespace
 
-Relay::Relay(sluice::Server& server, const RelayConfig& config) : server_(server) { apply(config); }
+Relay::Relay(sluice::Server& server, const RelayConfig& config)
+    : server_(server), epoch_(new_epoch()), max_buffered_bytes_(config.server.max_buffered_bytes) {
+  limits_.declare(server, config.topics);
+  apply(config);
+}
 
 void Relay::apply(const RelayConfig& config) {
+  for (const std::string& line : limits_.unapplied(config.topics, max_buffered_bytes_))
+    log_line(LogLevel::warn, "{}: {}", config.origin, line);
   auto settings = std::make_shared<const TopicSettings>(config.topics);
   std::lock_guard<std::mutex> lock(mutex_);
   settings_ = std::move(settings);
@@ -95,16 +152,67 @@ PublishOutcome Relay::publish(std::string_view topic, std::string_view data, Opc
     out.subscribers += active.connections;
     if (active.request.format == Format::raw) {
       server_.publish(key, data, opcode);
-      continue;
+    } else {
+      if (json.empty()) json = envelope(EnvelopeMessage{topic, seq, time, opcode, bytes_of(data)});
+      server_.publish(key, json, Opcode::text);
     }
-    if (json.empty()) json = envelope(EnvelopeMessage{topic, seq, time, opcode, bytes_of(data)});
-    server_.publish(key, json, Opcode::text);
+    out.blocked = out.blocked || server_.topic_blocked(key);
+  }
+  for (const Sink& sink : sinks_) {
+    if (sink.topic != topic) continue;
+    sink.deliver(data, opcode);
+    ++out.subscribers;
   }
   return out;
 }
 
+const std::string* Relay::blocked_key(std::string_view topic) const {
+  for (const auto& [key, active] : active_) {
+    if (active.request.matches(topic) && server_.topic_blocked(key)) return &key;
+  }
+  return nullptr;
+}
+
+bool Relay::topic_blocked(std::string_view topic) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return blocked_key(topic) != nullptr;
+}
+
+void Relay::when_topic_unblocked(std::string_view topic, std::function<void()> fn) {
+  std::string key;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string* blocked = blocked_key(topic);
+    // Not blocked now: any engine topic that is not blocked runs `fn` in the next turn.
+    key = blocked ? *blocked : std::string(topic);
+  }
+  // One subscription at a time: once this one clears, the topic is asked again, since another
+  // subscription matching it may still be blocked.
+  server_.when_topic_unblocked(key, [this, topic = std::string(topic), fn = std::move(fn)]() mutable {
+    if (topic_blocked(topic)) {
+      when_topic_unblocked(topic, std::move(fn));
+    } else {
+      fn();
+    }
+  });
+}
+
+Relay::SinkId Relay::add_sink(std::string topic, SinkDeliver deliver) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const SinkId id = next_sink_id_++;
+  sinks_.push_back(Sink{id, std::move(topic), std::move(deliver)});
+  return id;
+}
+
+void Relay::remove_sink(SinkId id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::erase_if(sinks_, [id](const Sink& s) { return s.id == id; });
+}
+
 void Relay::subscribe(WebSocket ws, const SubscriptionRequest& request) {
   std::lock_guard<std::mutex> lock(mutex_);
+  // The most specific settings of its first pattern govern the connection's own limits.
+  limits_.apply(ws, settings_->for_topic(request.patterns.front().text()));
   replay(ws, request);
   ws.subscribe(request.key);
   auto it = active_.find(request.key);
@@ -120,33 +228,35 @@ void Relay::unsubscribe(const SubscriptionRequest& request) {
 }
 
 void Relay::replay(WebSocket ws, const SubscriptionRequest& request) {
-  auto send_entry = [&](std::string_view topic, const HistoryEntry& e) {
-    if (request.format == Format::raw) return ws.send(text_of(e.payload()), e.opcode());
-    return ws.send_text(envelope(EnvelopeMessage{topic, e.seq(), e.time(), e.opcode(), e.payload()}));
-  };
-  if (!request.since) {  // a new subscriber gets each matching topic's retained value
-    for (auto& [name, state] : topics_) {
-      if (!request.matches(name) || !state.history.limits().retain_last) continue;
-      if (const HistoryEntry* last = state.history.last()) send_entry(name, *last);
-    }
+  if (request.format == Format::json) ws.send_text(envelope(SubscribedNotice{epoch_}));
+  const bool same_run = request.epoch.empty() || request.epoch == epoch_;
+  const CatchUpRoom room{max_buffered_bytes_,
+                         queued_message_cost(kNoticeBytes) * (kNoticesPerTopic * request.resume.size() + 1)};
+  for (const ResumePoint& point : request.resume) resume(ws, request.format, point, same_run, room);
+  // Every other matching topic is new to this client: it gets the retained value, if kept.
+  for (auto& [name, state] : topics_) {
+    if (!request.matches(name) || request.resume_point(name) || !state.history.limits().retain_last) continue;
+    const HistoryEntry* last = state.history.last();
+    if (last && !send_entry(ws, request.format, name, *last, room) && request.format == Format::json)
+      ws.send_text(envelope(GapNotice{name, last->seq(), last->seq(), GapReason::dropped}));
+  }
+}
+
+void Relay::resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run,
+                   const CatchUpRoom& room) {
+  // Looked up, not created: a client naming topics nobody published to must not make them.
+  auto it = topics_.find(point.topic);
+  HistoryRing* history = it == topics_.end() ? nullptr : &it->second.history;
+  if (history) history->expire(now_ms());
+  const std::uint64_t last = history ? history->last_seq() : 0;
+  if (!same_run || point.after > last) {
+    // The position is from another run: say so, then give this run's history from its start.
+    ws.send_text(envelope(ResetNotice{point.topic, point.after, last}));
+    if (!history) return;
+    send_history(ws, format, point.topic, history->since(0), room);
     return;
   }
-  const std::string topic(request.single_topic());
-  TopicState& state = state_for(topic);
-  state.history.expire(now_ms());
-  HistoryRing::Since since = state.history.since(*request.since);
-  if (since.status == SinceStatus::ahead) {
-    ws.send_text(envelope(ResetNotice{topic, *request.since, since.last}));
-    return;
-  }
-  if (since.status == SinceStatus::gap)
-    ws.send_text(envelope(GapNotice{topic, since.missing_from, since.missing_to, GapReason::evicted}));
-  for (const HistoryEntry& e : since.entries) {
-    if (delivered(send_entry(topic, e))) continue;
-    // The subscriber's cap or policy refused the replay: it is told what it will not get.
-    ws.send_text(envelope(GapNotice{topic, e.seq(), since.last, GapReason::evicted}));
-    return;
-  }
+  if (history) send_history(ws, format, point.topic, history->since(point.after), room);
 }
 
 TopicSummary Relay::summary(const std::string& name, const TopicState& state, std::int64_t now_second) const {

@@ -10,11 +10,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sluice/sluice.hpp>
 
@@ -22,18 +24,24 @@
 #include "config/topic_settings.hpp"
 #include "history/history_ring.hpp"
 #include "relay/rate_meter.hpp"
+#include "relay/subscriber_limits.hpp"
 #include "relay/subscription_request.hpp"
 
 namespace sluice::relay {
 
 enum class Publisher : std::uint8_t { http, client, source };
 
+struct CatchUpRoom;  // what a new subscriber's catch-up may queue (relay.cpp)
+
 struct PublishOutcome {
   enum class Status : std::uint8_t { ok, bad_topic, not_allowed, too_large, invalid_text };
   Status status = Status::ok;
   std::uint64_t seq = 0;
-  std::uint64_t subscribers = 0;  // connections whose subscription the message reached
+  std::uint64_t subscribers = 0;  // connections whose subscription it reached, and source sinks
   std::string error;
+  // A subscription the message reached is now held back by a subscriber under the backpressure
+  // policy (see topic_blocked): a producer that can wait should, before it publishes again.
+  bool blocked = false;
 };
 
 struct TopicSummary {
@@ -52,11 +60,30 @@ class Relay {
 
   PublishOutcome publish(std::string_view topic, std::string_view data, Opcode opcode, Publisher who);
 
-  // A new subscriber (on its loop thread): sends what it asked to catch up on (the history
-  // after `since`, or each matching topic's retained value), then subscribes it to the live
-  // stream. Replay goes through the connection's send queue, under its cap and policy.
+  // A new subscriber (on its loop thread): applies its topic's connection limits, sends what
+  // it asked to catch up on (with envelopes, first the epoch; then the history after each
+  // resume position, or a reset when the position is from another run; each other matching
+  // topic's retained value), then subscribes it to the live stream. The catch-up goes through
+  // the connection's send queue and stops short of its cap (with a gap notice).
   void subscribe(WebSocket ws, const SubscriptionRequest& request);
   void unsubscribe(const SubscriptionRequest& request);  // the subscriber is gone
+
+  // Producer flow control: whether a subscriber under the backpressure policy of any
+  // subscription matching `topic` holds more than its low watermark (Server::topic_blocked for
+  // each such subscription). Any thread.
+  bool topic_blocked(std::string_view topic) const;
+  // Runs `fn` once on the calling loop thread when `topic` is no longer blocked (in the next turn
+  // if it is not blocked now).
+  void when_topic_unblocked(std::string_view topic, std::function<void()> fn);
+
+  // An internal subscriber to one exact topic: a source's way back to its device (sink_topic).
+  // `deliver` runs on the publishing thread with the relay's lock held, so it must only queue
+  // the message; once remove_sink() returns it is never called again. Each sink counts as one
+  // subscriber in a publish's outcome.
+  using SinkId = std::uint64_t;
+  using SinkDeliver = std::function<void(std::string_view data, Opcode opcode)>;
+  SinkId add_sink(std::string topic, SinkDeliver deliver);
+  void remove_sink(SinkId id);
 
   // The settings for a topic, and the server-wide limits the HTTP API applies.
   TopicConfig settings_for(std::string_view topic) const;
@@ -75,6 +102,11 @@ class Relay {
     RateMeter rate;
     std::uint64_t published = 0;
   };
+  struct Sink {
+    SinkId id;
+    std::string topic;
+    SinkDeliver deliver;
+  };
   struct ActiveSubscription {
     SubscriptionRequest request;
     std::uint64_t connections = 0;
@@ -84,14 +116,21 @@ class Relay {
   TopicSummary summary(const std::string& name, const TopicState& state, std::int64_t now_second) const;
   std::uint64_t subscribers_of(std::string_view topic) const;
   void replay(WebSocket ws, const SubscriptionRequest& request);
+  void resume(WebSocket ws, Format format, const ResumePoint& point, bool same_run, const CatchUpRoom& room);
+  const std::string* blocked_key(std::string_view topic) const;
 
   sluice::Server& server_;
+  const std::string epoch_;               // names this run: sequences begin again at 1 in the next
+  const std::size_t max_buffered_bytes_;  // the engine's, fixed at start
+  SubscriberLimits limits_;
   mutable std::mutex mutex_;
   std::shared_ptr<const TopicSettings> settings_;
   std::size_t max_message_size_;
   std::map<std::string, TopicState, std::less<>> topics_;
   std::map<std::string, ActiveSubscription, std::less<>> active_;  // by request key
   std::uint64_t published_total_ = 0;
+  std::vector<Sink> sinks_;
+  SinkId next_sink_id_ = 1;
 };
 
 }  // namespace sluice::relay

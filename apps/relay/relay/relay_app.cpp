@@ -10,6 +10,8 @@
 #include "relay/log_line.hpp"
 #include "relay/relay_stats.hpp"
 #include "relay/server_options.hpp"
+#include "relay/sources_api.hpp"
+#include "sources/sources_json.hpp"
 
 namespace sluice::relay {
 
@@ -28,8 +30,13 @@ int make_timer(std::chrono::milliseconds every) {
 
 }  // namespace
 
-RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path)
-    : config_(std::move(config)), config_path_(std::move(config_path)), access_(config_.server) {
+RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path,
+                   std::vector<SourceConfig> extra_sources)
+    : config_(std::move(config)),
+      config_path_(std::move(config_path)),
+      extra_sources_(std::move(extra_sources)),
+      access_(config_.server) {
+  config_.sources.insert(config_.sources.end(), extra_sources_.begin(), extra_sources_.end());
   // The behaviors reach the WebSocket API through `this`: it exists before any connection does.
   sluice::Behaviors b;
   b.on_upgrade = [this](const UpgradeRequest& req) { return websocket_api_->on_upgrade(req); };
@@ -41,23 +48,17 @@ RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path)
   // The engine handles SIGINT and SIGTERM: stop accepting, 1001 to everyone, drain, return.
   server_ = std::make_unique<sluice::Server>(engine_options(config_.server), std::move(b));
   relay_ = std::make_unique<Relay>(*server_, config_);
-  websocket_api_ = std::make_unique<WebSocketApi>(*relay_, access_);
-  http_api_ = std::make_unique<HttpApi>(
-      *relay_, access_, [this] { return stats_json(take_snapshot(*server_, *relay_, started_)); });
+  websocket_api_ = std::make_unique<WebSocketApi>(*relay_, access_, refusals_);
+  http_api_ =
+      std::make_unique<HttpApi>(*relay_, access_, refusals_, [this] { return stats_json(snapshot()); });
   http_api_->install(*server_);
   server_->on_signal(SIGHUP, [this] { reload(); });
-  for (const SourceConfig& s : config_.sources) {
-    if (s.type() != SourceType::demo)
-      throw std::runtime_error(config_.origin + ": source '" + s.name + "': type " +
-                               std::string(to_string(s.type())) +
-                               " is not available in this build yet; only demo sources run");
-    generators_.push_back(
-        std::make_unique<DemoGenerator>(*relay_, s.topic, std::get<DemoSource>(s.settings)));
-  }
+  install_sources_api(
+      *server_, [this] { return sources_ ? sources_->statuses() : std::vector<SourceStatusSnapshot>{}; });
 }
 
 RelayApp::~RelayApp() {
-  for (auto& g : generators_) g->stop();
+  sources_.reset();  // before the server: children get their stop_grace
   if (stats_timer_ >= 0) {
     server_->unwatch(stats_timer_);
     ::close(stats_timer_);
@@ -66,11 +67,14 @@ RelayApp::~RelayApp() {
 
 void RelayApp::listen() {
   server_->listen();
-  for (auto& g : generators_) g->start(*server_);
+  sources_ = std::make_unique<SourceSet>(*server_, *relay_);
+  sources_->start(config_.sources);
   stats_timer_ = make_timer(std::chrono::milliseconds(1000));
   server_->watch(stats_timer_, [this] { publish_stats(); });
-  log_line(LogLevel::info, "sluice relay on {}://{}:{}/ ({}; {} thread{})",
-           config_.server.tls.enabled() ? "https" : "http", config_.server.listen.host, server_->port(),
+  // "listening on ws://HOST:PORT/" is what scripts read the port from (with listen port 0).
+  const bool tls = config_.server.tls.enabled();
+  log_line(LogLevel::info, "sluice relay listening on {0}://{2}:{3}/ and {1}://{2}:{3}/ ({4}; {5} thread{6})",
+           tls ? "wss" : "ws", tls ? "https" : "http", config_.server.listen.host, server_->port(),
            config_path_ ? *config_path_ : "embedded default configuration", config_.server.threads,
            config_.server.threads == 1 ? "" : "s");
 }
@@ -80,7 +84,14 @@ void RelayApp::run() { server_->run(); }
 void RelayApp::publish_stats() {
   std::uint64_t expirations = 0;
   if (::read(stats_timer_, &expirations, sizeof expirations) != sizeof expirations) return;
-  server_->publish(stats_feed_topic, stats_json(take_snapshot(*server_, *relay_, started_)), Opcode::text);
+  server_->publish(stats_feed_topic, stats_json(snapshot()), Opcode::text);
+}
+
+StatsSnapshot RelayApp::snapshot() const {
+  StatsSnapshot s = take_snapshot(*server_, *relay_, refusals_, started_);
+  if (sources_)
+    for (const SourceStatusSnapshot& source : sources_->statuses()) s.sources.push_back(source_row(source));
+  return s;
 }
 
 void RelayApp::reload() {
@@ -101,14 +112,16 @@ void RelayApp::reload() {
   relay_->apply(next);
   access_.apply(next.server);
   reload_certificates(next.server.tls);
-  const std::size_t sources = next.sources.size();
+  next.sources.insert(next.sources.end(), extra_sources_.begin(), extra_sources_.end());
+  const SourceDiff diff = sources_->apply(next.sources);
+  config_.sources = next.sources;
   config_.topics = std::move(next.topics);
   config_.server.allowed_origins = next.server.allowed_origins;
   config_.server.api_key = next.server.api_key;
   config_.server.http_publish_from = next.server.http_publish_from;
-  log_line(LogLevel::info, "reloaded {}: {} topic entr{}, {} source{} (sources change at the next start)",
-           *config_path_, config_.topics.size(), config_.topics.size() == 1 ? "y" : "ies", sources,
-           sources == 1 ? "" : "s");
+  log_line(LogLevel::info, "reloaded {}: {} topic entr{}; sources: {} added, {} changed, {} removed, {} kept",
+           *config_path_, config_.topics.size(), config_.topics.size() == 1 ? "y" : "ies", diff.added.size(),
+           diff.replaced.size(), diff.removed.size(), diff.kept.size());
 }
 
 void RelayApp::reload_certificates(const ServerTlsOptions& tls) {

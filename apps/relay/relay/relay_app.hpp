@@ -12,18 +12,21 @@
 #include <sluice/sluice.hpp>
 
 #include "config/config.hpp"
+#include "metrics/stats_json.hpp"
 #include "relay/access.hpp"
-#include "relay/demo_generator.hpp"
 #include "relay/http_api.hpp"
 #include "relay/relay.hpp"
 #include "relay/websocket_api.hpp"
+#include "sources/source_set.hpp"
 
 namespace sluice::relay {
 
 class RelayApp {
  public:
   // `config_path` is what SIGHUP re-reads (none: the embedded defaults, nothing to reload).
-  RelayApp(RelayConfig config, std::optional<std::string> config_path);
+  // `extra_sources` run after the configuration's own (--demo's) and are kept by every reload.
+  RelayApp(RelayConfig config, std::optional<std::string> config_path,
+           std::vector<SourceConfig> extra_sources = {});
   ~RelayApp();
 
   // Binds the listener; throws std::system_error with a clear message when it cannot.
@@ -37,16 +40,19 @@ class RelayApp {
   // SIGHUP: a TLS server reads its certificate files again (the ones the reloaded file names).
   void reload_certificates(const ServerTlsOptions& tls);
   void publish_stats();
+  StatsSnapshot snapshot() const;
 
   RelayConfig config_;
   std::optional<std::string> config_path_;
+  std::vector<SourceConfig> extra_sources_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::unique_ptr<sluice::Server> server_;
   std::unique_ptr<Relay> relay_;
   Access access_;
+  Refusals refusals_;
   std::unique_ptr<WebSocketApi> websocket_api_;
   std::unique_ptr<HttpApi> http_api_;
-  std::vector<std::unique_ptr<DemoGenerator>> generators_;
+  std::unique_ptr<SourceSet> sources_;  // from listen() on
   int stats_timer_ = -1;
 };
 

@@ -6,7 +6,7 @@
 
 namespace sluice::relay {
 
-StatsSnapshot take_snapshot(const sluice::Server& server, const Relay& relay,
+StatsSnapshot take_snapshot(const sluice::Server& server, const Relay& relay, const Refusals& refusals,
                             std::chrono::steady_clock::time_point started) {
   const ServerStats s = server.stats();
   StatsSnapshot out;
@@ -26,6 +26,10 @@ StatsSnapshot take_snapshot(const sluice::Server& server, const Relay& relay,
   out.memory_limit_bytes = s.memory_budget_bytes;
   out.memory_used_bytes = s.memory_bytes;
   out.rss_bytes = read_process_sample().resident_memory_bytes.value_or(0);
+  const auto refused = refusals.totals();
+  for (std::size_t i = 0; i < refused.size(); ++i)
+    out.refused.emplace_back(to_string(static_cast<RefusalReason>(i)), refused[i]);
+  out.refused.emplace_back("over_limit", s.connections_refused);  // the engine's 503s
   std::vector<TopicSummary> topics = relay.topics();
   out.topic_count = topics.size();
   std::sort(topics.begin(), topics.end(), [](const TopicSummary& a, const TopicSummary& b) {

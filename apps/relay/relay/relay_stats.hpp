@@ -7,11 +7,12 @@
 #include <sluice/sluice.hpp>
 
 #include "metrics/stats_json.hpp"
+#include "relay/refusals.hpp"
 #include "relay/relay.hpp"
 
 namespace sluice::relay {
 
-StatsSnapshot take_snapshot(const sluice::Server& server, const Relay& relay,
+StatsSnapshot take_snapshot(const sluice::Server& server, const Relay& relay, const Refusals& refusals,
                             std::chrono::steady_clock::time_point started);
 
 }  // namespace sluice::relay

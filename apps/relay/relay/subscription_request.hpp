@@ -1,6 +1,8 @@
 // SubscriptionRequest: what a subscriber asked for in its URL, checked. The topics come from
 // the path (/topics/sensors/radio) or from repeated query parameters (/topics?topic=a&topic=b/*);
-// `format=json` asks for envelopes, `since=SEQ` to resume one topic after SEQ.
+// `format=json` asks for envelopes. A client that reconnects resumes where it left off:
+// `since=SEQ` after SEQ on its one exact topic, or `since=TOPIC:SEQ` (repeated) per topic it has
+// seen, with any patterns; `epoch=E` names the relay run those positions belong to.
 //
 // Every subscriber with the same set of patterns and format shares one engine topic, named by
 // `key`: a published message is encoded once for all of them, and a connection whose patterns
@@ -19,19 +21,31 @@ namespace sluice::relay {
 
 enum class Format : std::uint8_t { raw, json };
 
+// Where a client stands in one topic: it has seen everything up to `after`.
+struct ResumePoint {
+  std::string topic;  // a concrete name that one of the request's patterns matches
+  std::uint64_t after = 0;
+  friend bool operator==(const ResumePoint&, const ResumePoint&) = default;
+};
+
 struct SubscriptionRequest {
   std::vector<TopicPattern> patterns;  // sorted by text, without repeats
   Format format = Format::raw;
-  std::optional<std::uint64_t> since;  // resume after this sequence (one exact topic only)
-  std::string api_key;                 // ?api_key=, for topics that need one (browsers send no headers)
-  std::string key;                     // the engine topic its subscribers share
+  std::vector<ResumePoint> resume;  // at most one per topic, sorted by topic; json only
+  std::string epoch;                // the run `resume` refers to; empty: not given
+  std::string api_key;              // ?api_key=, for topics that need one (browsers send no headers)
+  std::string key;                  // the engine topic its subscribers share
 
   bool matches(std::string_view topic) const;
   // The topic name when the request is for exactly one concrete topic, else empty.
   std::string_view single_topic() const;
+  // The position the client resumes `topic` from, or nullptr: a topic new to it.
+  const ResumePoint* resume_point(std::string_view topic) const;
 };
 
 inline constexpr std::size_t max_patterns_per_subscription = 64;
+inline constexpr std::size_t max_resume_points = 256;
+inline constexpr std::size_t max_epoch_bytes = 64;
 
 struct SubscriptionParse {
   std::optional<SubscriptionRequest> request;

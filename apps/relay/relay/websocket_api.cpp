@@ -2,8 +2,6 @@
 
 #include <memory>
 
-#include "relay/log_line.hpp"
-
 namespace sluice::relay {
 
 namespace {
@@ -15,12 +13,23 @@ struct Subscriber {
   SubscriptionRequest request;
 };
 
+RefusalReason refusal_of(PublishOutcome::Status status) {
+  switch (status) {
+    case PublishOutcome::Status::too_large: return RefusalReason::too_large;
+    case PublishOutcome::Status::not_allowed: return RefusalReason::forbidden;
+    case PublishOutcome::Status::ok:
+    case PublishOutcome::Status::bad_topic:
+    case PublishOutcome::Status::invalid_text: break;
+  }
+  return RefusalReason::bad_request;
+}
+
 }  // namespace
 
 UpgradeDecision WebSocketApi::on_upgrade(const UpgradeRequest& req) {
   auto refuse = [&](int status, const std::string& why) {
-    log_line(LogLevel::warn, "{}: subscription to {} refused with {}: {}", req.remote_address, req.path,
-             status, why);
+    refusals_.refuse(refusal_reason(status), req.remote_address, "subscription to " + std::string(req.path),
+                     status, why);
     return UpgradeDecision::refuse(status, why + "\n");
   };
   if (!access_.origin_allowed(req)) return refuse(403, "origin not allowed");
@@ -49,9 +58,6 @@ void WebSocketApi::on_open(WebSocket ws) {
     ws.subscribe(stats_feed_topic);
     return;
   }
-  // The most specific settings of its first pattern govern how the connection is treated when
-  // it falls behind.
-  if (auto policy = relay_.settings_for(s->request.patterns.front().text()).policy) ws.set_policy(*policy);
   relay_.subscribe(ws, s->request);
 }
 
@@ -60,15 +66,19 @@ void WebSocketApi::on_message(WebSocket ws, std::string_view data, Opcode opcode
   std::string_view topic =
       s->kind == Subscriber::Kind::topics ? s->request.single_topic() : std::string_view{};
   if (topic.empty()) {
-    ws.close(close_code::policy_violation, "publish on a connection to one exact topic");
+    constexpr std::string_view why = "publish on a connection to one exact topic";
+    refusals_.refuse(RefusalReason::bad_request, ws.remote_address(), "a message",
+                     close_code::policy_violation, why);
+    ws.close(close_code::policy_violation, why);
     return;
   }
   PublishOutcome out = relay_.publish(topic, data, opcode, Publisher::client);
   if (out.status == PublishOutcome::Status::ok) return;
-  log_line(LogLevel::warn, "{}: publish to {} refused: {}", ws.remote_address(), topic, out.error);
-  ws.close(out.status == PublishOutcome::Status::too_large ? close_code::message_too_big
-                                                           : close_code::policy_violation,
-           out.error);
+  const RefusalReason reason = refusal_of(out.status);
+  const std::uint16_t code =
+      reason == RefusalReason::too_large ? close_code::message_too_big : close_code::policy_violation;
+  refusals_.refuse(reason, ws.remote_address(), "a message to " + std::string(topic), code, out.error);
+  ws.close(code, out.error);
 }
 
 void WebSocketApi::on_close(WebSocket ws) {

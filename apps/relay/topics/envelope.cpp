@@ -30,6 +30,7 @@ std::size_t expected_size(const EnvelopeMessage& m) {
 std::string_view to_string(GapReason reason) {
   switch (reason) {
     case GapReason::evicted: return "evicted";
+    case GapReason::dropped: return "dropped";
   }
   return "unknown";
 }
@@ -61,6 +62,12 @@ void append_envelope(std::string& out, const ResetNotice& reset) {
   w.end_object();
 }
 
+void append_envelope(std::string& out, const SubscribedNotice& subscribed) {
+  JsonWriter w(out);
+  w.begin_object().key("subscribed").begin_object().key("epoch").value(subscribed.epoch).end_object();
+  w.end_object();
+}
+
 std::string envelope(const EnvelopeMessage& message) {
   std::string out;
   out.reserve(expected_size(message));
@@ -77,6 +84,12 @@ std::string envelope(const GapNotice& gap) {
 std::string envelope(const ResetNotice& reset) {
   std::string out;
   append_envelope(out, reset);
+  return out;
+}
+
+std::string envelope(const SubscribedNotice& subscribed) {
+  std::string out;
+  append_envelope(out, subscribed);
   return out;
 }
 

@@ -2,6 +2,7 @@
 configuration, waits until it answers, and stops it by its PID. Clients are independent:
 python3-websockets for WebSocket, curl for HTTP."""
 import asyncio
+import http.client
 import json
 import os
 import signal
@@ -14,7 +15,7 @@ import urllib.request
 
 import websockets
 
-DEADLINE_S = 60  # every script ends by itself
+DEADLINE_S = 100  # every script ends by itself, before ctest's 120 s
 
 
 def free_port():
@@ -103,12 +104,30 @@ def publish(relay, topic, data, content_type="text/plain", extra=()):
                 data=data)
 
 
-def handshake_status(relay, path, headers=None):
-    """The HTTP status a WebSocket upgrade to `path` is answered with (101 when accepted)."""
+def publish_many(relay, topic, bodies, headers=None):
+    """Publishes each body as text over one keep-alive HTTP connection; returns the statuses."""
+    conn = http.client.HTTPConnection("127.0.0.1", relay.port, timeout=30)
+    statuses = []
+    try:
+        for body in bodies:
+            conn.request("POST", f"/topics/{topic}", body=body.encode(),
+                         headers={"Content-Type": "text/plain", **(headers or {})})
+            response = conn.getresponse()
+            response.read()
+            statuses.append(response.status)
+    finally:
+        conn.close()
+    return statuses
+
+
+def handshake_status(relay, path, headers=None, source_address=None):
+    """The HTTP status a WebSocket upgrade to `path` is answered with (101 when accepted),
+    connecting from `source_address` (a loopback address) when given."""
     try:
         async def attempt():
+            local = {"local_addr": (source_address, 0)} if source_address else {}
             async with websockets.connect(relay.url(path, "ws"), extra_headers=headers or {},
-                                          open_timeout=10):
+                                          open_timeout=10, **local):
                 return 101
         return asyncio.run(attempt())
     except websockets.exceptions.InvalidStatusCode as e:

@@ -1,12 +1,13 @@
 """Publish with curl, receive with python3-websockets: text stays text, binary stays binary,
 wildcards and several topics per connection deliver each message once, and the publish answer
-carries the topic, its sequence number and the subscriber count."""
+carries the topic, its sequence number and the subscriber count. With --threads 2, subscribers
+spread over both loops each receive every message in order."""
 import asyncio
 import json
 
 import websockets
 
-from relay_harness import Relay, check, publish, run
+from relay_harness import Relay, check, publish, publish_many, run
 
 
 async def main(binary):
@@ -42,6 +43,20 @@ async def main(binary):
             lambda: __import__("relay_harness").curl(relay.url("/topics")))
         topics = {t["name"]: t for t in json.loads(body)["topics"]}
         check(topics["sensors/radio"]["last_seq"] == 2, f"GET /topics {topics}")
+    finally:
+        relay.stop()
+
+    relay = Relay(binary, None, ["--threads", "2"])
+    try:
+        subscribers = [await websockets.connect(relay.url("/topics/spread/**", "ws")) for _ in range(20)]
+        await asyncio.sleep(0.2)
+        bodies = [f"m{i}" for i in range(50)]
+        check(await asyncio.to_thread(publish_many, relay, "spread/x", bodies) == [200] * 50, "publish on 2 threads")
+        for ws in subscribers:
+            got = [await asyncio.wait_for(ws.recv(), 10) for _ in range(50)]
+            check(got == bodies, f"every subscriber, on either loop, gets all in order: {got[:3]}")
+            await ws.close()
+        check(relay.stop() == 0, "two threads stop cleanly")
     finally:
         relay.stop()
 

@@ -1,7 +1,8 @@
-// The calls only a server's connections have: topics. A WebSocket is only ever made for a
-// connection a Worker accepted, so its endpoint is that Worker.
+// The calls only a server's connections have: topics, for WebSocket and HttpStream handles. A
+// handle is only ever made for a connection a Worker accepted, so its endpoint is that Worker.
 #include "conn/connection.hpp"
 #include "server/worker.hpp"
+#include "sluice/http_stream.hpp"
 #include "sluice/websocket.hpp"
 
 namespace sluice {
@@ -19,5 +20,8 @@ bool WebSocket::is_subscribed(std::string_view topic) const {
 PublishResult WebSocket::publish(std::string_view topic, std::string_view data, Opcode opcode) {
   return worker_of(conn_).core().publish(topic, data, opcode);
 }
+
+void HttpStream::subscribe(std::string_view topic) { worker_of(conn_).subscribe(*conn_, topic); }
+void HttpStream::unsubscribe(std::string_view topic) { worker_of(conn_).topics().unsubscribe(*conn_, topic); }
 
 }  // namespace sluice
