@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <string_view>
 #include <vector>
 
 #include "sluice/sluice.hpp"
@@ -26,7 +27,8 @@ void usage(FILE* to) {
                "                   [--policy close|drop_newest|drop_oldest|latest|backpressure]\n"
                "                   [--max-connections N] [--max-connections-per-ip N] [--max-handshakes N]\n"
                "                   [--tls-cert FILE --tls-key FILE [--tls-key-passphrase-file FILE]]...\n"
-               "                   [--kernel-tls] [--log-level debug|info|warn|error|off]\n");
+               "                   [--kernel-tls] [--compression off|shared|dedicated]\n"
+               "                   [--log-level debug|info|warn|error|off]\n");
 }
 
 bool parse_size(const char* text, std::size_t& out) {
@@ -55,6 +57,7 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
                                     {"tls-key", required_argument, nullptr, 'K'},
                                     {"tls-key-passphrase-file", required_argument, nullptr, 'W'},
                                     {"kernel-tls", no_argument, nullptr, 'T'},
+                                    {"compression", required_argument, nullptr, 'Z'},
                                     {"log-level", required_argument, nullptr, 'l'},
                                     {"help", no_argument, nullptr, '?'},
                                     {nullptr, 0, nullptr, 0}};
@@ -92,6 +95,14 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
         if (ok) certs.back().key_passphrase_file = optarg;
         break;
       case 'T': options.tls.kernel_tls = true; break;
+      case 'Z': {
+        const std::string_view v = optarg;
+        ok = v == "off" || v == "shared" || v == "dedicated";
+        options.compression = v == "shared"      ? sluice::Compression::shared
+                              : v == "dedicated" ? sluice::Compression::dedicated
+                                                 : sluice::Compression::off;
+        break;
+      }
       case 'l': {
         sluice::LogLevel level;
         ok = sluice::parse_log_level(optarg, level);

@@ -4,6 +4,7 @@
 #include "sluice/behaviors.hpp"
 #include "sluice/client.hpp"
 #include "sluice/close_code.hpp"
+#include "sluice/compression.hpp"
 #include "sluice/http.hpp"
 #include "sluice/http_stream.hpp"
 #include "sluice/limits.hpp"

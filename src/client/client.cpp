@@ -240,10 +240,13 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
       }
       detail::ClientRequest req{url_.host_header, url_.target, options_.origin, options_.subprotocols,
                                 options_.headers};
+      if (options_.compression != Compression::off)
+        req.headers.emplace_back("Sec-WebSocket-Extensions", detail::deflate_offer(options_.compression));
       std::string key = detail::make_client_key();
       auto hs = std::make_unique<detail::ClientHandshake>(detail::format_client_request(req, key), key,
                                                           options_.subprotocols, options_.max_header_bytes,
                                                           options_.max_headers);
+      hs->deflate = options_.compression;
       detail::Transport transport = transport_for(std::move(fd));
       if (!transport.is_open()) {
         why = "OpenSSL cannot set up a session";

@@ -47,6 +47,7 @@ void Connection::on_handshake_response(std::span<std::uint8_t> in) {
     case ClientHandshake::Step::Kind::upgraded: break;
   }
   drop_handshake();
+  if (step.deflate) start_deflate(DeflateSide::client(*step.deflate));
   session_.opened();
   ep_.counters().connections_open.add(1);
   schedule_timer();

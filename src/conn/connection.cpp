@@ -205,6 +205,11 @@ inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {
     case MessageAssembler::Event::Kind::none: return true;
     case MessageAssembler::Event::Kind::error: fail(ev.error); return false;
     case MessageAssembler::Event::Kind::message:
+      if (ev.compressed) [[unlikely]] {
+        const bool ok = on_compressed_message(ev.opcode, ev.data);
+        assembler_.release();
+        return ok;
+      }
       // Messages the peer sent before it saw our close frame are still delivered; we only may
       // not send any more (RFC 6455 §5.5.1).
       if (const Behaviors& b = ep_.behaviors(behaviors_set_); b.on_message)

@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "conn/deadlines.hpp"
+#include "conn/deflate_state.hpp"
 #include "conn/endpoint.hpp"
 #include "conn/outbox.hpp"
 #include "conn/session.hpp"
@@ -78,6 +79,15 @@ class Connection final : public LoopClient {
   // Queues a shared frame published to a topic (the worker walks the subscribers): `tag`
   // groups its frames for `latest` conflation, `topic_policy` is the topic's own, if any.
   SendStatus publish(FrameRef frame, std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy);
+  // permessage-deflate was negotiated (RFC 7692): frames may carry RSV1.
+  bool deflate_negotiated() const { return parser_.allowed_rsv() != 0; }
+  // The window its messages to the peer are compressed with when they start afresh, so that a
+  // published message compressed once serves every subscriber with the same one; 0 when this
+  // connection compresses with a context of its own, or not at all.
+  int shared_deflate_bits() const;
+  // Compresses `payload` with this connection's own context and queues it like publish().
+  SendStatus publish_compressed(std::string_view payload, Opcode opcode, std::uint32_t tag,
+                                std::optional<SlowConsumerPolicy> topic_policy);
   void close(std::uint16_t code, std::string_view reason);
   std::size_t buffered_amount() const { return outbox_.bytes(); }
   std::size_t buffered_memory() const { return outbox_.charge(); }
@@ -136,6 +146,12 @@ class Connection final : public LoopClient {
   void resume_held_input();
   void free_held_input();
   void on_control(Opcode opcode, std::string_view payload);
+  // permessage-deflate (deflate_path.cpp).
+  std::optional<DeflateParams> negotiate_deflate(const UpgradeRequest& req) const;
+  void start_deflate(const DeflateSide& side);
+  FrameRef compress(Opcode opcode, std::string_view payload);        // empty: send it uncompressed
+  bool on_compressed_message(Opcode opcode, std::string_view data);  // false: failed the connection
+  bool refuse_inflated(ProtocolError e);
   void on_peer_close(std::string_view payload);
 
   // Write side (send_path.cpp).
@@ -192,7 +208,8 @@ class Connection final : public LoopClient {
     std::uint64_t messages_dropped = 0;
     std::uint64_t bytes_dropped = 0;
     std::uint32_t high_water = 0;
-    std::uint32_t over_cap_since = 0;  // loop ms when the current at-cap episode began
+    std::uint32_t over_cap_since = 0;            // loop ms when the current at-cap episode began
+    std::unique_ptr<ConnectionDeflate> deflate;  // only when permessage-deflate was negotiated
   };
   // After the handshake part is gone.
   Extras& extras() {

@@ -22,6 +22,9 @@ SendStatus Connection::send(std::string_view data, Opcode opcode) {
   if (opcode != Opcode::text && opcode != Opcode::binary) opcode = Opcode::binary;
   if (data.size() > kMaxFramePayload) [[unlikely]]
     return SendStatus::dropped;
+  if (deflate_negotiated() && data.size() >= ep_.limits().compression_threshold) [[unlikely]] {
+    if (FrameRef frame = compress(opcode, data)) return enqueue_message(std::move(frame), 0, std::nullopt);
+  }
   return enqueue_message(encode(opcode, data), 0, std::nullopt);
 }
 

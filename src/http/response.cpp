@@ -30,12 +30,14 @@ std::string_view reason_phrase(int status) {
   }
 }
 
-std::string switching_protocols(std::string_view accept, std::string_view subprotocol) {
+std::string switching_protocols(std::string_view accept, std::string_view subprotocol,
+                                std::string_view extensions) {
   std::string out = fmt::format(
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Accept: {}\r\n",
       accept);
   if (!subprotocol.empty()) out += fmt::format("Sec-WebSocket-Protocol: {}\r\n", subprotocol);
+  if (!extensions.empty()) out += fmt::format("Sec-WebSocket-Extensions: {}\r\n", extensions);
   out += "\r\n";
   return out;
 }

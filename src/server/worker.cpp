@@ -8,6 +8,7 @@
 #include "http/response.hpp"
 #include "log.hpp"
 #include "net/socket.hpp"
+#include "server/compressed_fanout.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -189,7 +190,14 @@ PublishResult Worker::publish_local(std::string_view topic, const FrameRef& fram
       case SendStatus::closed: r.closed++; break;
     }
   };
-  for (Connection* c : t->subscribers) count(c->publish(frame.share(), t->id, t->options.policy));
+  const Compression compression = t->options.compression.value_or(limits().compression);
+  if (compression == Compression::off || limits().compression == Compression::off) {
+    for (Connection* c : t->subscribers) count(c->publish(frame.share(), t->id, t->options.policy));
+  } else {
+    CompressedFanout fanout(frame, compression, limits().compression_threshold, shared_deflate(),
+                            *core_.budget);
+    for (Connection* c : t->subscribers) count(fanout.publish(*c, t->id, t->options.policy));
+  }
   if (!t->stream_subscribers.empty()) {
     // Streams get the payload alone: copied out once for all of this thread's.
     FrameRef raw = payload_of(*frame.get());
