@@ -48,6 +48,8 @@ struct ServerConfig {
   std::size_t low_watermark = 256 * KiB;
   std::size_t max_total_buffered_bytes = 1 * GiB;  // across all connections
   SlowConsumerPolicy policy = SlowConsumerPolicy::close;
+  sluice::Compression compression = sluice::Compression::off;  // permessage-deflate
+  std::size_t compression_threshold = 64;                      // smaller messages go uncompressed
   milliseconds close_grace{0};
   milliseconds write_timeout{10'000};  // 0: never
   milliseconds ping_interval{30'000};  // 0: never
@@ -74,14 +76,15 @@ struct PublishRights {
 // [[topic]]: settings for the topics a name or pattern matches. The most specific entry wins
 // (see Specificity in topics/topic_pattern.hpp); a topic no entry matches gets these defaults.
 struct TopicConfig {
-  std::string match = "**";                       // a valid name or pattern (checked at load)
-  std::optional<SlowConsumerPolicy> policy;       // unset: server.policy
-  std::optional<std::size_t> max_buffered_bytes;  // unset: server.max_buffered_bytes
-  std::optional<std::size_t> send_buffer_bytes;   // unset: server.send_buffer_bytes
-  std::size_t history = 0;                        // messages kept for resume; 0: none
-  std::size_t history_bytes = 1 * MiB;            // bound on the history's memory
-  milliseconds history_age{0};                    // 0: no age bound
-  bool retain_last = false;                       // keep the newest message for new subscribers
+  std::string match = "**";                        // a valid name or pattern (checked at load)
+  std::optional<SlowConsumerPolicy> policy;        // unset: server.policy
+  std::optional<sluice::Compression> compression;  // unset: server.compression
+  std::optional<std::size_t> max_buffered_bytes;   // unset: server.max_buffered_bytes
+  std::optional<std::size_t> send_buffer_bytes;    // unset: server.send_buffer_bytes
+  std::size_t history = 0;                         // messages kept for resume; 0: none
+  std::size_t history_bytes = 1 * MiB;             // bound on the history's memory
+  milliseconds history_age{0};                     // 0: no age bound
+  bool retain_last = false;                        // keep the newest message for new subscribers
   PublishRights publish;
   SubscribeAccess subscribe = SubscribeAccess::anyone;
 };

@@ -24,6 +24,12 @@ constexpr EnumName<SlowConsumerPolicy> policies[] = {
     {to_string(SlowConsumerPolicy::backpressure), SlowConsumerPolicy::backpressure},
 };
 
+constexpr EnumName<sluice::Compression> compressions[] = {
+    {"off", sluice::Compression::off},
+    {"shared", sluice::Compression::shared},
+    {"dedicated", sluice::Compression::dedicated},
+};
+
 // An Origin header is SCHEME://HOST[:PORT] and nothing more (RFC 6454 §7).
 std::string origin_problem(const std::string& origin) {
   const std::size_t scheme_end = origin.find("://");
@@ -98,6 +104,8 @@ void read_send_limits(const TableReader& r, ServerConfig& s) {
   r.read_size("max_total_buffered_bytes", 1, max_budget, s.max_total_buffered_bytes);
   r.read_enum("policy", policy_names(), s.policy);
   r.read_size("send_buffer_bytes", 0, 1 * GiB, s.send_buffer_bytes);
+  r.read_enum("compression", compression_names(), s.compression);
+  r.read_size("compression_threshold", 0, 1 * GiB, s.compression_threshold);
 }
 
 void read_deadlines(const TableReader& r, ServerConfig& s) {
@@ -115,6 +123,7 @@ void read_deadlines(const TableReader& r, ServerConfig& s) {
 }  // namespace
 
 std::span<const EnumName<SlowConsumerPolicy>> policy_names() { return policies; }
+std::span<const EnumName<sluice::Compression>> compression_names() { return compressions; }
 
 ServerConfig read_server(const TableReader& r, const std::filesystem::path& base_dir) {
   r.check_keys(server_keys());

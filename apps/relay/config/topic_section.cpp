@@ -66,6 +66,11 @@ TopicEntry read_topic(const TableReader& r) {
     r.read_enum("policy", policy_names(), p);
     t.policy = p;
   }
+  if (r.has("compression")) {
+    sluice::Compression c{};
+    r.read_enum("compression", compression_names(), c);
+    t.compression = c;
+  }
   r.read_size("max_buffered_bytes", 1, 1ull << 40, t.max_buffered_bytes);
   r.read_size("send_buffer_bytes", 0, 1 * GiB, t.send_buffer_bytes);
   read_history(r, t);

@@ -20,6 +20,8 @@ sluice::ServerOptions engine_options(const ServerConfig& c) {
   o.low_watermark = c.low_watermark;
   o.max_total_buffered_bytes = c.max_total_buffered_bytes;
   o.policy = c.policy;
+  o.compression = c.compression;
+  o.compression_threshold = c.compression_threshold;
   o.close_grace = c.close_grace;
   o.write_timeout = c.write_timeout;
   o.send_buffer_bytes = static_cast<int>(std::min<std::size_t>(c.send_buffer_bytes, 1u << 30));
@@ -48,6 +50,8 @@ std::string settings_needing_restart(const ServerConfig& a, const ServerConfig& 
   check(a.low_watermark == b.low_watermark, "low_watermark");
   check(a.max_total_buffered_bytes == b.max_total_buffered_bytes, "max_total_buffered_bytes");
   check(a.policy == b.policy, "policy");
+  check(a.compression == b.compression, "compression");
+  check(a.compression_threshold == b.compression_threshold, "compression_threshold");
   check(a.close_grace == b.close_grace, "close_grace");
   check(a.write_timeout == b.write_timeout, "write_timeout");
   check(a.ping_interval == b.ping_interval, "ping_interval");
