@@ -7,6 +7,8 @@ closed by the caller through `Server.stop()` and `close_all()`; nothing is found
 
 Figures:
   - VmRSS (from /proc/PID/status): resident pages of one process, in KiB.
+  - RssAnon (from /proc/PID/status): the anonymous part of VmRSS (heap, mappings, stacks), in
+    KiB; VmRSS also counts the file-backed pages of the program's text that have been run.
   - Pss (from /proc/PID/smaps_rollup): resident pages, each shared page divided by the number of
     processes mapping it, in KiB. Summed over many processes it is what they cost together.
 """
@@ -48,6 +50,12 @@ def _proc_field(path, field):
 
 def vm_rss_kib(pid):
     return _proc_field(f"/proc/{pid}/status", b"VmRSS")
+
+
+def rss_anon_kib(pid):
+    """The private anonymous part of VmRSS (heap, mappings, stacks): what the process allocated,
+    without the file-backed pages of its program text."""
+    return _proc_field(f"/proc/{pid}/status", b"RssAnon")
 
 
 def pss_kib(pid):
@@ -284,7 +292,7 @@ def check_echo(sock):
             raise MeasureError(f"bad echo: sent opcode {opcode}, got fin={fin} opcode={op} len={len(data)}")
 
 
-# ---------------------------------------------------------------- the three measurements
+# ---------------------------------------------------------------- the measurements
 
 
 def idle_connection_bytes(argv, count=10000, warmup=200, nofile=None):
@@ -306,6 +314,37 @@ def idle_connection_bytes(argv, count=10000, warmup=200, nofile=None):
             "rss_before_kib": before,
             "rss_after_kib": after,
             "bytes_per_connection": (after - before) * 1024 / count,
+        }
+    finally:
+        close_all(socks)
+        server.stop()
+
+
+def cold_idle_connection_bytes(argv, count=10000, in_flight=500, nofile=None):
+    """Starts a server and reads its memory before any connection (no warm-up), opens `count`
+    idle upgraded connections with at most `in_flight` handshakes in flight at a time, and reads
+    it again. Returns a dict with the readings and the bytes per connection of each,
+    (after - before) * 1024 / count: VmRSS, and RssAnon (VmRSS without the program text that
+    the first handshake pages in, which the kernel maps in 64 KiB windows and which is shared
+    by every process running the binary)."""
+    server = Server(argv, nofile=nofile)
+    socks = []
+    try:
+        rss_before = settle(server.pid)
+        anon_before = rss_anon_kib(server.pid)
+        socks = open_ws(server.host, server.port, count, batch=in_flight)
+        rss_after = settle(server.pid)
+        anon_after = rss_anon_kib(server.pid)
+        if not server.alive():
+            raise MeasureError(f"{argv[0]} exited during the measurement")
+        return {
+            "connections": count,
+            "rss_before_kib": rss_before,
+            "rss_after_kib": rss_after,
+            "anon_before_kib": anon_before,
+            "anon_after_kib": anon_after,
+            "bytes_per_connection": (rss_after - rss_before) * 1024 / count,
+            "private_bytes_per_connection": (anon_after - anon_before) * 1024 / count,
         }
     finally:
         close_all(socks)

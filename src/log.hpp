@@ -36,7 +36,11 @@ struct LogFormat {
 inline constexpr int kLogBurst = 20;
 bool log_admit(const LogSite& site, std::uint64_t& suppressed);
 // Queues one line for the writer thread, never waiting for it.
-void write_log_line(LogLevel level, const LogSite& site, std::string_view line, std::uint64_t suppressed);
+void write_log_line(LogLevel level, const LogSite& site, std::string_view line, std::uint64_t suppressed,
+                    std::span<const LogField> fields = {});
+// The line as the current format writes it, newline included.
+std::string format_log_line(LogLevel level, std::string_view text, std::span<const LogField> fields,
+                            std::uint64_t suppressed);
 // Lines dropped because the log sink did not keep up, since the process started.
 std::uint64_t log_lines_dropped();
 // Waits (at most `timeout_ms`) until every queued line is written; false if it timed out.

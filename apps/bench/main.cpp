@@ -1,6 +1,7 @@
 // sluice-bench: the load generator. One subcommand per scenario (echo, fanout, idle, churn,
-// stall, subscribe); each prints a short human summary, and with --json one JSON line on stdout.
-// Exit status: 0 when the scenario ran as asked, 1 when it ran short, 2 for a usage error.
+// stall, subscribe, mixed-churn, storm); each prints a short human summary, and with --json one
+// JSON line on stdout. Exit status: 0 when the scenario ran as asked, 1 when it ran short, 2 for
+// a usage error.
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -48,6 +49,8 @@ int main(int argc, char** argv) {
   sluice::bench::FanoutOptions fanout;
   sluice::bench::IdleOptions idle;
   sluice::bench::ChurnOptions churn;
+  sluice::bench::MixedChurnOptions mixed;
+  sluice::bench::StormOptions storm;
   sluice::bench::StallOptions stall;
   sluice::bench::SubscribeOptions subscribe;
 
@@ -122,6 +125,25 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.1, 86400.0));
 
+  auto* m =
+      app.add_subcommand("mixed-churn", "connect, upgrade, go: clean closes, resets, cut handshakes, drops");
+  add_common(m, common, true);
+  m->add_option("--cycles", mixed.cycles)->capture_default_str()->check(CLI::Range(1, 100'000'000));
+  m->add_option("--max-duration", mixed.max_duration_s, "seconds before no new cycle starts")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 86400.0));
+
+  auto* st =
+      app.add_subcommand("storm", "N clients at once on a topic URL, then one published message for all");
+  add_common(st, common, false);
+  st->add_option("--clients", storm.clients)->capture_default_str()->check(CLI::Range(1, 1'000'000));
+  st->add_option("--publish", storm.publish_url, "http:// URL to POST the message to (the topic's)")
+      ->required();
+  st->add_option("--max-duration", storm.max_duration_s,
+                 "seconds for the upgrades, and again for the message")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 86400.0));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& err) {
@@ -149,6 +171,8 @@ int main(int argc, char** argv) {
     if (c->parsed()) return sluice::bench::run_churn(common, churn);
     if (s->parsed()) return sluice::bench::run_stall(common, stall);
     if (sub->parsed()) return sluice::bench::run_subscribe(common, subscribe);
+    if (m->parsed()) return sluice::bench::run_mixed_churn(common, mixed);
+    if (st->parsed()) return sluice::bench::run_storm(common, storm);
   } catch (const std::exception& err) {
     std::fprintf(stderr, "sluice-bench: %s\n", err.what());
     return 2;

@@ -47,6 +47,17 @@ struct ChurnOptions {
   double max_duration_s = 60;
 };
 
+struct MixedChurnOptions {
+  std::uint64_t cycles = 20'000;
+  double max_duration_s = 300;  // no new cycle starts after this
+};
+
+struct StormOptions {
+  int clients = 2000;
+  std::string publish_url;     // http://HOST:PORT/topics/NAME: the topic the clients subscribed to
+  double max_duration_s = 60;  // for the upgrades, and again for the message
+};
+
 struct StallOptions {
   int stalled = 10;
   double rate = 2000;
@@ -67,5 +78,7 @@ int run_idle(const CommonOptions& common, const IdleOptions& options);
 int run_churn(const CommonOptions& common, const ChurnOptions& options);
 int run_stall(const CommonOptions& common, const StallOptions& options);
 int run_subscribe(const CommonOptions& common, const SubscribeOptions& options);
+int run_mixed_churn(const CommonOptions& common, const MixedChurnOptions& options);
+int run_storm(const CommonOptions& common, const StormOptions& options);
 
 }  // namespace sluice::bench

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "sluice/http.hpp"
@@ -30,6 +31,9 @@ struct Behaviors {
   // Set: the server passes a connection's user data to it after on_close (and when a handshake
   // it accepted fails after all), so the data lives exactly as long as the connection.
   void (*destroy_user_data)(void*) = nullptr;
+  // What Server::connections() says of a connection (its path, what it follows): called once a
+  // second, on its loop thread, for the few connections that rank there, open or closing.
+  std::function<std::string(WebSocket)> describe;
 };
 
 // Behaviors whose connections each carry a T: made (value-initialised) before on_upgrade, which
@@ -41,6 +45,7 @@ struct TypedBehaviors {
   std::function<void(WebSocket, T&, std::string_view data, Opcode opcode)> on_message;
   std::function<void(WebSocket, T&)> on_drain;
   std::function<void(WebSocket, T&, std::uint16_t code, std::string_view reason)> on_close;
+  std::function<std::string(WebSocket, T&)> describe;
 
   // The same callbacks on the connection's user data, which holds the T (a decision's own
   // user_data is replaced by it).
@@ -62,6 +67,7 @@ struct TypedBehaviors {
       b.on_close = [f = std::move(on_close)](WebSocket ws, std::uint16_t code, std::string_view reason) {
         f(ws, *ws.user<T>(), code, reason);
       };
+    if (describe) b.describe = [f = std::move(describe)](WebSocket ws) { return f(ws, *ws.user<T>()); };
     b.destroy_user_data = [](void* p) { delete static_cast<T*>(p); };
     return b;
   }

@@ -3,6 +3,7 @@
 // and per connection; see docs/api.md for when to choose which.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -17,6 +18,8 @@ enum class SlowConsumerPolicy : std::uint8_t {
   latest,        // conflate: drop unsent messages of the same topic, keep the newest
   backpressure,  // refuse with SendStatus::would_block; on_drain says when to resume
 };
+
+inline constexpr std::size_t slow_consumer_policy_count = 5;
 
 constexpr const char* to_string(SlowConsumerPolicy p) {
   switch (p) {

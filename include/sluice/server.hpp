@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sluice/behaviors.hpp"
 #include "sluice/http.hpp"
@@ -74,6 +75,10 @@ class Server {
   void on_signal(int signo, std::function<void()> handler);
 
   ServerStats stats() const;  // any thread; a snapshot summed over the workers
+  // Any thread: the `n` upgraded connections with the most bytes queued (then the most in the
+  // kernel), most first, from each worker's once-a-second pass (at most a second old, and at
+  // most 16 per worker). Among connections with as much queued, the oldest are listed.
+  std::vector<ConnectionInfo> connections(std::size_t n = 10) const;
 
   // Reads the TLS certificates again (ServerOptions::tls), or loads `tls` instead: connections
   // accepted afterwards get them, open ones keep theirs. Any thread. Throws std::runtime_error

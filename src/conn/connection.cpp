@@ -97,6 +97,7 @@ inline void Connection::on_readable() {
     case IoResult::Kind::error: on_read_failed(r); return;
     case IoResult::Kind::done: break;
   }
+  ep_.counters().bytes_received.add(r.bytes);
   last_heard_ = now32();
   session_.set_ping_outstanding(false);
   std::span<std::uint8_t> in(loop.scratch(), r.bytes);
@@ -120,8 +121,11 @@ void Connection::on_read_failed(const IoResult& r) {
     // A client that fails its TLS handshake tells the application; a server logs it.
     if (ep_.role() == Role::client && !session_.upgraded()) return fail_open(why);
     log(LogLevel::warn, "{}: {}; closing", describe_peer(transport_.fd()), why);
+    note_close(CloseReason::socket_error);
     return abort(nullptr);
   }
+  if (r.kind == IoResult::Kind::closed)
+    note_close(session_.is_open() ? CloseReason::socket_error : CloseReason::normal);
   // A peer ending a stream it reads, or a conversation that is over, is the usual end.
   if (r.kind == IoResult::Kind::closed)
     return abort(session_.finishing() || session_.is(ConnState::streaming) ? nullptr
@@ -212,6 +216,7 @@ inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {
       }
       // Messages the peer sent before it saw our close frame are still delivered; we only may
       // not send any more (RFC 6455 §5.5.1).
+      ep_.counters().messages_received.add(1);
       if (const Behaviors& b = ep_.behaviors(behaviors_set_); b.on_message)
         b.on_message(WebSocket(this), ev.data, ev.opcode);
       assembler_.release();
@@ -246,6 +251,7 @@ void Connection::on_peer_close(std::string_view payload) {
     reason = payload.substr(2);
     if (!is_valid_utf8(reason)) return fail(ProtocolError::invalid_utf8);
   }
+  note_close(CloseReason::normal);
   // §5.5.1: answer with a close frame carrying the same code.
   if (session_.is_open()) send_close_frame(code == close_code::no_status ? 0 : code, {});
   notify_closed(code, reason);
@@ -269,6 +275,7 @@ void Connection::close(std::uint16_t code, std::string_view reason) {
     log(LogLevel::warn, "close code {} may not be sent; using 1000", code);
     code = close_code::normal;
   }
+  note_close(CloseReason::normal);  // unless the caller noted why (policy, idle, shutdown)
   send_close_frame(code, reason);
   enter(ConnState::closing);
 }
@@ -288,6 +295,8 @@ void Connection::send_close_frame(std::uint16_t code, std::string_view reason) {
 
 void Connection::fail(ProtocolError e) {
   std::uint16_t code = close_code_for(e);
+  note_close(code == close_code::message_too_big ? CloseReason::message_too_big
+                                                 : CloseReason::protocol_error);
   log(LogLevel::warn, "{}: {}; closing with {}", describe_peer(transport_.fd()), describe(e), code);
   // _Fail the WebSocket Connection_ (§7.1.7): our close frame, then no more parsing. The peer's
   // close frame is never read, so on_close reports 1006 (§7.1.5) once the connection ends.
@@ -328,6 +337,7 @@ void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
 
 void Connection::abort(const char* why) {
   if (session_.is(ConnState::closed)) return;
+  if (why) note_close(CloseReason::socket_error);  // an ending nobody decided on
   if (why && log_level() <= LogLevel::debug)
     log(LogLevel::debug, "{}: {}", describe_peer(transport_.fd()), why);
   release_input_and_output();
@@ -337,6 +347,7 @@ void Connection::abort(const char* why) {
 
 void Connection::cut(const char* why) {
   if (session_.is(ConnState::closed)) return;
+  if (why) note_close(CloseReason::socket_error);
   if (why && log_level() <= LogLevel::debug)
     log(LogLevel::debug, "{}: {}", describe_peer(transport_.fd()), why);
   release_input_and_output();
@@ -362,9 +373,22 @@ void Connection::close_transport() {
 }
 
 void Connection::go_away() {
+  note_close(CloseReason::shutdown);
   if (session_.is(ConnState::handshaking) || session_.is(ConnState::connecting)) abort("shutting down");
   if (session_.is(ConnState::streaming)) end_stream();
   close(close_code::going_away, "server shutting down");
+}
+
+std::string Connection::description() {
+  if (session_.is(ConnState::streaming) || !session_.upgraded()) return {};
+  const Behaviors& b = ep_.behaviors(behaviors_set_);
+  if (!b.describe) return {};
+  try {
+    return b.describe(WebSocket(this));
+  } catch (const std::exception& e) {
+    log(LogLevel::error, "describe threw: {}", e.what());
+    return {};
+  }
 }
 
 void Connection::end_stream() {
@@ -412,13 +436,18 @@ void Connection::on_timer() {
         fail_open("no handshake response in time");
         return;
       }
+      note_close(CloseReason::handshake_timeout);
       log(LogLevel::info, "{}: no complete handshake within {} ms; closing", describe_peer(transport_.fd()),
           ep_.limits().handshake_timeout.count());
       abort(nullptr);
       return;
     case K::keep_alive: abort(nullptr); return;  // a kept-alive connection that went quiet
-    case K::write: close_slow_consumer("no write progress within write_timeout"); return;
+    case K::write:
+      note_close(CloseReason::write_timeout);
+      close_slow_consumer("no write progress within write_timeout");
+      return;
     case K::idle:
+      note_close(CloseReason::idle);
       log(LogLevel::info, "{}: silent for {} ms; closing", describe_peer(transport_.fd()),
           now32() - last_heard_);
       close(close_code::going_away, "idle timeout");

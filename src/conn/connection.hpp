@@ -117,6 +117,14 @@ class Connection final : public LoopClient {
   bool upgraded() const { return session_.upgraded(); }  // on_open ran
   int fd() const { return transport_.fd(); }             // -1 once closed
   Endpoint& endpoint() { return ep_; }
+  // Counts why the connection ends (ServerStats::connections_closed_by_reason), once: the
+  // first reason noted wins; one still unnoted when the connection is freed ended normally.
+  void note_close(CloseReason reason) {
+    if (session_.take_end_note()) ep_.counters().closed_by_reason[static_cast<std::size_t>(reason)].add(1);
+  }
+  // What its path's Behaviors::describe says of it, for Server::connections(); empty for a
+  // stream, or without a describe.
+  std::string description();
 
   // The worker's: links in its lists of connections (server/connection_list.hpp), and the
   // connection's peer as counted by the server's per-address limits.
@@ -170,7 +178,7 @@ class Connection final : public LoopClient {
   void push(FrameRef frame, std::uint32_t tag, SendQueue::Charge charge);
   // The queue rose over low_watermark: reading may pause and producers of its topics wait.
   void backlog_rose();
-  void count_dropped(const Released& d);
+  void count_dropped(const Released& d, SlowConsumerPolicy policy);
   void close_slow_consumer(const char* why);
   void request_flush();
   void flush();

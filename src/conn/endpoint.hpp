@@ -14,6 +14,7 @@
 #include "loop/event_loop.hpp"
 #include "mem/memory_account.hpp"
 #include "send/counters.hpp"
+#include "send/delivery_latency.hpp"
 #include "send/memory_budget.hpp"
 #include "send/queue_reaper.hpp"
 
@@ -78,6 +79,7 @@ class Endpoint : public mem::MemoryAccount {
   const StreamBehaviors& stream_behaviors(std::uint8_t set) const { return streams_[set]; }
   Counters& counters() { return counters_; }
   const Counters& counters() const { return counters_; }
+  DeliveryLatency& delivery_latency() { return delivery_latency_; }
   const MemoryBudget& budget() const { return allowance_.budget(); }
   MemoryAllowance& allowance() { return allowance_; }  // what this endpoint's connections hold
   QueueReaper& reaper() { return reaper_; }
@@ -124,6 +126,7 @@ class Endpoint : public mem::MemoryAccount {
   std::span<const Behaviors> behaviors_;
   std::span<const StreamBehaviors> streams_;
   Counters counters_;
+  DeliveryLatency delivery_latency_{loop_, counters_};
   MemoryAllowance allowance_;
   QueueReaper reaper_;
   AssemblyLimits assembly_;

@@ -53,7 +53,7 @@ Outbox::WriteOutcome Outbox::write_chain(Endpoint& ep, Transport& t) {
       out.failed = true;
       break;
     }
-    out.written.add(queue_.consume(r.bytes));
+    out.written.add(queue_.consume(r.bytes, ep.delivery_latency().active()));
     if (r.bytes < want) break;  // the socket is full; its writability tells us when it is not
   }
   return out;

@@ -146,7 +146,7 @@ class Outbox {
     queue_.fill_iovecs(&iov, 1);
     IoResult r = t.write(&iov, 1);
     if (r.kind == IoResult::Kind::done) {
-      out.written = queue_.consume(r.bytes);
+      out.written = queue_.consume(r.bytes, ep.delivery_latency().active());
     } else if (r.kind != IoResult::Kind::would_block) {
       out.failed = true;
     }

@@ -91,13 +91,13 @@ std::optional<SendStatus> Connection::at_cap(const FrameBuffer& frame, std::uint
   const bool grace_over =
       l.close_grace.count() <= 0 || static_cast<std::int32_t>(now - since) >= l.close_grace.count();
   Verdict v = outbox_.apply_cap(ep_, frame, tag, policy, over_budget, grace_over);
-  count_dropped(v.dropped);
+  count_dropped(v.dropped, policy);
   switch (v.action) {
     case Verdict::Action::enqueue: return std::nullopt;
-    case Verdict::Action::drop_new: count_dropped({1, frame.size()}); return SendStatus::dropped;
+    case Verdict::Action::drop_new: count_dropped({1, frame.size()}, policy); return SendStatus::dropped;
     case Verdict::Action::would_block: ep_.counters().sends_refused.add(1); return SendStatus::would_block;
     case Verdict::Action::close:
-      count_dropped({1, frame.size()});
+      count_dropped({1, frame.size()}, policy);
       close_slow_consumer(over_budget ? "process memory budget exhausted"
                                       : "send queue over max_buffered_bytes");
       return SendStatus::closed;
@@ -124,8 +124,9 @@ void Connection::backlog_rose() {
   if (session_.sends()) ep_.on_backlog(*this, true);
 }
 
-void Connection::count_dropped(const Released& d) {
+void Connection::count_dropped(const Released& d, SlowConsumerPolicy policy) {
   if (d.messages == 0) return;
+  ep_.counters().dropped_by_policy[static_cast<std::size_t>(policy)].add(d.messages);
   Extras& e = extras();
   e.messages_dropped += d.messages;
   e.bytes_dropped += d.bytes;
@@ -138,6 +139,7 @@ void Connection::close_slow_consumer(const char* why) {
   log(LogLevel::warn, "{}: slow consumer ({}): {} bytes queued, {} in the kernel; closing with 1008",
       describe_peer(transport_.fd()), why, outbox_.bytes(), transport_.unsent_below());
   ep_.counters().connections_closed_by_policy.add(1);
+  note_close(CloseReason::policy);
   // What was accepted stays queued (each send already reported its outcome) and the close frame
   // goes behind it: the queue is within its cap, and close_timeout bounds how long it may wait.
   close(close_code::policy_violation, "slow consumer");

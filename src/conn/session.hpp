@@ -2,9 +2,9 @@
 // (client), handshaking, open (a WebSocket) or streaming (an HTTP response in chunks), closing
 // (our close frame is queued), draining (nothing more to say: flush and half-close),
 // half_closed (read until the peer's end or the deadline), closed. Besides the state it knows
-// whether on_close is owed (the connection opened or began to stream) or given, and whether a
-// liveness ping is unanswered. Transitions outside the table below are bugs, asserted in debug
-// builds.
+// whether on_close is owed (the connection opened or began to stream) or given, whether a
+// liveness ping is unanswered, and whether the reason it ends was counted. Transitions outside the table
+// below are bugs, asserted in debug builds.
 #pragma once
 
 #include <cassert>
@@ -65,6 +65,13 @@ class Session {
     return owed;
   }
 
+  // Whether the reason the connection ends is yet to be counted: true once, for the first caller.
+  bool take_end_note() {
+    if (end_noted_) return false;
+    end_noted_ = true;
+    return true;
+  }
+
   bool ping_outstanding() const { return ping_outstanding_; }
   void set_ping_outstanding(bool on) { ping_outstanding_ = on; }
 
@@ -87,13 +94,14 @@ class Session {
  private:
   enum class Notice : std::uint8_t { none, owed_websocket, owed_stream, given };
   Notice notice() const { return static_cast<Notice>(notice_bits_); }
-  void set_notice(Notice n) { notice_bits_ = static_cast<std::uint8_t>(n) & 0x7F; }
+  void set_notice(Notice n) { notice_bits_ = static_cast<std::uint8_t>(n) & 0x3F; }
 
   ConnState state_ = ConnState::handshaking;
-  // One byte for both, so that the session and the connection's behaviors index fit the loop
-  // hooks' tail padding.
-  std::uint8_t notice_bits_ : 7 = 0;  // a Notice
+  // One byte for the three, so that the session and the connection's behaviors index fit the
+  // loop hooks' tail padding (the connection is held to a 192-byte chunk).
+  std::uint8_t notice_bits_ : 6 = 0;  // a Notice
   bool ping_outstanding_ : 1 = false;
+  bool end_noted_ : 1 = false;
 };
 
 }  // namespace sluice::detail

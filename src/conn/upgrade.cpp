@@ -30,6 +30,7 @@ void Connection::on_handshake_bytes(std::span<std::uint8_t> in) {
       case ServerHandshake::Step::Kind::respond_and_close:
         log(LogLevel::warn, "{}: bad request: {}; answering {}", describe_peer(transport_.fd()), step.reason,
             step.status);
+        note_close(CloseReason::protocol_error);
         respond_and_close(step.status, step.reason);
         return;
       case ServerHandshake::Step::Kind::upgrade:
@@ -41,6 +42,7 @@ void Connection::on_handshake_bytes(std::span<std::uint8_t> in) {
         in = in.subspan(step.consumed);
         if (!serve_plain_http(*hs) || in.empty()) return;
         if (outbox_.charge() >= outbox_.cap(ep_.limits())) {
+          note_close(CloseReason::refused);
           abort("pipelines requests faster than it reads the responses");
           return;
         }
@@ -58,6 +60,7 @@ void Connection::accept_upgrade(ServerHandshake& hs) {
   if (d.status != 101) {
     log(LogLevel::info, "{}: upgrade of {} refused by the application with {}",
         describe_peer(transport_.fd()), req.path, d.status);
+    note_close(CloseReason::refused);
     respond_and_close(d.status, d.body);
     return;
   }
@@ -159,6 +162,7 @@ void Connection::start_stream(const HttpResponse& resp, std::uint8_t set, bool h
 void Connection::start_refused(int status, std::string_view why) {
   start();
   if (session_.is(ConnState::closed)) return;
+  note_close(CloseReason::refused);
   // The response goes out before the request is read (a server may answer at any time); what
   // the client sends is then read and discarded until it closes or close_timeout passes.
   respond_and_close(status, why);

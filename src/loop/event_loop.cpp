@@ -43,6 +43,13 @@ std::uint64_t monotonic_ms() {
 
 }  // namespace
 
+std::uint32_t monotonic_16us() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint32_t>(static_cast<std::uint64_t>(ts.tv_sec) * 62'500u +
+                                    static_cast<std::uint64_t>(ts.tv_nsec) / 16'000u);
+}
+
 class EventLoop::Wakeup final : public LoopClient {
  public:
   explicit Wakeup(EventLoop& loop) : loop_(loop) {}
@@ -127,6 +134,7 @@ void EventLoop::schedule(LoopClient* client, std::chrono::milliseconds after) {
 }
 
 void EventLoop::run_deferred() {
+  delivery_now_fresh_ = false;
   // A flush may defer more work (a close after the last byte); bounded rounds keep it fair.
   for (int round = 0; round < 8 && !deferred_.empty(); ++round) {
     running_.swap(deferred_);
@@ -139,7 +147,10 @@ void EventLoop::run_deferred() {
   }
 }
 
-void EventLoop::refresh_now() { now_ms_ = monotonic_ms(); }
+void EventLoop::refresh_now() {
+  now_ms_ = monotonic_ms();
+  delivery_now_fresh_ = false;
+}
 
 int EventLoop::wait_timeout_ms() const {
   if (!deferred_.empty() || stopped_) return 0;

@@ -21,6 +21,9 @@ struct epoll_event;  // <sys/epoll.h> is the loop's .cpp's alone
 
 namespace sluice::detail {
 
+// The monotonic clock in units of 16 microseconds, wrapping at 32 bits.
+std::uint32_t monotonic_16us();
+
 class EventLoop {
  public:
   EventLoop();
@@ -50,6 +53,15 @@ class EventLoop {
   void cancel_timer(LoopClient* client) { wheel_.cancel(*client); }
 
   std::uint64_t now_ms() const { return now_ms_; }  // monotonic, refreshed once per wake-up
+  // monotonic_16us(), read at most once per wake-up and once per before-sleep pass: every write
+  // of one flush shares one reading (send/delivery_latency.hpp).
+  std::uint32_t delivery_now() {
+    if (!delivery_now_fresh_) {
+      delivery_now_ = monotonic_16us();
+      delivery_now_fresh_ = true;
+    }
+    return delivery_now_;
+  }
   // True while the loop handles events: sends are corked until the loop is about to sleep.
   bool dispatching() const { return dispatching_; }
   // Corks sends for a scope even outside event handling (a publish walking its subscribers).
@@ -93,6 +105,8 @@ class EventLoop {
   std::vector<LoopClient*> running_;
   std::uint64_t epoch_ms_ = 0;
   std::uint64_t now_ms_ = 0;
+  std::uint32_t delivery_now_ = 0;
+  bool delivery_now_fresh_ = false;
   bool dispatching_ = false;
   bool stopped_ = false;
   std::unique_ptr<std::uint8_t[]> scratch_;

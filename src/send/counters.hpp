@@ -6,6 +6,9 @@
 #include <atomic>
 #include <cstdint>
 
+#include "sluice/policy.hpp"
+#include "sluice/stats.hpp"
+
 namespace sluice::detail {
 
 class Counter {
@@ -36,6 +39,12 @@ struct Counters {
   Counter memory_freed_on_close;  // queues and assembly let go by connections as they ended
   Counter buffered_bytes;         // wire bytes queued on this endpoint's connections now
   Counter buffered_high_water;
+  Counter closed_by_reason[close_reason_count];  // by CloseReason, when the end is decided
+  Counter messages_received;
+  Counter bytes_received;
+  Counter dropped_by_policy[slow_consumer_policy_count];  // messages_dropped, by SlowConsumerPolicy
+  Counter delivery_latency[delivery_latency_buckets];     // send/delivery_latency.hpp
+  Counter delivery_latency_units;                         // their sum, in 16 µs units
 };
 
 }  // namespace sluice::detail

@@ -14,7 +14,7 @@
 namespace sluice::detail {
 
 void FrameBuffer::free_block() {
-  const std::uint8_t pool_class = pool_class_;
+  const auto pool_class = static_cast<std::uint8_t>(pool_class_);
   const std::size_t bytes = sizeof(FrameBuffer) + size_;
   if (budget_) budget_->uncharge_shared(footprint());
   this->~FrameBuffer();

@@ -49,6 +49,10 @@ class FrameBuffer {
   void charge_once(MemoryBudget& budget);
   bool charged_once() const { return budget_ != nullptr; }
 
+  // When a published frame was published (send/delivery_latency.hpp); 0 for any other frame.
+  std::uint32_t stamp() const { return stamp_; }
+  void set_stamp(std::uint32_t stamp) { stamp_ = stamp & 0xFFFFFF; }
+
   void retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) free_block();
@@ -64,9 +68,11 @@ class FrameBuffer {
   std::atomic<std::uint32_t> refs_{1};
   std::uint32_t size_;
   std::uint32_t queue_charge_;
-  std::uint8_t pool_class_;         // where release() returns the block (send/frame_pool.hpp)
+  std::uint32_t pool_class_ : 8;    // where release() returns the block (send/frame_pool.hpp)
+  std::uint32_t stamp_ : 24 = 0;    // in the bytes that would otherwise pad the block
   MemoryBudget* budget_ = nullptr;  // see charge_once()
 };
+static_assert(sizeof(FrameBuffer) == 24, "the header every frame carries stays three words");
 
 class FrameRef {
  public:

@@ -94,7 +94,7 @@ void SendQueue::count_release(const Entry& e, Released& r) {
   }
 }
 
-Released SendQueue::consume_chain(std::size_t n) {
+Released SendQueue::consume_chain(std::size_t n, DeliveryLatency* latency) {
   Released r;
   r.bytes = n;
   while (n > 0) {
@@ -110,6 +110,7 @@ Released SendQueue::consume_chain(std::size_t n) {
       r.raw_bytes += left;
     } else {
       ++r.messages;
+      if (published(e.tag) && latency) latency->written(*e.frame);
     }
     r.charge += charge_of(*e.frame);
     r.budget += budget_of(*e.frame);

@@ -38,12 +38,16 @@ void HeapTrimmer::on_timer() {
   peak_memory_ = std::max(peak_memory_, s.memory_bytes);
   peak_connections_ = std::max(peak_connections_, connections);
   const std::uint64_t freed = core_.memory_freed_on_close();
+  // Closes are counted, not only sampled: a storm that comes and goes between two ticks never
+  // shows in the peak.
   if (peak_memory_ - s.memory_bytes >= kDrop || freed - freed_at_trim_ >= kDrop ||
-      peak_connections_ - connections >= kConnectionDrop) {
+      peak_connections_ - connections >= kConnectionDrop ||
+      s.connections_closed - closed_at_trim_ >= kConnectionDrop) {
     trim_after_pools_released(peak_memory_, s.memory_bytes);
     peak_memory_ = s.memory_bytes;
     peak_connections_ = connections;
     freed_at_trim_ = freed;
+    closed_at_trim_ = s.connections_closed;
   }
   loop_.schedule(this, std::chrono::seconds(1));
 }

@@ -3,7 +3,8 @@
 // hostile peer once caused stays long after it left. Once a second it compares what the server
 // holds with the peak since the last trim, and counts what closing connections let go; after a
 // drop or a release of kDrop or more it calls malloc_trim, which returns every free page (a
-// bounded schedule: at most once a second, and only after memory was let go). A page is free
+// bounded schedule: at most once a second, and only after memory was let go, or after kConnectionDrop
+// connections closed however briefly they lived). A page is free
 // only when no live block is left on it, so each loop first empties its frame pool, whose
 // cached blocks would otherwise pin a page each. The release
 // matters with several threads: what one loop's closed connections freed stays resident in that
@@ -39,7 +40,8 @@ class HeapTrimmer final : public LoopClient {
   const ServerCore& core_;
   std::size_t peak_memory_ = 0;  // since the last trim
   std::uint64_t peak_connections_ = 0;
-  std::uint64_t freed_at_trim_ = 0;  // memory_freed_on_close at the last trim
+  std::uint64_t freed_at_trim_ = 0;   // memory_freed_on_close at the last trim
+  std::uint64_t closed_at_trim_ = 0;  // connections closed by the last trim
 };
 
 }  // namespace sluice::detail

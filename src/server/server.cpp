@@ -179,6 +179,7 @@ void Server::on_signal(int signo, std::function<void()> handler) {
 }
 
 ServerStats Server::stats() const { return impl_->core.stats(); }
+std::vector<ConnectionInfo> Server::connections(std::size_t n) const { return impl_->core.connections(n); }
 
 void Server::reload_tls() {
   ServerTlsOptions tls;

@@ -48,7 +48,8 @@ struct ServerCore {
   const TopicOptions& options_for_topic(std::string_view name) const;
   PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode);
   ServerStats stats() const;
-  std::uint64_t memory_freed_on_close() const;  // summed over the workers
+  std::vector<ConnectionInfo> connections(std::size_t n) const;  // Server::connections
+  std::uint64_t memory_freed_on_close() const;                   // summed over the workers
 };
 
 }  // namespace sluice::detail

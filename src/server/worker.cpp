@@ -26,6 +26,7 @@ Worker::Worker(ServerCore& core, Fd listener, int index)
                    static_cast<std::size_t>(std::max(core.options.threads, 1))) {
   if (int err = loop().watch(listener_.get(), this, true, false))
     throw std::system_error(err, std::generic_category(), "epoll_ctl ADD (listener)");
+  delivery_latency().set_sampling(core.options.delivery_latency_sampling);
 }
 
 Worker::~Worker() {
@@ -103,6 +104,7 @@ bool Worker::cut_oldest_handshake(const char* why) {
   log(LogLevel::warn, "{}: handshake cut to make room ({}; {} in flight on this thread)",
       describe_peer(c->fd()), why, pending_.size());
   counters().connections_refused.add(1);
+  c->note_close(CloseReason::refused);
   c->abort(nullptr);  // closes its socket now; the object goes before the loop sleeps
   return true;
 }
@@ -165,6 +167,7 @@ void Worker::on_upgraded(Connection* c) {
 void Worker::destroy(Connection* c) {
   (c->upgraded() ? open_ : pending_).remove(c);
   if (c->peer_key != Connection::kUncounted) core_.peer_limits->release(c->peer_key);
+  c->note_close(CloseReason::normal);  // an HTTP exchange that ended, or a client that left
   delete c;
   counters().connections_closed.add(1);
   if (stopping_ && connection_count() == 0) loop().stop();

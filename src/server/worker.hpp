@@ -19,6 +19,7 @@
 #include "send/counters.hpp"
 #include "send/frame_buffer.hpp"
 #include "server/connection_list.hpp"
+#include "server/connection_sampler.hpp"
 #include "server/server_core.hpp"
 #include "server/topic_registry.hpp"
 
@@ -70,6 +71,7 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   void use_tls(std::shared_ptr<const TlsServerContext> tls) { tls_ = std::move(tls); }
   // Bytes published to this worker from other threads, not yet handed to its subscribers.
   std::atomic<std::size_t>& inbound_bytes() { return inbound_bytes_; }
+  const ConnectionSampler& sampler() const { return sampler_; }
 
   void on_io(std::uint32_t events) override;  // the listener is readable
   void on_timer() override;                   // accept back-off or the shutdown deadline
@@ -94,6 +96,7 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   std::atomic<std::size_t> inbound_bytes_{0};
   ConnectionList pending_;  // not upgraded: handshakes in flight and refusals being answered
   ConnectionList open_;
+  ConnectionSampler sampler_{loop(), pending_, open_};
   std::size_t max_pending_;  // this worker's share of max_handshakes; 0: no limit
   SpareFd spare_fd_;
   bool stopping_ = false;

@@ -7,5 +7,8 @@
 namespace sluice::relay::test {
 
 std::size_t allocations();
+// The largest single allocation since the last reset_largest_allocation().
+std::size_t largest_allocation();
+void reset_largest_allocation();
 
 }  // namespace sluice::relay::test

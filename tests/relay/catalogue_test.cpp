@@ -44,7 +44,10 @@ void count_everything(Fixture& f) {
   worker.set(m.buffered_bytes.at(), 4096);
   worker.set(m.kernel_unsent_bytes.at(), 8192);
   main.set(m.buffered_bytes_high_water.at(), 65536);
-  main.set(m.memory_budget_bytes.at(), 1 << 30);
+  main.set(m.memory_budget_bytes.at(), 1 << 29);
+  main.set(m.memory_limit_bytes.at(), 1 << 30);
+  set_resource_pressure(main, m, Resource::memory, Pressure::warning);
+  main.set(m.ready.at(), 1);
   main.set(m.memory_used_bytes.at(), 1 << 20);
   worker.observe(m.delivery_latency.at(), 0.0003);
   worker.observe(m.delivery_latency.at(), 12);
@@ -87,6 +90,9 @@ TEST(Catalogue, DeclaresEveryFamilyTheSpecificationNames) {
                            "sluice_kernel_unsent_bytes",
                            "sluice_buffered_bytes_high_water",
                            "sluice_memory_budget_bytes",
+                           "sluice_memory_limit_bytes",
+                           "sluice_resource_pressure",
+                           "sluice_ready",
                            "sluice_memory_used_bytes",
                            "sluice_delivery_latency_seconds",
                            "sluice_source_messages_total",
@@ -108,23 +114,27 @@ TEST(Catalogue, DeclaresEveryFamilyTheSpecificationNames) {
                            "process_virtual_memory_bytes"}) {
     EXPECT_NE(text.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
   }
-  for (const char* sample :
-       {"sluice_connections{state=\"open\"} 3\n", "sluice_connections_closed_total{reason=\"policy\"} 1\n",
-        "sluice_connections_closed_total{reason=\"shutdown\"} 0\n",
-        "sluice_messages_dropped_total{policy=\"drop_oldest\"} 4\n",
-        "sluice_memory_budget_bytes 1073741824\n",
-        "sluice_delivery_latency_seconds_bucket{le=\"0.0001\"} 0\n",
-        "sluice_delivery_latency_seconds_bucket{le=\"0.0005\"} 1\n",
-        "sluice_delivery_latency_seconds_bucket{le=\"10\"} 1\n",
-        "sluice_delivery_latency_seconds_bucket{le=\"+Inf\"} 2\n",
-        "sluice_delivery_latency_seconds_count 2\n",
-        "sluice_source_frames_dropped_total{source=\"gps\",reason=\"oversized\"} 1\n",
-        "sluice_source_state{source=\"gps\",state=\"backoff\"} 1\n",
-        "sluice_source_state{source=\"gps\",state=\"running\"} 0\n",
-        "sluice_source_messages_total{source=\"other\"} 0\n",
-        "sluice_topic_subscribers{topic=\"sensors/**\"} 3\n",
-        "sluice_http_requests_total{route=\"metrics\",code=\"200\"} 1\n",
-        "sluice_http_requests_total{route=\"other\",code=\"4xx\"} 1\n"}) {
+  for (const char* sample : {"sluice_connections{state=\"open\"} 3\n",
+                             "sluice_connections_closed_total{reason=\"policy\"} 1\n",
+                             "sluice_connections_closed_total{reason=\"shutdown\"} 0\n",
+                             "sluice_messages_dropped_total{policy=\"drop_oldest\"} 4\n",
+                             "sluice_memory_budget_bytes 536870912\n",
+                             "sluice_memory_limit_bytes 1073741824\n",
+                             "sluice_resource_pressure{resource=\"memory\",state=\"warning\"} 1\n",
+                             "sluice_resource_pressure{resource=\"memory\",state=\"over\"} 0\n",
+                             "sluice_ready 1\n",
+                             "sluice_delivery_latency_seconds_bucket{le=\"0.000256\"} 0\n",
+                             "sluice_delivery_latency_seconds_bucket{le=\"0.000512\"} 1\n",
+                             "sluice_delivery_latency_seconds_bucket{le=\"8.388608\"} 1\n",
+                             "sluice_delivery_latency_seconds_bucket{le=\"+Inf\"} 2\n",
+                             "sluice_delivery_latency_seconds_count 2\n",
+                             "sluice_source_frames_dropped_total{source=\"gps\",reason=\"oversized\"} 1\n",
+                             "sluice_source_state{source=\"gps\",state=\"backoff\"} 1\n",
+                             "sluice_source_state{source=\"gps\",state=\"running\"} 0\n",
+                             "sluice_source_messages_total{source=\"other\"} 0\n",
+                             "sluice_topic_subscribers{topic=\"sensors/**\"} 3\n",
+                             "sluice_http_requests_total{route=\"metrics\",code=\"200\"} 1\n",
+                             "sluice_http_requests_total{route=\"other\",code=\"4xx\"} 1\n"}) {
     EXPECT_NE(text.find(sample), std::string::npos) << sample;
   }
   // Hidden at zero: only the three route/code pairs counted above.
@@ -181,6 +191,7 @@ TEST(Catalogue, StatsTotalsComeFromTheSameCells) {
   EXPECT_EQ(stats.kernel_unsent_bytes, 8192u);
   EXPECT_EQ(stats.buffered_high_water, 65536u);
   EXPECT_EQ(stats.memory_limit_bytes, 1u << 30);
+  EXPECT_EQ(stats.memory_budget_bytes, 1u << 29);
 }
 
 // promtool reads the exposition on standard input; its output (problems, one a line) is

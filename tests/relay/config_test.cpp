@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "alloc_counter.hpp"
 #include "config/config_schema.hpp"
 #include "config_test_helpers.hpp"
 
@@ -58,6 +59,7 @@ api_key = "s3cret"
 http_publish_from = ["10.0.0.0/8"]
 max_buffered_bytes = "2MiB"
 low_watermark = "512KiB"
+memory_limit = "3GiB"
 max_total_buffered_bytes = "4GiB"
 policy = "drop_oldest"
 close_grace = "250ms"
@@ -67,7 +69,9 @@ idle_timeout = "1min"
 close_timeout = "2s"
 handshake_timeout = "3s"
 shutdown_timeout = "1s"
+shutdown_delay = "3s"
 send_buffer_bytes = 65536
+metrics = false
 )");
   const ServerConfig& s = c.server;
   EXPECT_EQ(s.listen, (Endpoint{"::1", 9000}));
@@ -82,6 +86,7 @@ send_buffer_bytes = 65536
   EXPECT_EQ(s.http_publish_from[0].to_string(), "10.0.0.0/8");
   EXPECT_EQ(s.max_buffered_bytes, 2u << 20);
   EXPECT_EQ(s.low_watermark, 512u * 1024);
+  EXPECT_EQ(s.memory_limit, 3ull << 30);
   EXPECT_EQ(s.max_total_buffered_bytes, 4ull << 30);
   EXPECT_EQ(s.policy, SlowConsumerPolicy::drop_oldest);
   EXPECT_EQ(s.close_grace, milliseconds{250});
@@ -92,6 +97,17 @@ send_buffer_bytes = 65536
   EXPECT_EQ(s.handshake_timeout, milliseconds{3'000});
   EXPECT_EQ(s.shutdown_timeout, milliseconds{1'000});
   EXPECT_EQ(s.send_buffer_bytes, 65536u);
+  EXPECT_EQ(s.shutdown_delay, milliseconds{3'000});
+  EXPECT_FALSE(s.metrics);
+}
+
+TEST(RelayConfig, TheMemoryLimitAndTheBudgetAreDerivedWhenUnsetAndMetricsAreOn) {
+  const ServerConfig s = config_of("").server;
+  EXPECT_FALSE(s.memory_limit);
+  EXPECT_FALSE(s.max_total_buffered_bytes);
+  EXPECT_TRUE(s.metrics);
+  EXPECT_EQ(s.shutdown_delay, milliseconds{0});
+  EXPECT_TRUE(contains(message_of("[server]\nmemory_limit = \"512KiB\"\n"), "memory_limit"));
 }
 
 TEST(RelayConfig, UnknownKeyIsAnErrorWithItsPosition) {
@@ -265,6 +281,71 @@ TEST(RelayConfig, FileErrorsNameTheFile) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error.to_string(), path + ":3:11: server.threads: must be from 1 to 256, not 1000");
   std::remove(path.c_str());
+}
+
+TEST(RelayConfig, ReadingAFileHoldsMemoryForWhatItHoldsNotForTheLargestFileAllowed) {
+  // A buffer of the 16 MiB allowed, filled up front, stayed resident after every reload.
+  const std::string path = testing::TempDir() + "relay_small.toml";
+  std::ofstream(path) << "[server]\nthreads = 2\n";
+  test::reset_largest_allocation();
+  const ConfigResult r = load_config_file(path);
+  EXPECT_TRUE(r.ok());
+  EXPECT_LT(test::largest_allocation(), 64 * KiB);
+  std::remove(path.c_str());
+}
+
+TEST(RelayConfig, AFileOverTheLimitIsRefused) {
+  const std::string path = testing::TempDir() + "relay_huge.toml";
+  {
+    std::ofstream out(path);
+    const std::string comment = "# " + std::string(1022, 'x') + "\n";
+    for (std::size_t written = 0; written <= 16 * MiB; written += comment.size()) out << comment;
+  }
+  const ConfigResult r = load_config_file(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error.to_string(), path + ": is larger than 16MiB");
+  std::remove(path.c_str());
+}
+
+TEST(RelayConfig, AnErrorQuotingControlCharactersStaysOnOneLine) {
+  // Found by tests/fuzz/config_fuzzer.cpp: the values were quoted as they were, line breaks and all.
+  EXPECT_EQ(message_of("[[source]]\ntype = \"demo\"\ntopic = \"a\\nb\"\n"),
+            "source.topic: \"a\\nb\" contains a control character");
+  EXPECT_EQ(message_of("[server]\npolicy = \"x\\ty\\u0001\"\n").find_first_of("\t\n\x01"), std::string::npos);
+  EXPECT_EQ(message_of("\"a\\rb\" = 1\n").find_first_of("\r\n"), std::string::npos);
+}
+
+TEST(RelayConfig, NonAsciiWhereTomlAllowsNoneIsRefusedBeforeTheParserSeesIt) {
+  // Found by tests/fuzz/config_fuzzer.cpp: toml++ 3.3 reaches __builtin_unreachable when it asks
+  // whether such a character is whitespace.
+  const ConfigError bare_key = error_of("[server]\nlist\xc3\xa9n = \"127.0.0.1:1\"\n");
+  EXPECT_EQ(bare_key.line, 2u);
+  EXPECT_EQ(bare_key.column, 5u);
+  EXPECT_EQ(bare_key.message, "invalid TOML: a non-ASCII character outside a string or comment (U+00E9)");
+  EXPECT_EQ(message_of("threads = 1\xe3\x80\x81\n"),
+            "invalid TOML: a non-ASCII character outside a string or comment (U+3001)");
+  EXPECT_EQ(message_of("[[source]]\ntype = \"exec\"\ntopic = \"a\"\ncommand = [\"\"\"\\\xce\xad\"\"\"]\n"),
+            "invalid TOML: a non-ASCII character after a backslash (U+03AD)");
+  EXPECT_EQ(
+      message_of("[[source]]\ntype = \"exec\"\ntopic = \"a\"\ncommand = [\"\"\"a\\\n  \xce\xad\"\"\"]\n"),
+      "invalid TOML: a non-ASCII character first after a line-ending backslash: write it on the "
+      "backslash's line, or as \\uXXXX (U+03AD)");
+  // A quote inside a bare value starts no string (toml++ reads the value on).
+  EXPECT_EQ(message_of("[server]\nlisten = 2\"x\xc8\x9d\"\n"),
+            "invalid TOML: a non-ASCII character outside a string or comment (U+021D)");
+  // The check reads nothing past the text: a backslash last, in a string left open.
+  EXPECT_FALSE(message_of("a = \"\\").empty());
+}
+
+TEST(RelayConfig, NonAsciiInStringsKeysAndCommentsIsRead) {
+  const RelayConfig c = config_of(
+      "# caf\xc3\xa9\n[[source]]\ntype = \"exec\"\ntopic = \"a\"\n"
+      "command = [\"caf\xc3\xa9\", 'th\xc3\xa9', \"\"\"x\\\"\xc3\xa9\\\n  y\xc3\xa9\"\"\"\"\", "
+      "'''\xc3\xa9''']  # \xc3\xa9\n"
+      "env = { \"cl\xc3\xa9\" = \"v\" }\n");
+  const auto& exec = std::get<ExecSource>(c.sources.at(0).settings);
+  EXPECT_EQ(exec.command,
+            (std::vector<std::string>{"caf\xc3\xa9", "th\xc3\xa9", "x\"\xc3\xa9y\xc3\xa9\"\"", "\xc3\xa9"}));
 }
 
 TEST(RelayConfig, DescribeListsEveryTableAndDefault) {

@@ -26,6 +26,7 @@ history_age = "10min"
 retain_last = true
 publish = ["http", "clients", "sources"]
 subscribe = "api_key"
+metrics = true
 )");
   ASSERT_EQ(c.topics.size(), 1u);
   const TopicConfig& t = c.topics[0];
@@ -41,6 +42,7 @@ subscribe = "api_key"
   EXPECT_TRUE(t.publish.clients);
   EXPECT_TRUE(t.publish.sources);
   EXPECT_EQ(t.subscribe, SubscribeAccess::api_key);
+  EXPECT_TRUE(t.metrics);
 }
 
 TEST(RelayConfigTopic, UnsetValuesKeepTheirDefaults) {
@@ -56,6 +58,7 @@ TEST(RelayConfigTopic, UnsetValuesKeepTheirDefaults) {
   EXPECT_FALSE(t.publish.clients);
   EXPECT_TRUE(t.publish.sources);
   EXPECT_EQ(t.subscribe, SubscribeAccess::anyone);
+  EXPECT_FALSE(t.metrics);
 }
 
 TEST(RelayConfigTopic, KeepsFileOrder) {

@@ -129,6 +129,21 @@ TEST(MetricRegistry, HistogramIgnoresNaNAndKeepsCountEqualToInf) {
   EXPECT_EQ(v.sum, -1);
 }
 
+TEST(MetricRegistry, SeriesKeptElsewhereAreCopiedInWhole) {
+  MetricLayout layout;
+  const CounterFamily c = layout.add_counter("copied_total", "Copied.");
+  const HistogramFamily h = layout.add_histogram("copied_seconds", "Copied.", {1, 2});
+  MetricRegistry registry(std::move(layout), 1);
+  registry.shard(0).set(c.at(), 41);
+  registry.shard(0).set(c.at(), 42);
+  const std::uint64_t per_bucket[] = {3, 0, 2};
+  registry.shard(0).set(h.at(), per_bucket, 7.5);
+  EXPECT_EQ(registry.value(c.at()), 42u);
+  const HistogramValue v = registry.value(h.at());
+  EXPECT_EQ(v.counts, (std::vector<std::uint64_t>{3, 3, 5}));
+  EXPECT_EQ(v.sum, 7.5);
+}
+
 TEST(MetricLayout, RejectsMalformedDeclarations) {
   MetricLayout layout;
   layout.add_counter("demo_total", "Demo.");

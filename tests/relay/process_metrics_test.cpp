@@ -87,6 +87,14 @@ TEST(ProcessMetrics, LeavesOutWhatCouldNotBeRead) {
             "process_max_fds +Inf\n");
 }
 
+TEST(ProcessMetrics, ParsesTheResidentSetOfStatm) {
+  EXPECT_EQ(parse_statm_resident("5000 1234 300 10 0 900 0\n", 4096), 1234u * 4096);
+  EXPECT_EQ(parse_statm_resident("5000\n", 4096), std::nullopt);
+  const std::optional<std::uint64_t> rss = read_resident_memory_bytes();
+  ASSERT_TRUE(rss);
+  EXPECT_GT(*rss, 0u);
+}
+
 TEST(ProcessMetrics, ReadsThisProcess) {
   const ProcessSample s = read_process_sample();
   ASSERT_TRUE(s.cpu_seconds && s.start_time_seconds && s.resident_memory_bytes && s.open_fds && s.max_fds);

@@ -2,6 +2,8 @@
 // any error text, and the stats row made from the same snapshot.
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "sources/sources_json.hpp"
 
 namespace sluice::relay {
@@ -68,6 +70,10 @@ TEST(SourcesJson, StatsRowCarriesTheSameFigures) {
   EXPECT_EQ(row.errors, 6u);
   EXPECT_EQ(row.restarts, 7u);
   EXPECT_EQ(row.last_error, radio().last_error);
+  // What /metrics reports of it.
+  EXPECT_EQ(row.messages, 9000u);
+  EXPECT_EQ(row.frames_dropped, (std::array<std::uint64_t, 3>{1, 2, 3}));
+  EXPECT_EQ(row.kernel_drops, 5u);
 }
 
 TEST(SourceStatus, SnapshotCountsAndSamplesTheRate) {

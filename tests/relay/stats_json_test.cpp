@@ -20,7 +20,7 @@ constexpr std::string_view full_json =
     R"("bytes":{"received_total":2275000,"sent_total":90000000},)"
     R"("dropped":{"close":0,"drop_newest":12,"drop_oldest":0,"latest":0,"backpressure":0},)"
     R"("buffered":{"user_bytes":65536,"kernel_bytes":131072,"high_water_bytes":262144},)"
-    R"("memory":{"limit_bytes":1073741824,"used_bytes":1048576,"rss_bytes":9437184},)"
+    R"("memory":{"limit_bytes":1073741824,"used_bytes":1048576,"rss_bytes":9437184,"budget_bytes":536870912},)"
     R"("topic_count":2,)"
     R"("topics":[{"name":"sensors/radio","subscribers":40,"messages_per_second":200,"last_seq":9000,"dropped":12},)"
     R"({"name":"logs/\"app\"","subscribers":0,"messages_per_second":0.5,"last_seq":3,"dropped":0}],)"
@@ -29,7 +29,9 @@ constexpr std::string_view full_json =
     R"({"name":"logger","type":"exec","state":"backoff","messages_per_second":0,)"
     R"("bytes":12,"errors":2,"restarts":2,"last_error":"exited with status 1"}],)"
     R"("slowest":[{"peer":"127.0.0.1:51234","path":"/topics/sensors/radio","topics":["sensors/radio"],)"
-    R"("age_seconds":12.5,"queued_bytes":65536,"kernel_queued_bytes":131072,"dropped":12}]})";
+    R"("age_seconds":12.5,"queued_bytes":65536,"kernel_queued_bytes":131072,"dropped":12}],)"
+    R"("resources":{"memory":"warning","connections":"ok","file_descriptors":"ok"},)"
+    R"("ready":false,"not_ready_reason":"shutting down"})";
 
 StatsSnapshot full_snapshot() {
   StatsSnapshot s;
@@ -49,12 +51,30 @@ StatsSnapshot full_snapshot() {
   s.buffered_high_water = 262144;
   s.memory_limit_bytes = 1073741824;
   s.memory_used_bytes = 1048576;
+  s.memory_budget_bytes = 536870912;
   s.rss_bytes = 9437184;
   s.topic_count = 2;
   s.topics = {{"sensors/radio", 40, 200, 9000, 12}, {"logs/\"app\"", 0, 0.5, 3, 0}};
-  s.sources = {{"radio", SourceType::serial, SourceState::running, 200, 2250000, 0, 1, ""},
-               {"logger", SourceType::exec, SourceState::backoff, 0, 12, 2, 2, "exited with status 1"}};
+  SourceRow radio;
+  radio.name = "radio";
+  radio.type = SourceType::serial;
+  radio.state = SourceState::running;
+  radio.messages_per_second = 200;
+  radio.bytes = 2250000;
+  radio.restarts = 1;
+  SourceRow logger;
+  logger.name = "logger";
+  logger.type = SourceType::exec;
+  logger.state = SourceState::backoff;
+  logger.bytes = 12;
+  logger.errors = 2;
+  logger.restarts = 2;
+  logger.last_error = "exited with status 1";
+  s.sources = {radio, logger};
   s.slowest = {{"127.0.0.1:51234", "/topics/sensors/radio", {"sensors/radio"}, 12.5, 65536, 131072, 12}};
+  s.resources[static_cast<std::size_t>(Resource::memory)] = Pressure::warning;
+  s.ready = false;
+  s.not_ready_reason = "shutting down";
   return s;
 }
 
@@ -68,15 +88,17 @@ TEST(StatsJson, WritesAnEmptySnapshotWithEveryKey) {
             R"("bytes":{"received_total":0,"sent_total":0},)"
             R"("dropped":{"close":0,"drop_newest":0,"drop_oldest":0,"latest":0,"backpressure":0},)"
             R"("buffered":{"user_bytes":0,"kernel_bytes":0,"high_water_bytes":0},)"
-            R"("memory":{"limit_bytes":0,"used_bytes":0,"rss_bytes":0},)"
-            R"("topic_count":0,"topics":[],"sources":[],"slowest":[]})");
+            R"("memory":{"limit_bytes":0,"used_bytes":0,"rss_bytes":0,"budget_bytes":0},)"
+            R"("topic_count":0,"topics":[],"sources":[],"slowest":[],)"
+            R"("resources":{"memory":"ok","connections":"ok","file_descriptors":"ok"},)"
+            R"("ready":true,"not_ready_reason":null})");
 }
 
 TEST(StatsJson, RefusalsFollowMemoryWhenCounted) {
   StatsSnapshot s;
   s.refused = {{"bad_request", 2}, {"over_limit", 3}};
   const std::string json = stats_json(s);
-  EXPECT_NE(json.find(R"("rss_bytes":0},"refused":{"bad_request":2,"over_limit":3},"topic_count":0)"),
+  EXPECT_NE(json.find(R"("budget_bytes":0},"refused":{"bad_request":2,"over_limit":3},"topic_count":0)"),
             std::string::npos)
       << json;
 }

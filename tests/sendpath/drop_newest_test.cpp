@@ -52,6 +52,8 @@ TEST(DropNewest, RefusesAtTheCapCountsTheDropsAndDeliversEveryAcceptedMessage) {
   EXPECT_LE(cs.buffered_high_water, kCap);
   sluice::ServerStats ss = srv.stats();
   EXPECT_EQ(ss.messages_dropped, dropped);
+  EXPECT_EQ(ss.messages_dropped_by_policy[static_cast<std::size_t>(sluice::SlowConsumerPolicy::drop_newest)],
+            dropped);
   EXPECT_EQ(ss.bytes_dropped, dropped * wire_size(kPayload));
   EXPECT_EQ(ss.connections_closed_by_policy, 0u);
 

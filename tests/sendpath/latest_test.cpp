@@ -161,6 +161,8 @@ TEST(Latest, AStalledSubscriberOfTwoTopicsGetsIncreasingValuesEndingWithTheNewes
   EXPECT_LE(got.size() - at_stop.messages_sent, kCap / kCharge + 1);
   sluice::ServerStats ss = fx.srv->stats();
   EXPECT_EQ(ss.messages_dropped, dropped);
+  EXPECT_EQ(ss.messages_dropped_by_policy[static_cast<std::size_t>(sluice::SlowConsumerPolicy::latest)],
+            dropped);
   EXPECT_EQ(ss.connections_closed_by_policy, 0u);
 }
 

@@ -3,8 +3,13 @@
 #include "log.hpp"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <csignal>
 
 #include <chrono>
+#include <string>
 #include <thread>
 
 namespace sluice::detail {
@@ -41,6 +46,72 @@ TEST(Log, LinesAreWrittenByTheSinkThread) {
   set_log_level(before);
   EXPECT_TRUE(flush_log(5000));
   EXPECT_EQ(log_lines_dropped(), 0u);
+}
+
+// A signal sent to the process must reach the application's own handling (a server's signalfd),
+// never the log's writer thread, where its default action would end the process.
+TEST(Log, TheWriterThreadTakesNoSignal) {
+  log(LogLevel::error, "a line that starts the writer thread, if nothing has yet");
+  ASSERT_TRUE(flush_log(5000));
+  sigset_t usr1, before;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &usr1, &before), 0);
+  ASSERT_EQ(::kill(::getpid(), SIGUSR1), 0);  // with the writer taking it, the process would end here
+  const timespec wait{5, 0};
+  EXPECT_EQ(sigtimedwait(&usr1, nullptr, &wait), SIGUSR1);
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+}
+
+// The line after its timestamp, which is the only part that changes from run to run.
+std::string after_time(const std::string& line, std::string_view before_time = "") {
+  const std::size_t at = before_time.size() + std::string_view("2025-01-31T12:00:00.000Z").size();
+  EXPECT_EQ(line.substr(0, before_time.size()), before_time);
+  EXPECT_EQ(line[before_time.size() + 10], 'T');
+  return line.substr(at);
+}
+
+class LogFormatTest : public ::testing::Test {
+ protected:
+  ~LogFormatTest() override { set_log_format(sluice::LogFormat::text); }
+};
+
+TEST_F(LogFormatTest, TextLinesCarryFieldsAsKeyValuePairsQuotedWhenNeeded) {
+  set_log_format(sluice::LogFormat::text);
+  const LogField fields[] = {{"peer", "127.0.0.1:5000"},
+                             {"bytes", 1234},
+                             {"reason", "slow consumer"},
+                             {"duration_s", 12.5},
+                             {"empty", ""}};
+  EXPECT_EQ(after_time(format_log_line(LogLevel::info, "connection closed", fields, 0)),
+            " sluice info: connection closed peer=127.0.0.1:5000 bytes=1234 reason=\"slow consumer\" "
+            "duration_s=12.5 empty=\"\"\n");
+  EXPECT_EQ(after_time(format_log_line(LogLevel::warn, "flood", {}, 7)),
+            " sluice warn: flood (7 more like it were suppressed)\n");
+}
+
+TEST_F(LogFormatTest, JsonLinesAreOneObjectWithNumbersUnquotedAndTextEscaped) {
+  set_log_format(sluice::LogFormat::json);
+  const LogField fields[] = {{"path", "/topics/\"a\"\\b"}, {"code", 1008}, {"age_s", 3.0}};
+  EXPECT_EQ(
+      after_time(format_log_line(LogLevel::error, "tab\there\nand a newline", fields, 2), "{\"time\":\""),
+      "\",\"level\":\"error\",\"msg\":\"tab\\u0009here\\u000aand a newline\","
+      "\"path\":\"/topics/\\\"a\\\"\\\\b\",\"code\":1008,\"age_s\":3,\"suppressed\":2}\n");
+}
+
+TEST_F(LogFormatTest, JsonKeepsValidUtf8AndReplacesInvalidBytes) {
+  set_log_format(sluice::LogFormat::json);
+  const std::string line = format_log_line(LogLevel::info, "caf\xC3\xA9 \xFF\xC3", {}, 0);
+  EXPECT_NE(line.find("\"msg\":\"caf\xC3\xA9 \xEF\xBF\xBD\xEF\xBF\xBD\""), std::string::npos) << line;
+}
+
+TEST(LogFormat, ParsesTheTwoNames) {
+  sluice::LogFormat f = sluice::LogFormat::json;
+  EXPECT_TRUE(parse_log_format("text", f));
+  EXPECT_EQ(f, sluice::LogFormat::text);
+  EXPECT_TRUE(parse_log_format("json", f));
+  EXPECT_EQ(f, sluice::LogFormat::json);
+  EXPECT_FALSE(parse_log_format("xml", f));
 }
 
 }  // namespace

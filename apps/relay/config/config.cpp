@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "config/sections.hpp"
+#include "config/toml_text_check.hpp"
 #include "config/units.hpp"
 #include "topics/topic_matcher.hpp"
 
@@ -157,6 +158,8 @@ RelayConfig read_root(const std::string& file, const toml::table& root,
 }
 
 ConfigResult load(std::string_view text, const std::string& file, const std::filesystem::path& base_dir) {
+  if (std::optional<TextProblem> p = check_toml_text(text))
+    return ConfigResult{std::nullopt, ConfigError{file, p->line, p->column, "invalid TOML: " + p->message}};
   try {
     toml::table root;
     try {
@@ -189,15 +192,18 @@ ConfigResult load_config_file(const std::string& path) {
   if (!in)
     return ConfigResult{std::nullopt,
                         ConfigError{path, 0, 0, std::string("cannot read: ") + std::strerror(errno)}};
+  // Read in pieces, so that what the read holds follows the file: a buffer of the largest size
+  // allowed, filled with zeros up front, stayed resident in a running relay after every reload.
   std::string text;
-  text.resize(max_file_size + 1);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (in.bad()) return ConfigResult{std::nullopt, ConfigError{path, 0, 0, "cannot read: I/O error"}};
-  if (text.size() > max_file_size) {
-    return ConfigResult{std::nullopt,
-                        ConfigError{path, 0, 0, "is larger than " + format_size(max_file_size)}};
+  char piece[16 * KiB];
+  while (in.read(piece, sizeof piece) || in.gcount() > 0) {
+    text.append(piece, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_file_size) {
+      return ConfigResult{std::nullopt,
+                          ConfigError{path, 0, 0, "is larger than " + format_size(max_file_size)}};
+    }
   }
+  if (in.bad()) return ConfigResult{std::nullopt, ConfigError{path, 0, 0, "cannot read: I/O error"}};
   return load(text, path, std::filesystem::path(path).parent_path());
 }
 

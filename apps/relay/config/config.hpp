@@ -46,7 +46,13 @@ struct ServerConfig {
   std::vector<Cidr> http_publish_from = {Cidr::parse("127.0.0.0/8").value(), Cidr::parse("::1/128").value()};
   std::size_t max_buffered_bytes = 1 * MiB;  // per connection
   std::size_t low_watermark = 256 * KiB;
-  std::size_t max_total_buffered_bytes = 1 * GiB;  // across all connections
+  // The process's memory limit: past 80 % a warning, past 100 % new subscribers and publishes
+  // are refused (503) and /readyz fails until use is back under 90 %. Unset: half the
+  // machine's memory or of the cgroup's limit, whichever is less (operations/memory_limit.hpp).
+  std::optional<std::size_t> memory_limit;
+  // The engine's budget for queues and message assembly across all connections (sends past it
+  // meet the slow-consumer policy). Unset: memory_limit.
+  std::optional<std::size_t> max_total_buffered_bytes;
   SlowConsumerPolicy policy = SlowConsumerPolicy::close;
   sluice::Compression compression = sluice::Compression::off;  // permessage-deflate
   std::size_t compression_threshold = 64;                      // smaller messages go uncompressed
@@ -57,6 +63,12 @@ struct ServerConfig {
   milliseconds close_timeout{5'000};
   milliseconds handshake_timeout{10'000};
   milliseconds shutdown_timeout{5'000};
+  // After SIGTERM or SIGINT, /readyz answers 503 this long, while everything else still serves,
+  // before the listener closes: time for a load balancer to stop sending new clients.
+  milliseconds shutdown_delay{0};
+  // GET /metrics, the relay's own counting and the engine's delivery latency stamps; off, for
+  // measuring what they cost.
+  bool metrics = true;
   std::size_t send_buffer_bytes = 0;  // SO_SNDBUF; 0: the kernel's default
   // tls_cert and tls_key (then tls_sni's entries): with certificates, every connection speaks
   // TLS (wss://, https://). Paths are resolved against the file's directory and the certificates
@@ -87,6 +99,9 @@ struct TopicConfig {
   bool retain_last = false;                        // keep the newest message for new subscribers
   PublishRights publish;
   SubscribeAccess subscribe = SubscribeAccess::anyone;
+  // /metrics gets series labelled topic="<match>" for the topics this entry matches (off by
+  // default, so that clients creating topics never add series).
+  bool metrics = false;
 };
 
 enum class SourceType : std::uint8_t { udp, tcp, serial, standard_input, exec, demo };

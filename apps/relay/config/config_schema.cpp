@@ -27,7 +27,9 @@ constexpr KeyInfo server[] = {
      "CIDR ranges that may publish over HTTP without the api_key"},
     {"max_buffered_bytes", "\"1MiB\"", "cap on one connection's send queue"},
     {"low_watermark", "\"256KiB\"", "a paused producer resumes when queues fall below this"},
-    {"max_total_buffered_bytes", "\"1GiB\"", "send-queue budget across all connections"},
+    {"memory_limit", "(half the machine's or the cgroup's memory)",
+     "memory limit of the relay: past it new subscribers and publishes get 503 and /readyz fails"},
+    {"max_total_buffered_bytes", "(memory_limit)", "send-queue budget across all connections"},
     {"policy", "\"close\"", "at a cap: close | drop_newest | drop_oldest | latest | backpressure"},
     {"compression", "\"off\"",
      "permessage-deflate: off | shared (compressed once per publish, no state per connection) | dedicated"},
@@ -39,6 +41,8 @@ constexpr KeyInfo server[] = {
     {"close_timeout", "\"5s\"", "wait this long for the peer's close, then cut"},
     {"handshake_timeout", "\"10s\"", "a client must complete its opening handshake within this"},
     {"shutdown_timeout", "\"5s\"", "bound on draining connections at shutdown"},
+    {"shutdown_delay", "\"0s\"", "after SIGTERM, /readyz fails this long before the listener closes"},
+    {"metrics", "true", "GET /metrics and the counting behind it; false to measure their cost"},
     {"send_buffer_bytes", "\"0B\"", "SO_SNDBUF for each socket; 0: the kernel's default"},
     {"tls_cert", "(none)",
      "PEM certificate chain: with tls_key, every connection speaks TLS (wss://, https://); read at load and "
@@ -69,6 +73,7 @@ constexpr KeyInfo topic[] = {
     {"retain_last", "false", "keep each topic's newest message and send it to new subscribers"},
     {"publish", "[\"http\", \"sources\"]", "who may publish: any of \"http\", \"clients\", \"sources\""},
     {"subscribe", "\"anyone\"", "who may subscribe: anyone | api_key | nobody"},
+    {"metrics", "false", "per-topic series in /metrics, labelled with this entry's match"},
 };
 
 constexpr KeyInfo source[] = {

@@ -101,6 +101,7 @@ void read_send_limits(const TableReader& r, ServerConfig& s) {
     r.fail(key, "low_watermark (" + format_size(s.low_watermark) +
                     ") must not be above max_buffered_bytes (" + format_size(s.max_buffered_bytes) + ")");
   }
+  r.read_size("memory_limit", 1 * MiB, max_budget, s.memory_limit);
   r.read_size("max_total_buffered_bytes", 1, max_budget, s.max_total_buffered_bytes);
   r.read_enum("policy", policy_names(), s.policy);
   r.read_size("send_buffer_bytes", 0, 1 * GiB, s.send_buffer_bytes);
@@ -118,6 +119,7 @@ void read_deadlines(const TableReader& r, ServerConfig& s) {
   r.read_duration("close_timeout", one, hours{1}, s.close_timeout);
   r.read_duration("handshake_timeout", one, hours{1}, s.handshake_timeout);
   r.read_duration("shutdown_timeout", one, hours{1}, s.shutdown_timeout);
+  r.read_duration("shutdown_delay", zero, hours{1}, s.shutdown_delay);
 }
 
 }  // namespace
@@ -140,6 +142,7 @@ ServerConfig read_server(const TableReader& r, const std::filesystem::path& base
   read_send_limits(r, s);
   read_deadlines(r, s);
   read_tls(r, base_dir, s.tls);
+  r.read_bool("metrics", s.metrics);
   return s;
 }
 

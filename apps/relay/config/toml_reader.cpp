@@ -44,8 +44,37 @@ std::string range_text(std::uint64_t min, std::uint64_t max) {
 
 }  // namespace
 
+namespace {
+
+// An error is one line, whatever it quotes: a value or key may hold any character, so control
+// characters are written as TOML would escape them (\n, \t, \u0001).
+std::string one_line(std::string_view message) {
+  std::string out;
+  out.reserve(message.size());
+  for (char c : message) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u != 0x7F) {
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      constexpr char kHex[] = "0123456789ABCDEF";
+      out += "\\u00";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void fail_at(const std::string& file, const toml::source_region& where, std::string message) {
-  throw ConfigFailure{ConfigError{file, where.begin.line, where.begin.column, std::move(message)}};
+  throw ConfigFailure{ConfigError{file, where.begin.line, where.begin.column, one_line(message)}};
 }
 
 std::string type_name(const toml::node& node) {

@@ -76,6 +76,7 @@ TopicEntry read_topic(const TableReader& r) {
   read_history(r, t);
   read_publish(r, t.publish);
   r.read_enum("subscribe", subscribe_names, t.subscribe);
+  r.read_bool("metrics", t.metrics);
   entry.match_at = r.where("match");
   return entry;
 }

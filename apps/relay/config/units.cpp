@@ -3,6 +3,7 @@
 #include "config/units.hpp"
 
 #include <array>
+#include <cstdio>
 #include <limits>
 
 namespace sluice::relay {
@@ -140,6 +141,19 @@ ParseResult<std::chrono::milliseconds> parse_duration(std::string_view text) {
 }
 
 std::string format_size(std::uint64_t bytes) { return format_with(bytes, size_units); }
+
+std::string format_size_approx(std::uint64_t bytes) {
+  constexpr std::array<std::string_view, 5> names = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < names.size()) {
+    value /= 1024;
+    ++unit;
+  }
+  char out[32];
+  std::snprintf(out, sizeof out, unit > 0 && value < 100 ? "%.1f%s" : "%.0f%s", value, names[unit].data());
+  return out;
+}
 
 std::string format_duration(std::chrono::milliseconds duration) {
   if (duration.count() < 0) return std::to_string(duration.count()) + "ms";

@@ -21,6 +21,8 @@ ParseResult<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 // The largest unit that divides the value exactly: 1048576 -> "1MiB", 1000 -> "1000B".
 std::string format_size(std::uint64_t bytes);
+// For people rather than files: "23.5GiB", "812KiB", "17B" (one decimal under 100).
+std::string format_size_approx(std::uint64_t bytes);
 // The largest unit that divides the value exactly: 600000 -> "10min", 1500 -> "1500ms".
 std::string format_duration(std::chrono::milliseconds duration);
 

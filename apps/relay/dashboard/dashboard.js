@@ -251,6 +251,10 @@
     $('summary-in').textContent = inRate == null ? '–' : formatCount(inRate) + '/s';
     $('summary-out').textContent = outRate == null ? '–' : formatCount(outRate) + '/s';
     $('summary-rss').textContent = formatBytes(s.memory.rss_bytes);
+    // What /readyz answers: new subscribers are refused while a resource is over its limit.
+    const ready = $('summary-ready');
+    ready.textContent = s.ready ? 'yes' : 'no: ' + s.not_ready_reason;
+    ready.dataset.state = s.ready ? 'ok' : 'error';
   }
 
   function onSnapshot(snapshot) {

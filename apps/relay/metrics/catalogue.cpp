@@ -23,6 +23,13 @@ std::vector<std::string> drop_reason_names() {
 
 }  // namespace
 
+std::vector<double> delivery_latency_bounds() {
+  std::vector<double> bounds;
+  for (std::size_t k = 0; k + 1 < sluice::delivery_latency_buckets; ++k)
+    bounds.push_back(delivery_latency_bound(k));
+  return bounds;
+}
+
 RelayMetrics RelayMetrics::declare(MetricLayout& layout, const MetricBounds& bounds) {
   const LabelSpec source = label("source", bounds.sources, UnlistedValue::other);
   const LabelSpec topic = label("topic", bounds.topic_patterns);
@@ -57,15 +64,25 @@ RelayMetrics RelayMetrics::declare(MetricLayout& layout, const MetricBounds& bou
       "sluice_kernel_unsent_bytes", "Bytes in the sockets' send buffers not yet sent (SIOCOUTQ, summed).");
   m.buffered_bytes_high_water = layout.add_gauge("sluice_buffered_bytes_high_water",
                                                  "Largest sluice_buffered_bytes since the relay started.");
-  m.memory_budget_bytes =
-      layout.add_gauge("sluice_memory_budget_bytes", "The process memory budget (max_total_buffered_bytes).");
-  m.memory_used_bytes = layout.add_gauge(
-      "sluice_memory_used_bytes", "Bytes counted against the memory budget: queues, history, buffers.");
+  m.memory_budget_bytes = layout.add_gauge(
+      "sluice_memory_budget_bytes",
+      "The engine's budget for send queues and message assembly (max_total_buffered_bytes).");
+  m.memory_limit_bytes =
+      layout.add_gauge("sluice_memory_limit_bytes",
+                       "The relay's memory limit (memory_limit), which the resource guard enforces.");
+  m.memory_used_bytes =
+      layout.add_gauge("sluice_memory_used_bytes",
+                       "Bytes the relay holds and counts: send queues, message assembly, history.");
+  m.resource_pressure = layout.add_gauge(
+      "sluice_resource_pressure",
+      "1 for the resource guard's state of a resource (over: new work refused), 0 for the others.",
+      {label("resource", resource_names()), label("state", pressure_names())});
+  m.ready = layout.add_gauge("sluice_ready", "1 while /readyz answers 200, else 0.");
 
-  m.delivery_latency =
-      layout.add_histogram("sluice_delivery_latency_seconds",
-                           "Time from publish to the write that handed a message to the socket.",
-                           {delivery_latency_buckets.begin(), delivery_latency_buckets.end()});
+  m.delivery_latency = layout.add_histogram(
+      "sluice_delivery_latency_seconds",
+      "Time from publish to the write that handed a message to a subscriber's socket, per subscriber.",
+      delivery_latency_bounds());
 
   m.source_messages =
       layout.add_counter("sluice_source_messages_total", "Messages a source published.", {source});
@@ -109,6 +126,13 @@ void set_source_state(MetricShard& shard, const RelayMetrics& metrics, std::size
   }
 }
 
+void set_resource_pressure(MetricShard& shard, const RelayMetrics& metrics, Resource resource,
+                           Pressure pressure) {
+  for (std::size_t i = 0; i < pressure_count; ++i) {
+    shard.set(metrics.resource_pressure.at(resource, i), static_cast<Pressure>(i) == pressure ? 1 : 0);
+  }
+}
+
 void append_metrics_text(std::string& out, const MetricRegistry& registry, const ProcessSample& process) {
   registry.write_text(out);
   append_process_metrics(out, process);
@@ -140,7 +164,8 @@ void fill_stats_totals(StatsSnapshot& stats, const MetricRegistry& registry, con
   stats.buffered_bytes = gauge(m.buffered_bytes.at());
   stats.kernel_unsent_bytes = gauge(m.kernel_unsent_bytes.at());
   stats.buffered_high_water = gauge(m.buffered_bytes_high_water.at());
-  stats.memory_limit_bytes = gauge(m.memory_budget_bytes.at());
+  stats.memory_budget_bytes = gauge(m.memory_budget_bytes.at());
+  stats.memory_limit_bytes = gauge(m.memory_limit_bytes.at());
   stats.memory_used_bytes = gauge(m.memory_used_bytes.at());
 }
 

@@ -17,9 +17,9 @@
 
 namespace sluice::relay {
 
-// Upper bounds of sluice_delivery_latency_seconds: publish to write, 100 µs to 10 s.
-inline constexpr std::array<double, 16> delivery_latency_buckets = {
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+// Upper bounds of sluice_delivery_latency_seconds, publish to write: the engine's buckets,
+// 16 µs doubling to 16.8 s (sluice::delivery_latency_bound); +Inf is implied.
+std::vector<double> delivery_latency_bounds();
 
 // What bounds the configured labels.
 struct MetricBounds {
@@ -49,7 +49,10 @@ struct RelayMetrics {
   GaugeFamily kernel_unsent_bytes;         //
   GaugeFamily buffered_bytes_high_water;   //
   GaugeFamily memory_budget_bytes;         //
+  GaugeFamily memory_limit_bytes;          //
   GaugeFamily memory_used_bytes;           //
+  GaugeFamily resource_pressure;           // {resource, state}: 1 for the current state
+  GaugeFamily ready;                       //
   HistogramFamily delivery_latency;        //
   CounterFamily source_messages;           // {source}
   CounterFamily source_bytes;              // {source}
@@ -71,6 +74,9 @@ struct RelayMetrics {
 // Sets sluice_source_state for one source: 1 for `state`, 0 for the others. A gauge is the
 // sum of its shards, so one source's state is always set through the same shard.
 void set_source_state(MetricShard& shard, const RelayMetrics& metrics, std::size_t source, SourceState state);
+// The same for the resource guard's state of one resource.
+void set_resource_pressure(MetricShard& shard, const RelayMetrics& metrics, Resource resource,
+                           Pressure pressure);
 
 // The body of GET /metrics: the catalogue, then the process_* metrics.
 void append_metrics_text(std::string& out, const MetricRegistry& registry, const ProcessSample& process);

@@ -24,6 +24,17 @@ void MetricShard::observe(HistogramSeries s, double value) {
   sum.store(std::bit_cast<std::uint64_t>(total), std::memory_order_relaxed);
 }
 
+void MetricShard::set(HistogramSeries s, std::span<const std::uint64_t> counts, double sum) {
+  const std::size_t buckets =
+      s.family == HistogramSeries::no_family ? 0 : layout_->families()[s.family].buckets.size();
+  for (std::size_t i = 0; i <= buckets; ++i) {
+    cell(s.cell + static_cast<std::uint32_t>(i))
+        .store(i < counts.size() ? counts[i] : 0, std::memory_order_relaxed);
+  }
+  cell(s.cell + static_cast<std::uint32_t>(buckets) + 1)
+      .store(std::bit_cast<std::uint64_t>(sum), std::memory_order_relaxed);
+}
+
 MetricRegistry::MetricRegistry(MetricLayout layout, std::size_t shards) : layout_(std::move(layout)) {
   shards_.reserve(std::max<std::size_t>(shards, 1));
   for (std::size_t i = 0; i < std::max<std::size_t>(shards, 1); ++i) {

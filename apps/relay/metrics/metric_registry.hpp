@@ -35,6 +35,11 @@ class MetricShard {
   void set(GaugeSeries s, std::int64_t value) {
     cell(s.cell).store(static_cast<std::uint64_t>(value), std::memory_order_relaxed);
   }
+  // A counter kept elsewhere (the engine's, say) and copied in at each scrape: never lower
+  // than the last copy, so it still only goes up.
+  void set(CounterSeries s, std::uint64_t value) { cell(s.cell).store(value, std::memory_order_relaxed); }
+  // A histogram kept elsewhere: `counts` per bucket (not cumulative), one per bound then +Inf.
+  void set(HistogramSeries s, std::span<const std::uint64_t> counts, double sum);
   // Counts `value` in the first bucket whose bound is >= value (+Inf past the last); NaN is
   // not counted.
   void observe(HistogramSeries s, double value);

@@ -151,6 +151,18 @@ ProcessSample process_sample(const std::optional<ProcStat>& stat, std::optional<
   return sample;
 }
 
+std::optional<std::uint64_t> parse_statm_resident(std::string_view statm, long page_size) {
+  next_field(statm);  // size
+  const std::optional<std::uint64_t> pages = parse_number<std::uint64_t>(next_field(statm));
+  if (!pages || page_size <= 0) return std::nullopt;
+  return *pages * static_cast<std::uint64_t>(page_size);
+}
+
+std::optional<std::uint64_t> read_resident_memory_bytes() {
+  const std::optional<std::string> text = read_file("/proc/self/statm");
+  return text ? parse_statm_resident(*text, sysconf(_SC_PAGESIZE)) : std::nullopt;
+}
+
 ProcessSample read_process_sample() {
   const std::optional<std::string> stat_text = read_file("/proc/self/stat");
   const std::optional<std::string> boot_text = read_file("/proc/stat");

@@ -42,6 +42,11 @@ ProcessSample process_sample(const std::optional<ProcStat>& stat, std::optional<
                              std::optional<std::uint64_t> open_fds, std::optional<std::uint64_t> max_fds,
                              long clock_ticks_per_second, long page_size);
 
+// The resident set from /proc/self/statm (its second field, in pages).
+std::optional<std::uint64_t> parse_statm_resident(std::string_view statm, long page_size);
+// One small read: cheap enough for the resource guard's reading every second.
+std::optional<std::uint64_t> read_resident_memory_bytes();
+
 // Reads /proc/self and /proc/stat now. A few small reads and one directory listing: cheap
 // enough for every scrape, and not for a per-message path.
 ProcessSample read_process_sample();

@@ -16,6 +16,7 @@ std::vector<std::string> names_of(std::size_t count) {
 
 constexpr std::array<int, 17> exact_codes = {101, 200, 204, 304, 400, 401, 403, 404, 405,
                                              408, 413, 414, 426, 429, 431, 500, 503};
+static_assert(exact_codes.size() + 5 + 1 == http_code_count);
 
 }  // namespace
 
@@ -24,22 +25,6 @@ std::string_view to_string(ConnectionState state) {
     case ConnectionState::handshaking: return "handshaking";
     case ConnectionState::open: return "open";
     case ConnectionState::closing: return "closing";
-  }
-  return "unknown";
-}
-
-std::string_view to_string(CloseReason reason) {
-  switch (reason) {
-    case CloseReason::normal: return "normal";
-    case CloseReason::policy: return "policy";
-    case CloseReason::write_timeout: return "write_timeout";
-    case CloseReason::idle: return "idle";
-    case CloseReason::handshake_timeout: return "handshake_timeout";
-    case CloseReason::protocol_error: return "protocol_error";
-    case CloseReason::message_too_big: return "message_too_big";
-    case CloseReason::refused: return "refused";
-    case CloseReason::socket_error: return "socket_error";
-    case CloseReason::shutdown: return "shutdown";
   }
   return "unknown";
 }
@@ -84,6 +69,8 @@ std::vector<std::string> connection_state_names() {
   return names_of<ConnectionState>(connection_state_count);
 }
 std::vector<std::string> close_reason_names() { return names_of<CloseReason>(close_reason_count); }
+std::vector<std::string> resource_names() { return names_of<Resource>(resource_count); }
+std::vector<std::string> pressure_names() { return names_of<Pressure>(pressure_count); }
 std::vector<std::string> message_origin_names() { return names_of<MessageOrigin>(message_origin_count); }
 std::vector<std::string> source_state_names() { return names_of<SourceState>(source_state_count); }
 std::vector<std::string> http_route_names() { return names_of<HttpRoute>(http_route_count); }

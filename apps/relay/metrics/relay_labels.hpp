@@ -1,5 +1,6 @@
 // The closed sets the relay's metric labels take their values from: connection states, close
-// reasons, where a message came from, source states, HTTP routes and status codes. Each enum's
+// reasons, where a message came from, source states, HTTP routes and status codes, and the
+// resource guard's resources and states. Each enum's
 // underlying value is its label index, so Family::at(CloseReason::idle) needs no lookup; the
 // names are what /metrics and /stats print.
 #pragma once
@@ -11,7 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "operations/resource_guard.hpp"
 #include "sluice/policy.hpp"
+#include "sluice/stats.hpp"
 
 namespace sluice::relay {
 
@@ -24,21 +27,9 @@ enum class ConnectionState : std::uint8_t {
 inline constexpr std::size_t connection_state_count = 3;
 static_assert(static_cast<std::size_t>(ConnectionState::closing) + 1 == connection_state_count);
 
-// Why a connection ended (sluice_connections_closed_total{reason}).
-enum class CloseReason : std::uint8_t {
-  normal,             // a close handshake, or an HTTP exchange that ended as it should
-  policy,             // the slow-consumer policy closed it (1008)
-  write_timeout,      // the peer read nothing for write_timeout
-  idle,               // nothing received for idle_timeout, pongs included
-  handshake_timeout,  // the request or upgrade did not complete in handshake_timeout
-  protocol_error,     // RFC 6455 violation, invalid UTF-8, a malformed request (1002, 1007, 400)
-  message_too_big,    // over max_message_size (1009)
-  refused,            // over a connection limit or the memory budget, or origin not allowed
-  socket_error,       // reset by the peer, or a read or write error
-  shutdown,           // the relay is stopping
-};
-inline constexpr std::size_t close_reason_count = 10;
-static_assert(static_cast<std::size_t>(CloseReason::shutdown) + 1 == close_reason_count);
+// Why a connection ended (sluice_connections_closed_total{reason}): the engine's CloseReason.
+using sluice::close_reason_count;
+using sluice::CloseReason;
 
 // Where a message entered the relay (sluice_messages_received_total{via}).
 enum class MessageOrigin : std::uint8_t { websocket, http, source };
@@ -85,7 +76,6 @@ static_assert([] {
 }());
 
 std::string_view to_string(ConnectionState state);
-std::string_view to_string(CloseReason reason);
 std::string_view to_string(MessageOrigin origin);
 std::string_view to_string(SourceState state);
 std::string_view to_string(HttpRoute route);
@@ -100,7 +90,12 @@ std::vector<std::string> slow_consumer_policy_names();
 
 // HTTP status codes: the ones the relay answers with are labelled exactly; any other code is
 // labelled by its class ("1xx" .. "5xx"), and anything outside 100..599 is "other".
+inline constexpr std::size_t http_code_count = 23;
 std::vector<std::string> http_code_names();
 std::size_t http_code_index(int status);
+
+// The resource guard's resources and states (sluice_resource_pressure{resource, state}).
+std::vector<std::string> resource_names();
+std::vector<std::string> pressure_names();
 
 }  // namespace sluice::relay

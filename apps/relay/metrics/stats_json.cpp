@@ -104,6 +104,7 @@ void append_stats_json(std::string& out, const StatsSnapshot& s) {
   w.key("limit_bytes").value(s.memory_limit_bytes);
   w.key("used_bytes").value(s.memory_used_bytes);
   w.key("rss_bytes").value(s.rss_bytes);
+  w.key("budget_bytes").value(s.memory_budget_bytes);
   w.end_object();
 
   if (!s.refused.empty()) {
@@ -116,6 +117,19 @@ void append_stats_json(std::string& out, const StatsSnapshot& s) {
   write_topics(w, s.topics);
   write_sources(w, s.sources);
   write_slowest(w, s.slowest);
+
+  w.key("resources").begin_object();
+  for (std::size_t i = 0; i < resource_count; ++i) {
+    w.key(to_string(static_cast<Resource>(i))).value(to_string(s.resources[i]));
+  }
+  w.end_object();
+  w.key("ready").value(s.ready);
+  w.key("not_ready_reason");
+  if (s.ready) {
+    w.null();
+  } else {
+    w.value(s.not_ready_reason);
+  }
   w.end_object();
 }
 

@@ -8,7 +8,8 @@
 //    "bytes":{"received_total":2275000,"sent_total":90000000},
 //    "dropped":{"close":0,"drop_newest":12,"drop_oldest":0,"latest":0,"backpressure":0},
 //    "buffered":{"user_bytes":65536,"kernel_bytes":131072,"high_water_bytes":262144},
-//    "memory":{"limit_bytes":1073741824,"used_bytes":1048576,"rss_bytes":9437184},
+//    "memory":{"limit_bytes":1073741824,"used_bytes":1048576,"rss_bytes":9437184,
+//              "budget_bytes":1073741824},
 //    "topic_count":1,
 //    "topics":[{"name":"sensors/radio","subscribers":40,"messages_per_second":200,
 //               "last_seq":9000,"dropped":12}],
@@ -16,16 +17,21 @@
 //                "bytes":2250000,"errors":0,"restarts":1,"last_error":null}],
 //    "slowest":[{"peer":"127.0.0.1:51234","path":"/topics/sensors/radio",
 //                "topics":["sensors/radio"],"age_seconds":12.5,"queued_bytes":65536,
-//                "kernel_queued_bytes":131072,"dropped":12}]}
+//                "kernel_queued_bytes":131072,"dropped":12}],
+//    "resources":{"memory":"ok","connections":"ok","file_descriptors":"ok"},
+//    "ready":true,"not_ready_reason":null}
 //
 // "time" is when the snapshot was taken, in ms since the Unix epoch (as in envelopes); *_total
 // and the rows' "dropped", "bytes", "errors" and "restarts" count since the relay started, so
 // a reader derives rates from two snapshots. "dropped" is by slow-consumer policy, one key per
 // policy, always all five. "buffered": bytes queued in user space across all connections now,
 // bytes the kernel holds unsent (SIOCOUTQ, summed), and the user-space high water since start.
-// "memory": the process budget, what is counted against it, and the resident set. "topics"
-// may hold fewer rows than "topic_count" (the busiest first); "slowest" lists the connections
-// with the most bytes queued, most first. "last_error" is a string, or null when there was none.
+// "memory": the relay's memory limit (memory_limit), what it holds and counts (queues, message
+// assembly, history), the resident set, and the engine's budget for queues. "topics" may hold
+// fewer rows than "topic_count" (the busiest first); "slowest" lists the connections with the
+// most bytes queued, most first. "last_error" is a string, or null when there was none.
+// "resources": the resource guard's state of each (ok, warning past 80 %, over: new work
+// refused); "ready" is what GET /readyz answers, and "not_ready_reason" why not (or null).
 // "refused", after "memory" (the relay writes it; absent when the snapshot has no such counts):
 // requests, upgrades and client messages turned down since start, by reason, e.g.
 // {"bad_request":2,"unauthorized":1,"forbidden":0,"not_found":0,"too_large":0,"over_limit":3}.
@@ -41,6 +47,7 @@
 
 #include "config/config.hpp"
 #include "metrics/relay_labels.hpp"
+#include "operations/resource_guard.hpp"
 #include "topics/publish_time.hpp"
 
 namespace sluice::relay {
@@ -62,6 +69,10 @@ struct SourceRow {
   std::uint64_t errors = 0;
   std::uint64_t restarts = 0;
   std::string last_error;  // empty: none (written as null)
+  // For /metrics only.
+  std::uint64_t messages = 0;                     // published since the relay started
+  std::array<std::uint64_t, 3> frames_dropped{};  // by DropReason: oversized, malformed, truncated
+  std::uint64_t kernel_drops = 0;
 };
 
 struct ConnectionRow {
@@ -93,6 +104,7 @@ struct StatsSnapshot {
   std::uint64_t kernel_unsent_bytes = 0;
   std::uint64_t buffered_high_water = 0;
   std::uint64_t memory_limit_bytes = 0;
+  std::uint64_t memory_budget_bytes = 0;
   std::uint64_t memory_used_bytes = 0;
   std::uint64_t rss_bytes = 0;
   std::vector<std::pair<std::string_view, std::uint64_t>> refused;  // by reason, in order
@@ -101,6 +113,10 @@ struct StatsSnapshot {
   std::vector<TopicRow> topics;
   std::vector<SourceRow> sources;
   std::vector<ConnectionRow> slowest;
+
+  std::array<Pressure, resource_count> resources{};  // by Resource
+  bool ready = true;
+  std::string not_ready_reason;  // empty when ready (written as null)
 };
 
 // Appends the snapshot as one compact JSON object, keys in the order shown above.

@@ -56,16 +56,26 @@ bool is_text_media_type(std::string_view content_type) {
 }
 
 void HttpApi::install(sluice::Server& server) {
-  server.route("POST", "/topics/*", [this](const HttpRequest& r) { return publish(r); });
-  server.route("/topics", [this](const HttpRequest& r) { return list_topics(r); });
-  server.route("/topics/*", [this](const HttpRequest& r) { return show_topic(r); });
-  server.route("/stats", [this](const HttpRequest&) { return json_response(200, stats_json_()); });
-  server.route("/healthz", [](const HttpRequest&) {
-    return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
+  for_each_route([&](std::string_view method, std::string path, HttpHandler handler) {
+    server.route(method, std::move(path), std::move(handler));
   });
+}
+
+void HttpApi::for_each_route(const AddRoute& add) {
+  add("POST", "/topics/*",
+      http_.counted(HttpRoute::publish, [this](const HttpRequest& r) { return publish(r); }));
+  add("GET", "/topics",
+      http_.counted(HttpRoute::other, [this](const HttpRequest& r) { return list_topics(r); }));
+  add("GET", "/topics/*",
+      http_.counted(HttpRoute::other, [this](const HttpRequest& r) { return show_topic(r); }));
+  add("GET", "/stats", http_.counted(HttpRoute::stats, [this](const HttpRequest&) {
+    return json_response(200, stats_json_());
+  }));
   for (std::string_view path : {"/", "/index.html", "/sluice.js"})
-    server.route(std::string(path), [this](const HttpRequest& r) { return asset(r); });
-  server.route("/assets/*", [this](const HttpRequest& r) { return asset(r); });
+    add("GET", std::string(path),
+        http_.counted(HttpRoute::dashboard, [this](const HttpRequest& r) { return asset(r); }));
+  add("GET", "/assets/*",
+      http_.counted(HttpRoute::dashboard, [this](const HttpRequest& r) { return asset(r); }));
 }
 
 HttpResponse HttpApi::refused(const HttpRequest& req, int status, std::string_view why) {
@@ -82,6 +92,7 @@ HttpResponse HttpApi::publish(const HttpRequest& req) {
           .header("WWW-Authenticate", "Bearer");
     case Verdict::forbidden: return refused(req, 403, "HTTP publishing is not allowed from this address");
   }
+  if (auto why = readiness_.refusing_new_work()) return error(503, *why);
   auto topic = topic_from_path(req.path);
   if (!topic || !req.query.empty()) return refused(req, 400, "publish to /topics/NAME, without a query");
   if (req.body.size() > relay_.max_message_size())

@@ -2,6 +2,7 @@
 // applies the command line over it, and runs until SIGINT or SIGTERM.
 //
 //   sluice [--config FILE] [--listen HOST:PORT] [--threads N] [--demo] [--log-level L]
+//          [--log-format text|json]
 //   sluice --check-config FILE      exit 0 when valid; else FILE:LINE:COLUMN: why, exit 2
 #include <CLI/CLI.hpp>
 
@@ -34,7 +35,7 @@ int check_config(const std::string& path) {
 
 int main(int argc, char** argv) {
   CLI::App app{"sluice: a pub/sub WebSocket relay"};
-  std::optional<std::string> config_path, check_path, listen, log_level;
+  std::optional<std::string> config_path, check_path, listen, log_level, log_format;
   std::optional<int> threads;
   bool demo = false;
   app.add_option("--config", config_path, "TOML configuration file (default: the embedded configuration)");
@@ -44,6 +45,13 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "worker threads, over [server] threads")->check(CLI::Range(1, 256));
   app.add_flag("--demo", demo, "add a demo source: 200 messages/s of 250 bytes to topic 'demo'");
   app.add_option("--log-level", log_level, "debug, info, warn, error or off (default info)");
+  app.add_option("--log-format", log_format, "text, or json: one JSON object a line (default text)");
+  app.footer(
+      "Endpoints: ws://HOST:PORT/topics/NAME subscribes, POST /topics/NAME publishes; GET /topics,\n"
+      "/metrics (Prometheus), /healthz, /readyz, /stats (JSON; /stats/ws every second), / (dashboard).\n"
+      "Signals: SIGHUP reloads the --config file; SIGTERM and SIGINT fail /readyz for shutdown_delay,\n"
+      "then drain the connections and exit 0. Exit status 1: could not start; 2: usage or configuration.\n"
+      "Everything else: man sluice; every configuration key: the example sluice.toml.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -57,6 +65,12 @@ int main(int argc, char** argv) {
     return kUsageError;
   }
   sluice::set_log_level(level);
+  sluice::LogFormat format = sluice::LogFormat::text;
+  if (log_format && !sluice::parse_log_format(*log_format, format)) {
+    std::fprintf(stderr, "sluice: --log-format must be text or json\n");
+    return kUsageError;
+  }
+  sluice::set_log_format(format);
 
   sluice::relay::RelayConfig config;
   if (config_path) {

@@ -129,6 +129,7 @@ std::uint64_t Relay::subscribers_of(std::string_view topic) const {
 
 PublishOutcome Relay::publish(std::string_view topic, std::string_view data, Opcode opcode, Publisher who) {
   using Status = PublishOutcome::Status;
+  received_[static_cast<std::size_t>(who)].fetch_add(1, std::memory_order_relaxed);
   if (TopicCheck check = check_topic_name(topic); check != TopicCheck::ok)
     return {Status::bad_topic, 0, 0, "topic name " + std::string(describe(check))};
   if (opcode == Opcode::text && !is_valid_utf8(data))
@@ -151,10 +152,10 @@ PublishOutcome Relay::publish(std::string_view topic, std::string_view data, Opc
     if (!active.request.matches(topic)) continue;
     out.subscribers += active.connections;
     if (active.request.format == Format::raw) {
-      server_.publish(key, data, opcode);
+      state.dropped += server_.publish(key, data, opcode).dropped;
     } else {
       if (json.empty()) json = envelope(EnvelopeMessage{topic, seq, time, opcode, bytes_of(data)});
-      server_.publish(key, json, Opcode::text);
+      state.dropped += server_.publish(key, json, Opcode::text).dropped;
     }
     out.blocked = out.blocked || server_.topic_blocked(key);
   }
@@ -268,6 +269,7 @@ TopicSummary Relay::summary(const std::string& name, const TopicState& state, st
   s.messages_per_second = state.rate.per_second(now_second);
   s.history_messages = state.history.size();
   s.history_bytes = state.history.bytes_held();
+  s.dropped = state.dropped;
   return s;
 }
 
@@ -293,6 +295,13 @@ std::optional<TopicSummary> Relay::topic(std::string_view name) const {
     return s;
   }
   return summary(it->first, it->second, now);
+}
+
+std::size_t Relay::history_bytes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::size_t total = 0;
+  for (const auto& [name, state] : topics_) total += state.history.bytes_held();
+  return total;
 }
 
 std::uint64_t Relay::published_total() const {

@@ -9,6 +9,8 @@
 // at the very moment of a resume may arrive twice (never be lost).
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -52,6 +54,9 @@ struct TopicSummary {
   std::uint64_t messages_per_second = 0;
   std::size_t history_messages = 0;
   std::size_t history_bytes = 0;
+  // Messages to this topic that a subscriber's policy refused at publish (drop_newest, close),
+  // as seen by the publishing thread: with several threads, other threads' refusals are not here.
+  std::uint64_t dropped = 0;
 };
 
 class Relay {
@@ -94,6 +99,11 @@ class Relay {
   std::vector<TopicSummary> topics() const;
   std::optional<TopicSummary> topic(std::string_view name) const;
   std::uint64_t published_total() const;
+  // Messages handed to publish() by each kind of publisher, accepted or not.
+  std::uint64_t received(Publisher who) const {
+    return received_[static_cast<std::size_t>(who)].load(std::memory_order_relaxed);
+  }
+  std::size_t history_bytes() const;  // what every topic's history holds
 
  private:
   struct TopicState {
@@ -101,6 +111,7 @@ class Relay {
     HistoryRing history;
     RateMeter rate;
     std::uint64_t published = 0;
+    std::uint64_t dropped = 0;
   };
   struct Sink {
     SinkId id;
@@ -131,6 +142,7 @@ class Relay {
   std::uint64_t published_total_ = 0;
   std::vector<Sink> sinks_;
   SinkId next_sink_id_ = 1;
+  std::array<std::atomic<std::uint64_t>, 3> received_{};  // by Publisher
 };
 
 }  // namespace sluice::relay

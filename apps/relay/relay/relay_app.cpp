@@ -1,14 +1,11 @@
 #include "relay/relay_app.hpp"
 
-#include <sys/timerfd.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <csignal>
-#include <system_error>
+#include <stdexcept>
 
+#include "config/units.hpp"
+#include "operations/memory_limit.hpp"
 #include "relay/log_line.hpp"
-#include "relay/relay_stats.hpp"
 #include "relay/server_options.hpp"
 #include "relay/sources_api.hpp"
 #include "sources/sources_json.hpp"
@@ -17,15 +14,13 @@ namespace sluice::relay {
 
 namespace {
 
-int make_timer(std::chrono::milliseconds every) {
-  int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "timerfd_create");
-  itimerspec spec{};
-  spec.it_interval.tv_sec = every.count() / 1000;
-  spec.it_interval.tv_nsec = (every.count() % 1000) * 1'000'000;
-  spec.it_value = spec.it_interval;
-  ::timerfd_settime(fd, 0, &spec, nullptr);
-  return fd;
+std::uint64_t resolve_memory_limit(const ServerConfig& c) {
+  if (c.memory_limit) return *c.memory_limit;
+  const MemorySizes sizes = read_memory_sizes();
+  const std::uint64_t limit = default_memory_limit(sizes);
+  log_line(LogLevel::info, "memory_limit {} ({})", format_size_approx(limit),
+           describe_default_memory_limit(sizes));
+  return limit;
 }
 
 }  // namespace
@@ -35,6 +30,7 @@ RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path,
     : config_(std::move(config)),
       config_path_(std::move(config_path)),
       extra_sources_(std::move(extra_sources)),
+      memory_limit_(resolve_memory_limit(config_.server)),
       access_(config_.server) {
   config_.sources.insert(config_.sources.end(), extra_sources_.begin(), extra_sources_.end());
   // The behaviors reach the WebSocket API through `this`: it exists before any connection does.
@@ -44,14 +40,23 @@ RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path,
   b.on_message = [this](WebSocket ws, std::string_view data, Opcode op) {
     websocket_api_->on_message(ws, data, op);
   };
-  b.on_close = [this](WebSocket ws, std::uint16_t, std::string_view) { websocket_api_->on_close(ws); };
-  // The engine handles SIGINT and SIGTERM: stop accepting, 1001 to everyone, drain, return.
-  server_ = std::make_unique<sluice::Server>(engine_options(config_.server), std::move(b));
+  b.on_close = [this](WebSocket ws, std::uint16_t code, std::string_view) {
+    websocket_api_->on_close(ws, code);
+  };
+  b.describe = [this](WebSocket ws) { return websocket_api_->describe(ws); };
+  server_ = std::make_unique<sluice::Server>(engine_options(config_.server, memory_limit_), std::move(b));
   relay_ = std::make_unique<Relay>(*server_, config_);
-  websocket_api_ = std::make_unique<WebSocketApi>(*relay_, access_, refusals_);
+  operations_ = std::make_unique<Operations>(*server_, *relay_, refusals_, config_, memory_limit_,
+                                             [this] { return source_rows(); });
+  websocket_api_ = std::make_unique<WebSocketApi>(*relay_, access_, refusals_, operations_->readiness(),
+                                                  operations_->http_counts());
   http_api_ =
-      std::make_unique<HttpApi>(*relay_, access_, refusals_, [this] { return stats_json(snapshot()); });
+      std::make_unique<HttpApi>(*relay_, access_, refusals_, operations_->readiness(),
+                                operations_->http_counts(), [this] { return operations_->stats_json(); });
   http_api_->install(*server_);
+  // SIGINT and SIGTERM: /readyz fails for shutdown_delay, then the engine stops accepting,
+  // sends 1001 to everyone and drains.
+  operations_->install();
   server_->on_signal(SIGHUP, [this] { reload(); });
   install_sources_api(
       *server_, [this] { return sources_ ? sources_->statuses() : std::vector<SourceStatusSnapshot>{}; });
@@ -59,18 +64,21 @@ RelayApp::RelayApp(RelayConfig config, std::optional<std::string> config_path,
 
 RelayApp::~RelayApp() {
   sources_.reset();  // before the server: children get their stop_grace
-  if (stats_timer_ >= 0) {
-    server_->unwatch(stats_timer_);
-    ::close(stats_timer_);
-  }
+  operations_->stop();
+}
+
+std::vector<SourceRow> RelayApp::source_rows() const {
+  std::vector<SourceRow> rows;
+  if (sources_)
+    for (const SourceStatusSnapshot& source : sources_->statuses()) rows.push_back(source_row(source));
+  return rows;
 }
 
 void RelayApp::listen() {
   server_->listen();
   sources_ = std::make_unique<SourceSet>(*server_, *relay_);
   sources_->start(config_.sources);
-  stats_timer_ = make_timer(std::chrono::milliseconds(1000));
-  server_->watch(stats_timer_, [this] { publish_stats(); });
+  operations_->start();
   // "listening on ws://HOST:PORT/" is what scripts read the port from (with listen port 0).
   const bool tls = config_.server.tls.enabled();
   log_line(LogLevel::info, "sluice relay listening on {0}://{2}:{3}/ and {1}://{2}:{3}/ ({4}; {5} thread{6})",
@@ -81,28 +89,17 @@ void RelayApp::listen() {
 
 void RelayApp::run() { server_->run(); }
 
-void RelayApp::publish_stats() {
-  std::uint64_t expirations = 0;
-  if (::read(stats_timer_, &expirations, sizeof expirations) != sizeof expirations) return;
-  server_->publish(stats_feed_topic, stats_json(snapshot()), Opcode::text);
-}
-
-StatsSnapshot RelayApp::snapshot() const {
-  StatsSnapshot s = take_snapshot(*server_, *relay_, refusals_, started_);
-  if (sources_)
-    for (const SourceStatusSnapshot& source : sources_->statuses()) s.sources.push_back(source_row(source));
-  return s;
-}
-
 void RelayApp::reload() {
   if (!config_path_) {
     log_line(LogLevel::warn, "SIGHUP: no --config file to reload; the embedded defaults stay");
     return;
   }
+  operations_->reloading();
   ConfigResult loaded = load_config_file(*config_path_);
   if (!loaded.ok()) {
     log_line(LogLevel::error, "reload refused, the running configuration stays: {}",
              loaded.error.to_string());
+    operations_->reloaded(nullptr);
     return;
   }
   RelayConfig& next = *loaded.config;
@@ -122,6 +119,7 @@ void RelayApp::reload() {
   log_line(LogLevel::info, "reloaded {}: {} topic entr{}; sources: {} added, {} changed, {} removed, {} kept",
            *config_path_, config_.topics.size(), config_.topics.size() == 1 ? "y" : "ies", diff.added.size(),
            diff.replaced.size(), diff.removed.size(), diff.kept.size());
+  operations_->reloaded(&next.server);
 }
 
 void RelayApp::reload_certificates(const ServerTlsOptions& tls) {

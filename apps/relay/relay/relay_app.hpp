@@ -1,6 +1,7 @@
 // RelayApp: the running relay. It builds the engine's server from the configuration, installs
-// the WebSocket and HTTP APIs, starts the configured sources and the stats feed, reloads on
-// SIGHUP and returns once SIGINT or SIGTERM has drained every connection.
+// the WebSocket and HTTP APIs and the operations side (metrics, health, the resource guard, the
+// stats feed), starts the configured sources, reloads on SIGHUP and returns once SIGINT or
+// SIGTERM has drained every connection.
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,8 @@
 #include "metrics/stats_json.hpp"
 #include "relay/access.hpp"
 #include "relay/http_api.hpp"
+#include "relay/operations.hpp"
+#include "relay/refusals.hpp"
 #include "relay/relay.hpp"
 #include "relay/websocket_api.hpp"
 #include "sources/source_set.hpp"
@@ -39,21 +42,21 @@ class RelayApp {
   void reload();
   // SIGHUP: a TLS server reads its certificate files again (the ones the reloaded file names).
   void reload_certificates(const ServerTlsOptions& tls);
-  void publish_stats();
-  StatsSnapshot snapshot() const;
+  // The running sources' rows for /stats and /metrics; empty when none runs.
+  std::vector<SourceRow> source_rows() const;
 
   RelayConfig config_;
   std::optional<std::string> config_path_;
   std::vector<SourceConfig> extra_sources_;
-  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::uint64_t memory_limit_;
   std::unique_ptr<sluice::Server> server_;
   std::unique_ptr<Relay> relay_;
   Access access_;
   Refusals refusals_;
+  std::unique_ptr<Operations> operations_;
   std::unique_ptr<WebSocketApi> websocket_api_;
   std::unique_ptr<HttpApi> http_api_;
   std::unique_ptr<SourceSet> sources_;  // from listen() on
-  int stats_timer_ = -1;
 };
 
 }  // namespace sluice::relay

@@ -4,7 +4,7 @@
 
 namespace sluice::relay {
 
-sluice::ServerOptions engine_options(const ServerConfig& c) {
+sluice::ServerOptions engine_options(const ServerConfig& c, std::uint64_t memory_limit) {
   sluice::ServerOptions o;
   o.host = c.listen.host;
   o.port = c.listen.port;
@@ -18,7 +18,8 @@ sluice::ServerOptions engine_options(const ServerConfig& c) {
   o.max_body_bytes = c.max_message_size;
   o.max_buffered_bytes = c.max_buffered_bytes;
   o.low_watermark = c.low_watermark;
-  o.max_total_buffered_bytes = c.max_total_buffered_bytes;
+  o.max_total_buffered_bytes = c.max_total_buffered_bytes.value_or(memory_limit);
+  if (!c.metrics) o.delivery_latency_sampling = 0;
   o.policy = c.policy;
   o.compression = c.compression;
   o.compression_threshold = c.compression_threshold;
@@ -59,6 +60,8 @@ std::string settings_needing_restart(const ServerConfig& a, const ServerConfig& 
   check(a.close_timeout == b.close_timeout, "close_timeout");
   check(a.handshake_timeout == b.handshake_timeout, "handshake_timeout");
   check(a.shutdown_timeout == b.shutdown_timeout, "shutdown_timeout");
+  check(a.memory_limit == b.memory_limit, "memory_limit");
+  check(a.metrics == b.metrics, "metrics");
   check(a.send_buffer_bytes == b.send_buffer_bytes, "send_buffer_bytes");
   // The certificates themselves are reloaded; whether the port speaks TLS is not.
   check(a.tls.enabled() == b.tls.enabled(), "tls_cert (TLS on or off)");

@@ -7,9 +7,11 @@
 
 namespace sluice::relay {
 
-sluice::ServerOptions engine_options(const ServerConfig& server);
-// The [server] keys a reload cannot change in a running engine (listener, threads, caps and
-// deadlines), named in a reload's log line when they differ; empty when none do.
+// `memory_limit` is [server] memory_limit as resolved at start (the budget's default).
+sluice::ServerOptions engine_options(const ServerConfig& server, std::uint64_t memory_limit);
+// The [server] keys a reload cannot change in a running relay (listener, threads, caps,
+// deadlines, the memory limit, metrics), named in a reload's log line when they differ; empty
+// when none do.
 std::string settings_needing_restart(const ServerConfig& running, const ServerConfig& loaded);
 
 }  // namespace sluice::relay

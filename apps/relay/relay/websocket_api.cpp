@@ -1,17 +1,15 @@
 #include "relay/websocket_api.hpp"
 
+#include <chrono>
 #include <memory>
+
+#include "relay/connection_log.hpp"
+#include "relay/connection_note.hpp"
+#include "relay/log_line.hpp"
 
 namespace sluice::relay {
 
 namespace {
-
-// What a connection is, held in its user data from the handshake to on_close.
-struct Subscriber {
-  enum class Kind : std::uint8_t { topics, stats };
-  Kind kind = Kind::topics;
-  SubscriptionRequest request;
-};
 
 RefusalReason refusal_of(PublishOutcome::Status status) {
   switch (status) {
@@ -24,19 +22,38 @@ RefusalReason refusal_of(PublishOutcome::Status status) {
   return RefusalReason::bad_request;
 }
 
+bool is_topics_path(std::string_view path) { return path == "/topics" || path.starts_with("/topics/"); }
+
 }  // namespace
 
 UpgradeDecision WebSocketApi::on_upgrade(const UpgradeRequest& req) {
+  UpgradeDecision d = decide(req);
+  http_.count(req.path == stats_feed_path ? HttpRoute::stats_ws
+              : is_topics_path(req.path)  ? HttpRoute::subscribe
+                                          : HttpRoute::other,
+              d.status);
+  if (auto* s = static_cast<Subscriber*>(d.user_data)) {
+    s->peer = std::string(req.remote_address);
+    s->target =
+        req.query.empty() ? std::string(req.path) : std::string(req.path) + "?" + std::string(req.query);
+  }
+  return d;
+}
+
+UpgradeDecision WebSocketApi::decide(const UpgradeRequest& req) {
   auto refuse = [&](int status, const std::string& why) {
     refusals_.refuse(refusal_reason(status), req.remote_address, "subscription to " + std::string(req.path),
                      status, why);
     return UpgradeDecision::refuse(status, why + "\n");
   };
   if (!access_.origin_allowed(req)) return refuse(403, "origin not allowed");
-  if (req.path == "/stats/ws")
-    return UpgradeDecision::accept({}, new Subscriber{Subscriber::Kind::stats, {}});
-  if (req.path != "/topics" && !req.path.starts_with("/topics/"))
-    return refuse(404, "no WebSocket here; use /topics/NAME");
+  if (req.path == stats_feed_path) {
+    auto* s = new Subscriber;
+    s->kind = Subscriber::Kind::stats;
+    return UpgradeDecision::accept({}, s);
+  }
+  if (!is_topics_path(req.path)) return refuse(404, "no WebSocket here; use /topics/NAME");
+  if (auto why = readiness_.refusing_new_work()) return refuse(503, *why);
   SubscriptionParse parsed = parse_subscription(req.path, req.query);
   if (!parsed.request) return refuse(400, parsed.error);
   for (const TopicPattern& p : parsed.request->patterns) {
@@ -49,12 +66,16 @@ UpgradeDecision WebSocketApi::on_upgrade(const UpgradeRequest& req) {
         break;
     }
   }
-  return UpgradeDecision::accept({}, new Subscriber{Subscriber::Kind::topics, std::move(*parsed.request)});
+  auto* s = new Subscriber;
+  s->request = std::move(*parsed.request);
+  return UpgradeDecision::accept({}, s);
 }
 
 void WebSocketApi::on_open(WebSocket ws) {
   Subscriber* s = ws.user<Subscriber>();
+  log_connection_opened(s->peer, s->target);
   if (s->kind == Subscriber::Kind::stats) {
+    ws.set_policy(SlowConsumerPolicy::latest);
     ws.subscribe(stats_feed_topic);
     return;
   }
@@ -81,10 +102,17 @@ void WebSocketApi::on_message(WebSocket ws, std::string_view data, Opcode opcode
   ws.close(code, out.error);
 }
 
-void WebSocketApi::on_close(WebSocket ws) {
+void WebSocketApi::on_close(WebSocket ws, std::uint16_t code) {
   std::unique_ptr<Subscriber> s(ws.user<Subscriber>());
   ws.set_user_data(nullptr);
-  if (s && s->kind == Subscriber::Kind::topics) relay_.unsubscribe(s->request);
+  if (!s) return;
+  log_connection_closed(ws, s->peer, s->target, std::chrono::steady_clock::now() - s->opened, code);
+  if (s->kind == Subscriber::Kind::topics) relay_.unsubscribe(s->request);
+}
+
+std::string WebSocketApi::describe(WebSocket ws) const {
+  const Subscriber* s = ws.user<Subscriber>();
+  return s ? encode_note({s->opened_ms, s->target}) : std::string();
 }
 
 }  // namespace sluice::relay

@@ -74,6 +74,10 @@ SourceRow source_row(const SourceStatusSnapshot& s) {
   row.errors = s.errors;
   row.restarts = s.restarts;
   row.last_error = s.last_error;
+  row.messages = s.messages;
+  for (std::size_t i = 0; i < row.frames_dropped.size() && i < s.frames_dropped.size(); ++i)
+    row.frames_dropped[i] = s.frames_dropped[i];
+  row.kernel_drops = s.kernel_drops;
   return row;
 }
 

@@ -2,15 +2,20 @@
 // show non-zero figures that change, the console subscribes and publishes, the page reconnects
 // after a restart and logs no error. Screenshots at laptop and phone size go to --out.
 //
-// It runs against fake_relay.py serving the embedded assets, or a running relay with --url.
+// It runs against fake_relay.py serving the embedded assets; against a real relay it starts
+// (--relay: `sluice --demo` with a subscriber that never reads, so that drops, queues and the
+// slowest-connections table have something to show), whose resident memory it reports with
+// the dashboard open; or against a running relay (--url).
 //
 // Usage: node dashboard_test.js --dump PATH/sluice-relay-dashboard-dump --out DIR
+//        node dashboard_test.js --relay PATH/sluice --out DIR
 //        node dashboard_test.js --url http://127.0.0.1:8080/ --out DIR [--topic NAME]
 'use strict';
 
 const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
 const http = require('http');
+const net = require('net');
 const os = require('os');
 const path = require('path');
 
@@ -73,6 +78,73 @@ async function startFakeRelay(dumpTool) {
   });
 }
 
+// The real relay, on a free port, with the demo source and a topic whose slow subscribers lose
+// the newest messages.
+const RELAY_CONFIG = `[server]
+listen = "127.0.0.1:0"
+max_buffered_bytes = "64KiB"
+low_watermark = "16KiB"
+send_buffer_bytes = "8KiB"
+write_timeout = "0"
+
+[[topic]]
+match = "demo"
+policy = "drop_newest"
+metrics = true
+`;
+
+async function startRealRelay(binary) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-dashboard-relay-'));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const config = path.join(dir, 'sluice.toml');
+  fs.writeFileSync(config, RELAY_CONFIG);
+  const child = spawn(binary, ['--demo', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  cleanups.push(() => { if (child.exitCode === null) child.kill('SIGTERM'); });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stderr.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/sluice relay listening on ws:\/\/\S+ and (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error('the relay exited with ' + code + ': ' + out)));
+  });
+}
+
+// A raw WebSocket subscriber: `reading` ones take and discard everything; the others complete
+// the handshake and never read again, so their queue fills and the topic's policy drops what
+// does not fit.
+function rawSubscriber(url, topic, reading) {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect(Number(port), hostname, () => {
+    socket.write('GET /topics/' + topic + ' HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n' +
+      'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    if (reading) socket.resume(); else socket.pause();
+  });
+  socket.on('error', () => {});
+  cleanups.push(() => socket.destroy());
+}
+
+function getJson(url) {
+  return new Promise((resolve, reject) => {
+    http.get(url, (res) => {
+      let body = '';
+      res.on('data', (chunk) => { body += chunk; });
+      res.on('end', () => { try { resolve(JSON.parse(body)); } catch (e) { reject(e); } });
+    }).on('error', reject);
+  });
+}
+
+async function waitForStats(url, predicate, what, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stats = await getJson(new URL('stats', url).href);
+    if (predicate(stats)) return stats;
+    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
+    await sleep(250);
+  }
+}
+
 function post(url) {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST' }, (res) => { res.resume(); res.on('end', resolve); });
@@ -119,7 +191,9 @@ function readPage(page) {
 
 const hasNonZero = (text) => /[1-9]/.test(text);
 
-async function checkLiveFigures(page) {
+// `steadyRates`: a real relay's demo source publishes at a fixed rate, so its rate readouts
+// may well read the same a few seconds apart; the plots still move.
+async function checkLiveFigures(page, steadyRates) {
   const before = await readPage(page);
   await sleep(3000);
   const after = await readPage(page);
@@ -127,7 +201,7 @@ async function checkLiveFigures(page) {
     check(id + ' shows a non-zero value', hasNonZero(after.charts[id].readout), after.charts[id].readout);
     check(id + ' redraws as snapshots arrive', before.charts[id].pixels !== after.charts[id].pixels);
   }
-  for (const id of ['chart-messages', 'chart-bytes']) {
+  for (const id of steadyRates ? [] : ['chart-messages', 'chart-bytes']) {
     check(id + ' readout changes', before.charts[id].readout !== after.charts[id].readout, after.charts[id].readout);
   }
   for (const id of ['topics', 'sources', 'slowest']) {
@@ -173,17 +247,33 @@ async function checkReconnect(page, url) {
 async function main() {
   fs.mkdirSync(outDir, { recursive: true });
   const given = option('url');
-  const url = given || await startFakeRelay(option('dump'));
+  const relayBinary = option('relay');
+  let url = given;
+  let rssBefore = null;
+  if (relayBinary) {
+    url = await startRealRelay(relayBinary);
+    rawSubscriber(url, 'demo', true);
+    rawSubscriber(url, 'demo', false);
+    const stats = await waitForStats(url, (s) => s.dropped.drop_newest > 0, 'the stalled subscriber to lose messages', 30000);
+    rssBefore = stats.memory.rss_bytes;
+  } else if (!url) {
+    url = await startFakeRelay(option('dump'));
+  }
   console.log('dashboard at ' + url);
 
   const errors = [];
   const laptop = await openDashboard(url, { viewport: { width: 1440, height: 900 } }, errors);
-  await checkLiveFigures(laptop.page);
+  await checkLiveFigures(laptop.page, Boolean(relayBinary || given));
   await checkConsole(laptop.page);
+  if (relayBinary) {
+    const stats = await getJson(new URL('stats', url).href);
+    console.log('relay RSS: ' + rssBefore + ' bytes before the dashboard opened, ' + stats.memory.rss_bytes +
+      ' with it open (' + stats.connections.open + ' connections)');
+  }
   // The browser logs a failed WebSocket handshake (503 while "restarting") as an error of its
   // own: those lines are the expected part of this check, not a fault of the page.
   const beforeRestart = errors.length;
-  if (!given) await checkReconnect(laptop.page, url);
+  if (!given && !relayBinary) await checkReconnect(laptop.page, url);
   const restartNoise = errors.splice(beforeRestart).filter((e) => !/stats\/ws/.test(e));
   errors.push(...restartNoise);
   await laptop.page.screenshot({ path: path.join(outDir, 'dashboard-laptop.png'), fullPage: true });

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import websockets
@@ -25,7 +26,7 @@ def free_port():
 
 
 class Relay:
-    def __init__(self, binary, config_text=None, args=()):
+    def __init__(self, binary, config_text=None, args=(), env=None):
         self.binary = binary
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="sluice-e2e-")
@@ -38,7 +39,8 @@ class Relay:
             cmd += ["--config", self.config]
         self.log_path = os.path.join(self.dir, "relay.log")
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=None if env is None else {**os.environ, **env})
         self.wait_ready()
 
     def write_config(self, text):
@@ -77,15 +79,20 @@ class Relay:
         self.proc.send_signal(signo)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
         return self.proc.returncode
+
+
+def stop_process(proc, timeout=15):
+    """SIGTERM to a child this test started (by its PID), then SIGKILL if it does not exit."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def curl(*args, data=None):
@@ -97,6 +104,38 @@ def curl(*args, data=None):
                          capture_output=True, timeout=20).stdout
     body, _, code = out.rpartition(b"\n")
     return int(code), body
+
+
+def get(relay, path):
+    """GET over a fresh connection; returns (status, body as text)."""
+    try:
+        with urllib.request.urlopen(relay.url(path), timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def stats(relay):
+    status, body = get(relay, "/stats")
+    check(status == 200, f"/stats answered {status}")
+    return json.loads(body)
+
+
+def stalled_subscriber(relay, path):
+    """A raw socket with a small receive buffer that completes the WebSocket handshake for
+    `path` and never reads again. The caller closes it."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", relay.port))
+    s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        byte = s.recv(1)
+        check(byte, f"the handshake for {path} was cut")
+        head += byte
+    check(head.startswith(b"HTTP/1.1 101"), f"stalled subscriber's handshake: {head!r}")
+    return s
 
 
 def publish(relay, topic, data, content_type="text/plain", extra=()):
@@ -134,11 +173,11 @@ def handshake_status(relay, path, headers=None, source_address=None):
         return e.status_code
 
 
-def run(main):
+def run(main, deadline=DEADLINE_S):
     """Runs a script's async main under the overall deadline; exits 1 on failure."""
     binary = sys.argv[1]
     try:
-        asyncio.run(asyncio.wait_for(main(binary), DEADLINE_S))
+        asyncio.run(asyncio.wait_for(main(binary), deadline))
     except Exception as e:  # report and fail
         import traceback
         traceback.print_exc()

@@ -3,11 +3,10 @@ that never reads is closed with 1008 once its queue passes the cap, and a subscr
 up (the publisher waits for it every few messages, so it is fast by construction, however busy
 the machine) receives every message in order."""
 import asyncio
-import socket
 
 import websockets
 
-from relay_harness import Relay, check, run
+from relay_harness import Relay, check, run, stalled_subscriber
 
 CONFIG = """
 [server]
@@ -29,15 +28,7 @@ async def main(binary):
     try:
         # The stalled one: a raw socket with a tiny receive buffer that completes the handshake
         # and then never reads again.
-        stalled = socket.socket()
-        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        stalled.connect(("127.0.0.1", relay.port))
-        stalled.sendall(b"GET /topics/feed HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-        head = b""
-        while b"\r\n\r\n" not in head:
-            head += stalled.recv(1)
-        check(head.startswith(b"HTTP/1.1 101"), f"stalled handshake {head!r}")
+        stalled = stalled_subscriber(relay, "/topics/feed")
 
         async with websockets.connect(relay.url("/topics/feed", "ws"), max_queue=None) as fast, \
                 websockets.connect(relay.url("/topics/feed", "ws")) as publisher:
