@@ -30,7 +30,7 @@ SKIP = 77  # CTest SKIP_RETURN_CODE
 _LIBC = ctypes.CDLL(None, use_errno=True)
 _PR_SET_PDEATHSIG = 1
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-LISTEN_RE = re.compile(rb"listening on ws://([^:/\s]+):(\d+)/")
+LISTEN_RE = re.compile(rb"listening on wss?://([^:/\s]+):(\d+)/")
 
 
 class MeasureError(Exception):

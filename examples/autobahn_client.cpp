@@ -13,8 +13,8 @@ namespace {
 
 class Driver {
  public:
-  Driver(sluice::Loop& loop, std::string base, std::string agent)
-      : loop_(loop), base_(std::move(base)), agent_(std::move(agent)) {}
+  Driver(sluice::Loop& loop, std::string base, std::string agent, sluice::Compression compression)
+      : loop_(loop), base_(std::move(base)), agent_(std::move(agent)), compression_(compression) {}
 
   void start() {
     sluice::ClientBehaviors b;
@@ -47,6 +47,8 @@ class Driver {
     o.max_message_size = 64 * 1024 * 1024;
     o.max_buffered_bytes = 128 * 1024 * 1024;
     o.policy = sluice::SlowConsumerPolicy::close;
+    o.compression = compression_;
+    o.compression_threshold = 0;  // every message compressed, as the suite's cases expect to see
     b.on_error = [url](std::string_view why) {
       std::fprintf(stderr, "sluice-autobahn-client: %s: %.*s\n", url.c_str(), static_cast<int>(why.size()),
                    why.data());
@@ -59,6 +61,7 @@ class Driver {
   sluice::Loop& loop_;
   std::string base_, agent_;
   std::unique_ptr<sluice::Client> client_;
+  sluice::Compression compression_;
   int count_ = 0;
   int current_ = 0;
 };
@@ -70,17 +73,24 @@ int main(int argc, char** argv) {
   std::string url = env ? env : "ws://127.0.0.1:9001";
   std::string agent = "sluice";
   std::string log_level = "error";
+  std::string compression = "off";
   CLI::App app{"sluice-autobahn-client: runs the Autobahn|Testsuite fuzzingserver's cases"};
   app.add_option("--url", url, "the fuzzingserver's URL (default $AUTOBAHN_URL or ws://127.0.0.1:9001)");
   app.add_option("--agent", agent, "agent name in the reports")->capture_default_str();
   app.add_option("--log-level", log_level, "debug, info, warn, error or off")->capture_default_str();
+  app.add_option("--compression", compression, "permessage-deflate: off, shared or dedicated")
+      ->check(CLI::IsMember({"off", "shared", "dedicated"}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   sluice::LogLevel level;
   if (sluice::parse_log_level(log_level, level)) sluice::set_log_level(level);
 
   try {
     sluice::Loop loop;
-    Driver driver(loop, url, agent);
+    Driver driver(loop, url, agent,
+                  compression == "shared"      ? sluice::Compression::shared
+                  : compression == "dedicated" ? sluice::Compression::dedicated
+                                               : sluice::Compression::off);
     driver.start();
     loop.run();
   } catch (const std::exception& e) {

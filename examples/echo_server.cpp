@@ -1,15 +1,20 @@
 // sluice-echo: echoes every message back with its opcode (text as text, binary as binary).
 // The smallest complete sluice program, and the server the conformance suite runs against.
 // Clients that connect to /broadcast instead form one room: every message one of them sends is
-// published, encoded once, to all of them (the fan-out benchmark's server).
+// published, encoded once, to all of them (the fan-out benchmark's server). With --tls-cert and
+// --tls-key it serves wss:// instead (repeat the pair for more certificates, picked by SNI), and
+// reads the certificate files again on SIGHUP.
 #include <malloc.h>
 
 #include <getopt.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <string_view>
+#include <vector>
 
 #include "sluice/sluice.hpp"
 
@@ -21,6 +26,8 @@ void usage(FILE* to) {
                "                   [--max-buffered-bytes B] [--max-total-buffered-bytes B]\n"
                "                   [--policy close|drop_newest|drop_oldest|latest|backpressure]\n"
                "                   [--max-connections N] [--max-connections-per-ip N] [--max-handshakes N]\n"
+               "                   [--tls-cert FILE --tls-key FILE [--tls-key-passphrase-file FILE]]...\n"
+               "                   [--kernel-tls] [--compression off|shared|dedicated]\n"
                "                   [--log-level debug|info|warn|error|off]\n");
 }
 
@@ -46,11 +53,17 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
                                     {"max-connections", required_argument, nullptr, 'c'},
                                     {"max-connections-per-ip", required_argument, nullptr, 'i'},
                                     {"max-handshakes", required_argument, nullptr, 'H'},
+                                    {"tls-cert", required_argument, nullptr, 'C'},
+                                    {"tls-key", required_argument, nullptr, 'K'},
+                                    {"tls-key-passphrase-file", required_argument, nullptr, 'W'},
+                                    {"kernel-tls", no_argument, nullptr, 'T'},
+                                    {"compression", required_argument, nullptr, 'Z'},
                                     {"log-level", required_argument, nullptr, 'l'},
                                     {"help", no_argument, nullptr, '?'},
                                     {nullptr, 0, nullptr, 0}};
   exit_code = 2;
   std::size_t n = 0;
+  std::vector<sluice::TlsCertificate>& certs = options.tls.certificates;
   for (int c; (c = getopt_long(argc, argv, "", kOptions, nullptr)) != -1;) {
     bool ok = true;
     switch (c) {
@@ -71,6 +84,25 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
       case 'c': ok = parse_size(optarg, options.max_connections); break;
       case 'i': ok = parse_size(optarg, options.max_connections_per_ip); break;
       case 'H': ok = parse_size(optarg, options.max_handshakes); break;
+      // Each --tls-cert starts a certificate; the options after it complete that one.
+      case 'C': certs.push_back({optarg, "", ""}); break;
+      case 'K':
+        ok = !certs.empty() && certs.back().key_file.empty();
+        if (ok) certs.back().key_file = optarg;
+        break;
+      case 'W':
+        ok = !certs.empty();
+        if (ok) certs.back().key_passphrase_file = optarg;
+        break;
+      case 'T': options.tls.kernel_tls = true; break;
+      case 'Z': {
+        const std::string_view v = optarg;
+        ok = v == "off" || v == "shared" || v == "dedicated";
+        options.compression = v == "shared"      ? sluice::Compression::shared
+                              : v == "dedicated" ? sluice::Compression::dedicated
+                                                 : sluice::Compression::off;
+        break;
+      }
       case 'l': {
         sluice::LogLevel level;
         ok = sluice::parse_log_level(optarg, level);
@@ -89,6 +121,13 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
     std::fprintf(stderr, "sluice-echo: unexpected argument '%s'\n", argv[optind]);
     usage(stderr);
     return false;
+  }
+  for (const sluice::TlsCertificate& cert : certs) {
+    if (cert.key_file.empty()) {
+      std::fprintf(stderr, "sluice-echo: --tls-cert %s has no --tls-key after it\n", cert.cert_file.c_str());
+      usage(stderr);
+      return false;
+    }
   }
   return true;
 }
@@ -130,8 +169,20 @@ int main(int argc, char** argv) {
 
   try {
     sluice::Server server(options, behaviors);
+    if (options.tls.enabled()) {
+      // SIGHUP reads the certificate files again; open connections keep the ones they began with.
+      server.on_signal(SIGHUP, [&server] {
+        try {
+          server.reload_tls();
+          std::fprintf(stderr, "sluice-echo: reloaded the TLS certificates\n");
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "sluice-echo: reload refused, the running certificates stay: %s\n", e.what());
+        }
+      });
+    }
     server.listen();
-    std::printf("sluice-echo listening on ws://%s:%u/\n", options.host.c_str(), server.port());
+    std::printf("sluice-echo listening on %s://%s:%u/\n", options.tls.enabled() ? "wss" : "ws",
+                options.host.c_str(), server.port());
     std::fflush(stdout);
     server.run();
   } catch (const std::exception& e) {

@@ -29,6 +29,7 @@ struct Settings {
   std::vector<std::string> subprotocols;
   double ping_interval = 30;
   std::string log_level = "warn";
+  std::string ca_file;
 };
 
 class Tool {
@@ -47,6 +48,7 @@ class Tool {
     o.subprotocols = s_.subprotocols;
     o.ping_interval = std::chrono::milliseconds(static_cast<long>(s_.ping_interval * 1000));
     o.reconnect.enabled = s_.reconnect;
+    o.tls.ca_file = s_.ca_file;
     o.policy = sluice::SlowConsumerPolicy::backpressure;
 
     sluice::ClientBehaviors b;
@@ -193,7 +195,7 @@ class Tool {
 int main(int argc, char** argv) {
   Settings s;
   CLI::App app{"sluice-client: send stdin lines to a WebSocket server, print what it sends back"};
-  app.add_option("url", s.url, "ws://host[:port][/path][?query]")->required();
+  app.add_option("url", s.url, "ws:// or wss://host[:port][/path][?query]")->required();
   app.add_flag("--binary", s.binary, "send stdin in raw chunks as binary messages");
   app.add_flag("--reconnect", s.reconnect, "reconnect with backoff when the connection drops");
   app.add_option("--count", s.count, "exit after receiving this many messages");
@@ -202,6 +204,8 @@ int main(int argc, char** argv) {
   app.add_option("--ping-interval", s.ping_interval, "seconds of silence before a ping (0: never)")
       ->capture_default_str();
   app.add_option("--log-level", s.log_level, "debug, info, warn, error or off")->capture_default_str();
+  app.add_option("--ca-file", s.ca_file,
+                 "wss://: trust the CAs in this PEM file instead of the system's store");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,5 @@
-// Client: a WebSocket connection out to a ws:// URL, on a Loop, with the same callbacks, send
-// statuses, caps and slow-consumer policies as the server side, and optional reconnection.
+// Client: a WebSocket connection out to a ws:// or wss:// URL, on a Loop, with the same callbacks,
+// send statuses, caps and slow-consumer policies as the server side, and optional reconnection.
 #pragma once
 
 #include <chrono>
@@ -18,6 +18,7 @@
 #include "sluice/policy.hpp"
 #include "sluice/send_status.hpp"
 #include "sluice/stats.hpp"
+#include "sluice/tls.hpp"
 #include "sluice/websocket.hpp"
 
 namespace sluice {
@@ -46,6 +47,10 @@ struct ClientOptions : ConnectionLimits {
   std::vector<std::string> subprotocols;                     // offered, in order of preference
   std::string origin;
   std::chrono::milliseconds connect_timeout{10'000};
+  // wss:// only: whom to trust (a CA file, or the system's store) and the name to check. The
+  // server's certificate is always verified, and its name (or IP address) checked; a failure is
+  // reported through on_error ("TLS handshake failed: certificate verify failed: ...").
+  ClientTlsOptions tls;
 
   ReconnectOptions reconnect;
   OfflineSends offline = OfflineSends::fail;
@@ -68,7 +73,8 @@ struct ClientBehaviors {
 
 class Client {
  public:
-  // Throws std::invalid_argument for a URL that is not ws://host[:port][/path][?query].
+  // Throws std::invalid_argument for a URL that is not ws:// or wss://host[:port][/path][?query],
+  // and std::runtime_error when a wss:// URL's CA file cannot be loaded.
   Client(Loop& loop, std::string url, ClientOptions options, ClientBehaviors behaviors);
   ~Client();
   Client(const Client&) = delete;

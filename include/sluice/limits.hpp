@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 
+#include "sluice/compression.hpp"
 #include "sluice/policy.hpp"
 
 namespace sluice {
@@ -17,7 +18,11 @@ struct ConnectionLimits {
   std::chrono::milliseconds handshake_timeout{10'000};
 
   // Messages.
-  std::size_t max_message_size = 16 * 1024 * 1024;  // a larger message closes with 1009
+  std::size_t max_message_size = 16 * 1024 * 1024;  // a larger message closes with 1009, inflated too
+
+  // permessage-deflate (RFC 7692): offered by a client, accepted by a server, when not off.
+  Compression compression = Compression::off;
+  std::size_t compression_threshold = 64;  // messages shorter than this go uncompressed
 
   // Send path.
   std::size_t max_buffered_bytes = 1024 * 1024;  // cap on one connection's send queue

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "sluice/compression.hpp"
+
 namespace sluice {
 
 enum class SlowConsumerPolicy : std::uint8_t {
@@ -37,6 +39,10 @@ std::optional<SlowConsumerPolicy> parse_policy(const char* name);
 struct TopicOptions {
   std::optional<SlowConsumerPolicy> policy;
   int send_buffer_bytes = 0;  // SO_SNDBUF cap applied to each subscriber's socket; 0: none
+  // How the topic's messages reach subscribers that negotiated compression: off sends them
+  // uncompressed, shared compresses each once per parameter set, dedicated through each
+  // subscriber's own compressor; unset: as the server's compression says.
+  std::optional<Compression> compression;
 };
 
 }  // namespace sluice

@@ -86,6 +86,13 @@ class Server {
   // most 16 per worker). Among connections with as much queued, the oldest are listed.
   std::vector<ConnectionInfo> connections(std::size_t n = 10) const;
 
+  // Reads the TLS certificates again (ServerOptions::tls), or loads `tls` instead: connections
+  // accepted afterwards get them, open ones keep theirs. Any thread. Throws std::runtime_error
+  // naming the file and the problem when they cannot be loaded (the running ones stay), or when
+  // the server was not started with TLS.
+  void reload_tls();
+  void reload_tls(ServerTlsOptions tls);
+
   // Binds the listeners now. Throws std::system_error with a clear message when it cannot.
   // From here on the calling thread holds the handled signals (SIGINT/SIGTERM unless
   // handle_signals is off, and on_signal's) until run() takes them, so none is lost between.

@@ -9,6 +9,7 @@
 
 #include "sluice/limits.hpp"
 #include "sluice/policy.hpp"
+#include "sluice/tls.hpp"
 
 namespace sluice {
 
@@ -17,6 +18,9 @@ struct ServerOptions : ConnectionLimits {
   std::uint16_t port = 9001;  // 0 picks a free port; Server::port() tells which
   int threads = 1;            // each thread runs its own loop and SO_REUSEPORT listener
   int backlog = 1024;
+  // TLS (wss://, https for routes): certificates set here make every connection TLS. The opening
+  // handshake_timeout covers the TLS handshake too. Server::reload_tls() reads them again.
+  ServerTlsOptions tls;
 
   // Connection limits. A connection past max_connections (this server's, handshakes included)
   // or past max_connections_per_ip (per IPv4 address; per /64 for IPv6) is answered 503 at once

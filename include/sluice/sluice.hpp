@@ -4,6 +4,7 @@
 #include "sluice/behaviors.hpp"
 #include "sluice/client.hpp"
 #include "sluice/close_code.hpp"
+#include "sluice/compression.hpp"
 #include "sluice/http.hpp"
 #include "sluice/http_stream.hpp"
 #include "sluice/io_watch.hpp"
@@ -17,4 +18,5 @@
 #include "sluice/server.hpp"
 #include "sluice/server_options.hpp"
 #include "sluice/stats.hpp"
+#include "sluice/tls.hpp"
 #include "sluice/websocket.hpp"

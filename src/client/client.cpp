@@ -16,9 +16,11 @@
 #include "client/url.hpp"
 #include "conn/connection.hpp"
 #include "conn/endpoint.hpp"
+#include "conn/tls_stream.hpp"
 #include "http/client_handshake.hpp"
 #include "log.hpp"
 #include "net/socket.hpp"
+#include "net/tls_client_context.hpp"
 #include "ws/mask_keys.hpp"
 
 namespace sluice {
@@ -89,6 +91,7 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
         options_(std::move(options)),
         user_(std::move(user)),
         alive_(std::make_shared<Impl*>(this)) {
+    if (url_.secure) tls_ = std::make_unique<detail::TlsClientContext>(options_.tls);
     std::uint32_t seed;
     detail::random_bytes({reinterpret_cast<std::uint8_t*>(&seed), sizeof seed});
     jitter_.seed(seed);
@@ -237,18 +240,31 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
       }
       detail::ClientRequest req{url_.host_header, url_.target, options_.origin, options_.subprotocols,
                                 options_.headers};
+      if (options_.compression != Compression::off)
+        req.headers.emplace_back("Sec-WebSocket-Extensions", detail::deflate_offer(options_.compression));
       std::string key = detail::make_client_key();
       auto hs = std::make_unique<detail::ClientHandshake>(detail::format_client_request(req, key), key,
                                                           options_.subprotocols, options_.max_header_bytes,
                                                           options_.max_headers);
+      hs->deflate = options_.compression;
+      detail::Transport transport = transport_for(std::move(fd));
+      if (!transport.is_open()) {
+        why = "OpenSSL cannot set up a session";
+        continue;
+      }
       phase_ = Phase::connecting;
-      conn_ = new detail::Connection(*this, std::move(fd));
+      conn_ = new detail::Connection(*this, std::move(transport));
       conn_->start_client(std::move(hs));
       return;
     }
     error(why);
     ++failures_;
     retry_or_stop();
+  }
+
+  detail::Transport transport_for(detail::Fd fd) {
+    if (!tls_) return detail::Transport(std::move(fd));
+    return detail::Transport(detail::TlsStream::connect(std::move(fd), *tls_, url_.host, allowance()));
   }
 
   void opened(ClientWebSocket ws) {
@@ -313,6 +329,7 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
   Loop& loop_;
   detail::Url url_;
   ClientOptions options_;
+  std::unique_ptr<detail::TlsClientContext> tls_;  // wss:// only
   ClientBehaviors user_;
   detail::Connection* conn_ = nullptr;
   std::vector<Address> addrs_;  // of the current attempt
@@ -329,7 +346,7 @@ class Client::Impl final : private InternalBehaviors, public detail::Endpoint, p
 
 Client::Client(Loop& loop, std::string url, ClientOptions options, ClientBehaviors behaviors) {
   auto parsed = detail::parse_ws_url(url);
-  if (!parsed) throw std::invalid_argument("not a ws:// URL: '" + url + "'");
+  if (!parsed) throw std::invalid_argument("not a ws:// or wss:// URL: '" + url + "'");
   impl_ = std::make_unique<Impl>(loop, std::move(*parsed), std::move(options), std::move(behaviors));
 }
 

@@ -29,9 +29,16 @@ bool is_ipv6_literal(std::string_view host) {
 }  // namespace
 
 std::optional<Url> parse_ws_url(std::string_view url) {
-  constexpr std::string_view kScheme = "ws://";
-  if (!starts_with_scheme(url, kScheme)) return std::nullopt;  // wss:// needs TLS: not yet
-  url.remove_prefix(kScheme.size());
+  Url u;
+  if (starts_with_scheme(url, "wss://")) {
+    u.secure = true;
+    u.port = 443;
+    url.remove_prefix(6);
+  } else if (starts_with_scheme(url, "ws://")) {
+    url.remove_prefix(5);
+  } else {
+    return std::nullopt;
+  }
   // A URI is visible ASCII only (RFC 3986 §2); anything else would also end up verbatim in the
   // request line or the Host header, where a CR or LF would inject a header.
   for (char c : url)
@@ -44,7 +51,6 @@ std::optional<Url> parse_ws_url(std::string_view url) {
   // No userinfo: ws-URI = "ws:" "//" host [ ":" port ] path [ "?" query ].
   if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
 
-  Url u;
   std::string_view host, port;
   if (authority.front() == '[') {
     auto close = authority.find(']');

@@ -1,5 +1,5 @@
-// WebSocket URLs (RFC 6455 §3): ws://host[:port][/path][?query], host a name, an IPv4 literal or
-// a bracketed IPv6 literal.
+// WebSocket URLs (RFC 6455 §3): ws://host[:port][/path][?query] or wss:// (TLS, port 443 by
+// default), host a name, an IPv4 literal or a bracketed IPv6 literal.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,8 @@
 namespace sluice::detail {
 
 struct Url {
-  std::string host;  // without brackets
+  bool secure = false;  // wss://
+  std::string host;     // without brackets
   std::uint16_t port = 80;
   std::string target;       // path and query, at least "/"
   std::string host_header;  // as the Host header carries it

@@ -25,11 +25,17 @@ void Connection::start_client(std::unique_ptr<ClientHandshake> hs) {
 void Connection::on_connected() {
   if (int err = pending_error(transport_.fd()))
     return fail_open(std::string("connect failed: ") + std::strerror(err));
-  enter(ConnState::handshaking);
+  enter(ConnState::handshaking);  // handshake_timeout from here covers TLS and HTTP
   push(raw_bytes(phase_.get<ClientHandshake>()->request), SendQueue::kRawTag);
   outbox_.set(Outbox::write_armed,
               false);  // the flush waits for writability again only if the request does not fit
-  ep_.loop().rewatch(transport_.fd(), this, true, false);
+  if (transport_.secure()) {
+    // The request waits in the queue until the TLS handshake this starts is done; the flush
+    // registers what the handshake waits for.
+    if (!transport_.start_handshake()) return fail_open(transport_.failure());
+  } else {
+    ep_.loop().rewatch(transport_.fd(), this, true, false);
+  }
   flush();
 }
 
@@ -41,6 +47,7 @@ void Connection::on_handshake_response(std::span<std::uint8_t> in) {
     case ClientHandshake::Step::Kind::upgraded: break;
   }
   drop_handshake();
+  if (step.deflate) start_deflate(DeflateSide::client(*step.deflate));
   session_.opened();
   ep_.counters().connections_open.add(1);
   schedule_timer();

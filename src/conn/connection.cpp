@@ -23,11 +23,13 @@ static RequestLimits request_limits(const Limits& l) {
   return {l.max_header_bytes, l.max_headers, l.max_body_bytes};
 }
 
-Connection::Connection(Endpoint& endpoint, Fd fd)
+Connection::Connection(Endpoint& endpoint, Fd fd) : Connection(endpoint, Transport(std::move(fd))) {}
+
+Connection::Connection(Endpoint& endpoint, Transport transport)
     : ep_(endpoint),
       parser_(endpoint.role()),
       assembler_(endpoint.assembly_limits()),
-      transport_(std::move(fd)) {
+      transport_(std::move(transport)) {
   if (endpoint.role() == Role::server)
     phase_.emplace<ServerHandshake>(request_limits(endpoint.limits()), endpoint);
 }
@@ -73,7 +75,8 @@ void Connection::on_io(std::uint32_t events) {
       return;
     default: break;
   }
-  if ((events & io_event::writable) && outbox_.is(Outbox::write_armed)) flush();
+  if ((events & io_event::writable) && (outbox_.is(Outbox::write_armed) || transport_.holds_output()))
+    flush();
   if (!session_.is(ConnState::closed) && (events & io_event::readable)) on_readable();
 }
 
@@ -87,14 +90,11 @@ inline void Connection::on_readable() {
   EventLoop& loop = ep_.loop();
   IoResult r = transport_.read({loop.scratch(), EventLoop::kScratchSize});
   switch (r.kind) {
-    case IoResult::Kind::would_block: return;
-    case IoResult::Kind::closed:
-      note_close(session_.is_open() ? CloseReason::socket_error : CloseReason::normal);
-      // A peer ending a stream it reads, or a conversation that is over, is the usual end.
-      abort(session_.finishing() || session_.is(ConnState::streaming) ? nullptr
-                                                                      : "peer closed the connection");
+    case IoResult::Kind::would_block:
+      if (transport_.secure()) after_secure_read();
       return;
-    case IoResult::Kind::error: abort("read failed"); return;
+    case IoResult::Kind::closed:
+    case IoResult::Kind::error: on_read_failed(r); return;
     case IoResult::Kind::done: break;
   }
   ep_.counters().bytes_received.add(r.bytes);
@@ -113,6 +113,30 @@ inline void Connection::on_readable() {
       break;
     default: break;  // streaming, draining, half-closed: what arrives is discarded
   }
+}
+
+void Connection::on_read_failed(const IoResult& r) {
+  const std::string_view why = transport_.failure();
+  if (!why.empty()) {
+    // A client that fails its TLS handshake tells the application; a server logs it.
+    if (ep_.role() == Role::client && !session_.upgraded()) return fail_open(why);
+    log(LogLevel::warn, "{}: {}; closing", describe_peer(transport_.fd()), why);
+    note_close(CloseReason::socket_error);
+    return abort(nullptr);
+  }
+  if (r.kind == IoResult::Kind::closed)
+    note_close(session_.is_open() ? CloseReason::socket_error : CloseReason::normal);
+  // A peer ending a stream it reads, or a conversation that is over, is the usual end.
+  if (r.kind == IoResult::Kind::closed)
+    return abort(session_.finishing() || session_.is(ConnState::streaming) ? nullptr
+                                                                           : "peer closed the connection");
+  abort("read failed");
+}
+
+void Connection::after_secure_read() {
+  // The handshake may have finished (a client's request can go out now) or want to write: the
+  // flush sends what is queued or held and registers what TLS waits for.
+  flush();
 }
 
 void Connection::on_frame_bytes(std::span<std::uint8_t> in) {
@@ -185,6 +209,11 @@ inline bool Connection::on_assembled(const MessageAssembler::Event& ev) {
     case MessageAssembler::Event::Kind::none: return true;
     case MessageAssembler::Event::Kind::error: fail(ev.error); return false;
     case MessageAssembler::Event::Kind::message:
+      if (ev.compressed) [[unlikely]] {
+        const bool ok = on_compressed_message(ev.opcode, ev.data);
+        assembler_.release();
+        return ok;
+      }
       // Messages the peer sent before it saw our close frame are still delivered; we only may
       // not send any more (RFC 6455 §5.5.1).
       ep_.counters().messages_received.add(1);

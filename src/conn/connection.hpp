@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "conn/deadlines.hpp"
+#include "conn/deflate_state.hpp"
 #include "conn/endpoint.hpp"
 #include "conn/outbox.hpp"
 #include "conn/session.hpp"
@@ -45,8 +46,15 @@ class ServerHandshake;
 struct ClientHandshake;
 
 class Connection final : public LoopClient {
+  // Declared first so that it sits in the loop hooks' tail padding, which keeps the connection
+  // within its 184 bytes.
+  Session session_;
+  // Which of the endpoint's behaviors (or, streaming, stream behaviors) it calls back: its path's.
+  std::uint8_t behaviors_set_ = 0;
+
  public:
   Connection(Endpoint& endpoint, Fd fd);
+  Connection(Endpoint& endpoint, Transport transport);  // plain or TLS
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -71,6 +79,15 @@ class Connection final : public LoopClient {
   // Queues a shared frame published to a topic (the worker walks the subscribers): `tag`
   // groups its frames for `latest` conflation, `topic_policy` is the topic's own, if any.
   SendStatus publish(FrameRef frame, std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy);
+  // permessage-deflate was negotiated (RFC 7692): frames may carry RSV1.
+  bool deflate_negotiated() const { return parser_.allowed_rsv() != 0; }
+  // The window its messages to the peer are compressed with when they start afresh, so that a
+  // published message compressed once serves every subscriber with the same one; 0 when this
+  // connection compresses with a context of its own, or not at all.
+  int shared_deflate_bits() const;
+  // Compresses `payload` with this connection's own context and queues it like publish().
+  SendStatus publish_compressed(std::string_view payload, Opcode opcode, std::uint32_t tag,
+                                std::optional<SlowConsumerPolicy> topic_policy);
   void close(std::uint16_t code, std::string_view reason);
   std::size_t buffered_amount() const { return outbox_.bytes(); }
   std::size_t buffered_memory() const { return outbox_.charge(); }
@@ -119,6 +136,8 @@ class Connection final : public LoopClient {
  private:
   // Read side, in data-path order.
   void on_readable();
+  void on_read_failed(const IoResult& r);
+  void after_secure_read();  // TLS read nothing but may have moved its handshake on
   void on_handshake_bytes(std::span<std::uint8_t> in);  // upgrade.cpp
   void accept_upgrade(ServerHandshake& hs);             // upgrade.cpp
   // False when the response ends the connection.
@@ -135,6 +154,12 @@ class Connection final : public LoopClient {
   void resume_held_input();
   void free_held_input();
   void on_control(Opcode opcode, std::string_view payload);
+  // permessage-deflate (deflate_path.cpp).
+  std::optional<DeflateParams> negotiate_deflate(const UpgradeRequest& req) const;
+  void start_deflate(const DeflateSide& side);
+  FrameRef compress(Opcode opcode, std::string_view payload);        // empty: send it uncompressed
+  bool on_compressed_message(Opcode opcode, std::string_view data);  // false: failed the connection
+  bool refuse_inflated(ProtocolError e);
   void on_peer_close(std::string_view payload);
 
   // Write side (send_path.cpp).
@@ -191,7 +216,8 @@ class Connection final : public LoopClient {
     std::uint64_t messages_dropped = 0;
     std::uint64_t bytes_dropped = 0;
     std::uint32_t high_water = 0;
-    std::uint32_t over_cap_since = 0;  // loop ms when the current at-cap episode began
+    std::uint32_t over_cap_since = 0;            // loop ms when the current at-cap episode began
+    std::unique_ptr<ConnectionDeflate> deflate;  // only when permessage-deflate was negotiated
   };
   // After the handshake part is gone.
   Extras& extras() {
@@ -212,9 +238,6 @@ class Connection final : public LoopClient {
   // Loop times in milliseconds, truncated to 32 bits; differences stay right for 49 days.
   std::uint32_t last_heard_ = 0;   // last byte from the peer
   std::uint32_t phase_since_ = 0;  // the current state (or kept-alive wait) began
-  Session session_;
-  // Which of the endpoint's behaviors (or, streaming, stream behaviors) it calls back: its path's.
-  std::uint8_t behaviors_set_ = 0;
 };
 
 // The per-message steps every send takes, forced inline: at -O2 the compiler would leave them as

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include <span>
+#include "conn/deflate_state.hpp"
 #include "http/route_table.hpp"
 #include "loop/event_loop.hpp"
 #include "mem/memory_account.hpp"
@@ -83,6 +84,11 @@ class Endpoint : public mem::MemoryAccount {
   MemoryAllowance& allowance() { return allowance_; }  // what this endpoint's connections hold
   QueueReaper& reaper() { return reaper_; }
   const AssemblyLimits& assembly_limits() const { return assembly_; }
+  // The compressors shared by this endpoint's connections, made when the first is needed.
+  SharedDeflate& shared_deflate() {
+    if (!deflate_) deflate_ = std::make_unique<SharedDeflate>(*this);
+    return *deflate_;
+  }
 
   // MemoryAccount
   bool try_charge(std::size_t bytes, std::size_t holder_after) override {
@@ -124,6 +130,7 @@ class Endpoint : public mem::MemoryAccount {
   MemoryAllowance allowance_;
   QueueReaper reaper_;
   AssemblyLimits assembly_;
+  std::unique_ptr<SharedDeflate> deflate_;
   Role role_;
 };
 

@@ -22,6 +22,9 @@ SendStatus Connection::send(std::string_view data, Opcode opcode) {
   if (opcode != Opcode::text && opcode != Opcode::binary) opcode = Opcode::binary;
   if (data.size() > kMaxFramePayload) [[unlikely]]
     return SendStatus::dropped;
+  if (deflate_negotiated() && data.size() >= ep_.limits().compression_threshold) [[unlikely]] {
+    if (FrameRef frame = compress(opcode, data)) return enqueue_message(std::move(frame), 0, std::nullopt);
+  }
   return enqueue_message(encode(opcode, data), 0, std::nullopt);
 }
 
@@ -152,15 +155,18 @@ void Connection::flush() {
       cut("write failed");
       return;
     }
+  } else if (transport_.holds_output() && !transport_.flush_output()) {
+    cut("write failed");
+    return;
   }
   // The steady state, where the checks below would all find nothing to do: everything written
   // on an open connection with nothing armed, paused or over a mark.
-  if (outbox_.idle() && session_.sends()) return;
+  if (outbox_.idle() && session_.sends() && !transport_.holds_output()) return;
   const Limits& l = ep_.limits();
   if (outbox_.empty()) {
     outbox_.set(Outbox::pong_queued, false);
     // The server closes the TCP connection first (RFC 6455 §7.1.1); a client waits for it.
-    if (session_.is(ConnState::draining) && ep_.role() == Role::server) {
+    if (session_.is(ConnState::draining) && ep_.role() == Role::server && !transport_.holds_output()) {
       transport_.shutdown_write();  // our last byte is out; the peer's EOF ends the connection
       session_.to(ConnState::half_closed);
     }
@@ -190,9 +196,9 @@ inline void Connection::count_written(const Released& r) {
 void Connection::update_interest() {
   if (session_.is(ConnState::closed)) return;
   Outbox::InterestChange change = outbox_.next_interest(ep_, session_.sends(), now32());
-  if (!change.changed) return;
-  const Interest i = transport_.interest(change.interest);
-  ep_.loop().rewatch(transport_.fd(), this, i.read, i.write);
+  const Interest wanted{!outbox_.is(Outbox::read_paused), outbox_.is(Outbox::write_armed)};
+  if (std::optional<Interest> i = transport_.rewatch(wanted, change.changed))
+    ep_.loop().rewatch(transport_.fd(), this, i->read, i->write);
   if (change.started_waiting && session_.sends()) schedule_timer();
 }
 

@@ -38,7 +38,7 @@ class Session {
 
   // A client's connection starts one step earlier, with its TCP connect.
   void begin_connecting() {
-    assert(state_ == ConnState::handshaking && notice_ == Notice::none);
+    assert(state_ == ConnState::handshaking && notice() == Notice::none);
     state_ = ConnState::connecting;
   }
   void to(ConnState next) {
@@ -47,21 +47,21 @@ class Session {
   }
   void opened() {
     to(ConnState::open);
-    notice_ = Notice::owed_websocket;
+    set_notice(Notice::owed_websocket);
   }
   void began_streaming() {
     to(ConnState::streaming);
-    notice_ = Notice::owed_stream;
+    set_notice(Notice::owed_stream);
   }
   // The connection opened or streamed, so on_close is (or was) owed.
-  bool upgraded() const { return notice_ != Notice::none; }
+  bool upgraded() const { return notice() != Notice::none; }
   // Whose on_close is owed, once: the caller gives it.
   enum class Owed : std::uint8_t { nothing, websocket, stream };
   Owed take_close_notice() {
-    const Owed owed = notice_ == Notice::owed_websocket ? Owed::websocket
-                      : notice_ == Notice::owed_stream  ? Owed::stream
-                                                        : Owed::nothing;
-    if (owed != Owed::nothing) notice_ = Notice::given;
+    const Owed owed = notice() == Notice::owed_websocket ? Owed::websocket
+                      : notice() == Notice::owed_stream  ? Owed::stream
+                                                         : Owed::nothing;
+    if (owed != Owed::nothing) set_notice(Notice::given);
     return owed;
   }
 
@@ -93,9 +93,13 @@ class Session {
 
  private:
   enum class Notice : std::uint8_t { none, owed_websocket, owed_stream, given };
+  Notice notice() const { return static_cast<Notice>(notice_bits_); }
+  void set_notice(Notice n) { notice_bits_ = static_cast<std::uint8_t>(n) & 0x3F; }
+
   ConnState state_ = ConnState::handshaking;
-  Notice notice_ = Notice::none;
-  // One byte for both: the connection's size is held to a 192-byte chunk.
+  // One byte for the three, so that the session and the connection's behaviors index fit the
+  // loop hooks' tail padding (the connection is held to a 192-byte chunk).
+  std::uint8_t notice_bits_ : 6 = 0;  // a Notice
   bool ping_outstanding_ : 1 = false;
   bool end_noted_ : 1 = false;
 };

@@ -8,8 +8,10 @@
 #include "conn/server_handshake.hpp"
 #include "http/handshake.hpp"
 #include "http/response.hpp"
+#include "http/tokens.hpp"
 #include "log.hpp"
 #include "net/socket.hpp"
+#include "ws/deflate_offer.hpp"
 
 namespace sluice::detail {
 
@@ -68,8 +70,11 @@ void Connection::accept_upgrade(ServerHandshake& hs) {
     respond_and_close(500, "server chose a subprotocol the client did not offer");
     return;
   }
-  FrameRef response = raw_bytes(switching_protocols(accept_key(hs.key()), d.subprotocol));
+  const std::optional<DeflateParams> deflate = negotiate_deflate(req);
+  FrameRef response = raw_bytes(
+      switching_protocols(accept_key(hs.key()), d.subprotocol, deflate ? deflate_response(*deflate) : ""));
   drop_handshake();  // `hs`, `req` and `d`'s views point into it: not used past here
+  if (deflate) start_deflate(DeflateSide::server(*deflate));
   push(std::move(response), SendQueue::kRawTag);
   user_data_ = d.user_data;
   session_.opened();
@@ -78,6 +83,20 @@ void Connection::accept_upgrade(ServerHandshake& hs) {
   schedule_timer();
   request_flush();
   if (b.on_open) b.on_open(WebSocket(this));
+}
+
+std::optional<DeflateParams> Connection::negotiate_deflate(const UpgradeRequest& req) const {
+  const Compression mode = ep_.limits().compression;
+  if (mode == Compression::off) return std::nullopt;
+  // Offers may come in several header fields; as one list they read the same (RFC 9110 §5.3).
+  std::string offers;
+  for (const HttpHeader& h : req.headers) {
+    if (!iequals(h.name, "sec-websocket-extensions")) continue;
+    if (!offers.empty()) offers += ", ";
+    offers += h.value;
+  }
+  if (offers.empty()) return std::nullopt;
+  return accept_deflate_offer(offers, mode);
 }
 
 bool Connection::serve_plain_http(ServerHandshake& hs) {

@@ -38,7 +38,8 @@ std::string format_client_request(const ClientRequest& req, std::string_view key
 }
 
 std::string check_server_response(const RequestHead& head, std::string_view key,
-                                  const std::vector<std::string>& offered, std::string& subprotocol) {
+                                  const std::vector<std::string>& offered, std::string& subprotocol,
+                                  Compression offered_deflate, std::optional<DeflateParams>& deflate) {
   const HttpRequest& h = head.request;
   if (head.status != 101) return "the server answered " + std::to_string(head.status) + " instead of 101";
   if (!has_token(h, "upgrade", "websocket")) return "the 101 response lacks 'Upgrade: websocket'";
@@ -46,8 +47,10 @@ std::string check_server_response(const RequestHead& head, std::string_view key,
   if (h.header("sec-websocket-accept") != accept_key(key))
     return "Sec-WebSocket-Accept does not match the key (" + std::string(h.header("sec-websocket-accept")) +
            ")";
-  if (!h.header("sec-websocket-extensions").empty())
-    return "the server selected an extension that was not offered";
+  if (const std::string_view ext = h.header("sec-websocket-extensions"); !ext.empty()) {
+    deflate = read_deflate_response(ext, offered_deflate);
+    if (!deflate) return "the server selected an extension that was not offered: " + std::string(ext);
+  }
   std::string_view chosen = h.header("sec-websocket-protocol");
   if (!chosen.empty() && std::find(offered.begin(), offered.end(), chosen) == offered.end())
     return "the server selected subprotocol '" + std::string(chosen) + "' that was not offered";
@@ -64,11 +67,12 @@ ClientHandshake::Step ClientHandshake::feed(std::span<const std::uint8_t> chunk)
   RequestParser::Result r = response.feed(chunk);
   if (r.status == RequestParser::Status::need_more) return {};
   if (r.status == RequestParser::Status::error)
-    return {K::failed, 0, std::string("malformed response: ") + r.reason};
+    return {K::failed, 0, std::string("malformed response: ") + r.reason, {}};
   std::string subprotocol;
-  std::string why = check_server_response(response.head(), key, offered, subprotocol);
-  if (!why.empty()) return {K::failed, 0, std::move(why)};
-  return {K::upgraded, r.consumed, {}};
+  std::optional<DeflateParams> agreed;
+  std::string why = check_server_response(response.head(), key, offered, subprotocol, deflate, agreed);
+  if (!why.empty()) return {K::failed, 0, std::move(why), {}};
+  return {K::upgraded, r.consumed, {}, agreed};
 }
 
 }  // namespace sluice::detail

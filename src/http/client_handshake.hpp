@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "http/request_parser.hpp"
+#include "ws/deflate_offer.hpp"
 
 namespace sluice::detail {
 
@@ -27,8 +29,9 @@ struct ClientHandshake {
   struct Step {
     enum class Kind : std::uint8_t { need_more, upgraded, failed };
     Kind kind = Kind::need_more;
-    std::size_t consumed = 0;  // upgraded: bytes of the chunk that belonged to the response
-    std::string why;           // failed: one line for on_error
+    std::size_t consumed = 0;              // upgraded: bytes of the chunk that belonged to the response
+    std::string why;                       // failed: one line for on_error
+    std::optional<DeflateParams> deflate;  // upgraded: permessage-deflate, as the server agreed
   };
 
   ClientHandshake(std::string request, std::string key, std::vector<std::string> offered,
@@ -40,6 +43,7 @@ struct ClientHandshake {
   std::string request;
   std::string key;
   std::vector<std::string> offered;
+  Compression deflate = Compression::off;  // what was offered
   RequestParser response;
 
   // Feeds the server's bytes; once the response is whole, checks it (RFC 6455 §4.1).
@@ -51,8 +55,10 @@ std::string make_client_key();
 std::string format_client_request(const ClientRequest& req, std::string_view key);
 
 // Empty when the response completes the handshake; otherwise why it does not. On success
-// `subprotocol` is the one the server chose (empty for none).
+// `subprotocol` is the one the server chose (empty for none), and `deflate` what it agreed of the
+// permessage-deflate offer made in mode `offered_deflate`, if it took it.
 std::string check_server_response(const RequestHead& head, std::string_view key,
-                                  const std::vector<std::string>& offered, std::string& subprotocol);
+                                  const std::vector<std::string>& offered, std::string& subprotocol,
+                                  Compression offered_deflate, std::optional<DeflateParams>& deflate);
 
 }  // namespace sluice::detail

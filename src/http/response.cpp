@@ -30,18 +30,23 @@ std::string_view reason_phrase(int status) {
   }
 }
 
-std::string switching_protocols(std::string_view accept, std::string_view subprotocol) {
+std::string switching_protocols(std::string_view accept, std::string_view subprotocol,
+                                std::string_view extensions) {
   // Every upgrade sends one: built in one allocation of its exact size (formatting the head and
   // then appending its end took two, the second twice the size).
   constexpr std::string_view kHead =
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Accept: ";
   constexpr std::string_view kProtocol = "\r\nSec-WebSocket-Protocol: ";
+  constexpr std::string_view kExtensions = "\r\nSec-WebSocket-Extensions: ";
   constexpr std::string_view kEnd = "\r\n\r\n";
   std::string out;
-  out.reserve(kHead.size() + accept.size() + kProtocol.size() + subprotocol.size() + kEnd.size());
+  out.reserve(kHead.size() + accept.size() +
+              (subprotocol.empty() ? 0 : kProtocol.size() + subprotocol.size()) +
+              (extensions.empty() ? 0 : kExtensions.size() + extensions.size()) + kEnd.size());
   out.append(kHead).append(accept);
   if (!subprotocol.empty()) out.append(kProtocol).append(subprotocol);
+  if (!extensions.empty()) out.append(kExtensions).append(extensions);
   out.append(kEnd);
   return out;
 }

@@ -9,7 +9,9 @@
 namespace sluice::detail {
 
 std::string_view reason_phrase(int status);
-std::string switching_protocols(std::string_view accept, std::string_view subprotocol);
+// The 101 answer to an upgrade; `extensions`: the Sec-WebSocket-Extensions value, if any.
+std::string switching_protocols(std::string_view accept, std::string_view subprotocol,
+                                std::string_view extensions = {});
 // A complete response that closes the connection; 426 carries Sec-WebSocket-Version: 13.
 // A route's response; `keep_alive` says whether the connection stays open after it.
 std::string http_response(const HttpResponse& r, bool head_only, bool keep_alive);

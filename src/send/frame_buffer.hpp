@@ -106,8 +106,8 @@ class FrameRef {
   FrameBuffer* p_ = nullptr;
 };
 
-// Encodes one unmasked (server-to-client) frame.
-FrameRef encode_frame(Opcode opcode, std::string_view payload, bool fin = true);
+// Encodes one unmasked (server-to-client) frame; `rsv` as in write_frame_header.
+FrameRef encode_frame(Opcode opcode, std::string_view payload, bool fin = true, std::uint8_t rsv = 0);
 // The same, inline, for the two common header sizes: a payload under 126 bytes (2 bytes) and one
 // under 64 KiB (4 bytes).
 inline FrameRef encode_short_frame(Opcode opcode, std::string_view payload) {
@@ -129,7 +129,7 @@ inline FrameRef encode_medium_frame(Opcode opcode, std::string_view payload) {
   return FrameRef(f);
 }
 // Encodes one client-to-server frame, masked with a fresh key (RFC 6455 §5.3).
-FrameRef encode_masked_frame(Opcode opcode, std::string_view payload, bool fin = true);
+FrameRef encode_masked_frame(Opcode opcode, std::string_view payload, bool fin = true, std::uint8_t rsv = 0);
 // Wraps bytes that are not a frame (an HTTP response) so they travel the same send queue.
 FrameRef raw_bytes(std::string_view bytes);
 // The payload of an unmasked frame, without its header, in a block of its own (what a stream

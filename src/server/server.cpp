@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -20,6 +21,7 @@ namespace sluice {
 
 struct Server::Impl {
   detail::ServerCore core;
+  std::mutex tls_mutex;  // reloads may come from any thread
   std::uint16_t port = 0;
   std::map<int, std::function<void()>> signal_handlers;
   sigset_t mask_before_listen{};
@@ -30,6 +32,9 @@ struct Server::Impl {
     for (const auto& entry : signal_handlers) signals.push_back(entry.first);
     return signals;
   }
+  // With kernel TLS, OpenSSL writes to sockets itself, without MSG_NOSIGNAL: a peer that went away
+  // must not kill the process. Blocked on the server's threads while it runs.
+  bool blocks_sigpipe() const { return core.options.tls.enabled() && core.options.tls.kernel_tls; }
 };
 
 Server::Server(ServerOptions options, Behaviors behaviors) : impl_(std::make_unique<Impl>()) {
@@ -76,11 +81,14 @@ void Server::listen() {
   if (!core.workers.empty()) return;
   const ServerOptions& o = core.options;
   int n = o.threads < 1 ? 1 : o.threads;
+  // Before the port is bound: a server that cannot present its certificates does not start.
+  if (o.tls.enabled()) core.tls = detail::TlsServerContext::load(o.tls);
   // Held from before the port opens, not from run(): a supervisor may signal as soon as it can
   // connect, and a blocked signal stays pending until run()'s signalfd reads it. Worker threads
   // inherit the mask.
   pthread_sigmask(SIG_SETMASK, nullptr, &impl_->mask_before_listen);
   detail::block_signals(impl_->watched_signals());
+  if (impl_->blocks_sigpipe()) detail::block_signals({SIGPIPE});
   // The first bind settles the port (port 0 picks one); the others share it via SO_REUSEPORT.
   detail::Fd first;
   try {
@@ -122,6 +130,16 @@ void Server::run() {
   workers[0]->run();
   for (auto& t : threads) t.join();
   watch.reset();
+  if (impl_->blocks_sigpipe()) {
+    // A SIGPIPE this thread's writes raised is pending: taken here, it is not delivered when the
+    // mask is restored.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    const timespec now{};
+    while (sigtimedwait(&pipe, nullptr, &now) == SIGPIPE) {
+    }
+  }
   pthread_sigmask(SIG_SETMASK, &impl_->mask_before_listen, nullptr);
 }
 
@@ -169,6 +187,27 @@ void Server::on_signal(int signo, std::function<void()> handler) {
 
 ServerStats Server::stats() const { return impl_->core.stats(); }
 std::vector<ConnectionInfo> Server::connections(std::size_t n) const { return impl_->core.connections(n); }
+
+void Server::reload_tls() {
+  ServerTlsOptions tls;
+  {
+    std::lock_guard<std::mutex> lock(impl_->tls_mutex);
+    tls = impl_->core.options.tls;
+  }
+  reload_tls(std::move(tls));
+}
+
+void Server::reload_tls(ServerTlsOptions tls) {
+  std::lock_guard<std::mutex> lock(impl_->tls_mutex);
+  detail::ServerCore& core = impl_->core;
+  if (!core.options.tls.enabled()) throw std::runtime_error("TLS: the server was started without TLS");
+  if (tls.kernel_tls != core.options.tls.kernel_tls)
+    throw std::runtime_error("TLS: kernel_tls cannot change while the server runs");
+  std::shared_ptr<const detail::TlsServerContext> loaded = detail::TlsServerContext::load(tls);  // may throw
+  core.options.tls = std::move(tls);
+  core.tls = loaded;
+  for (auto& w : core.workers) w->loop().post([w = w.get(), loaded] { w->use_tls(loaded); });
+}
 
 std::uint16_t Server::port() const { return impl_->port; }
 

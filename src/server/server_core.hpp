@@ -10,6 +10,7 @@
 
 #include "http/path_table.hpp"
 #include "http/route_table.hpp"
+#include "net/tls_server_context.hpp"
 #include "send/memory_budget.hpp"
 #include "server/peer_limits.hpp"
 #include "server/topic_flow.hpp"
@@ -39,6 +40,9 @@ struct ServerCore {
   std::unique_ptr<MemoryBudget> budget;
   std::unique_ptr<PeerLimits> peer_limits;
   TopicFlow flow;
+  // The certificates new connections get (null: plain TCP); each worker holds its own copy,
+  // replaced by a posted task when they are reloaded.
+  std::shared_ptr<const TlsServerContext> tls;
   std::vector<std::unique_ptr<Worker>> workers;
 
   const TopicOptions& options_for_topic(std::string_view name) const;

@@ -8,6 +8,7 @@
 #include "http/response.hpp"
 #include "log.hpp"
 #include "net/socket.hpp"
+#include "server/compressed_fanout.hpp"
 
 namespace sluice::detail {
 namespace {
@@ -20,6 +21,7 @@ Worker::Worker(ServerCore& core, Fd listener, int index)
       core_(core),
       listener_(std::move(listener)),
       topics_(core.flow),
+      tls_(core.tls),
       max_pending_((core.options.max_handshakes + static_cast<std::size_t>(core.options.threads) - 1) /
                    static_cast<std::size_t>(std::max(core.options.threads, 1))) {
   if (int err = loop().watch(listener_.get(), this, true, false))
@@ -127,7 +129,9 @@ void Worker::adopt(Fd fd, const sockaddr_storage& peer) {
   if (options().send_buffer_bytes > 0) set_send_buffer(fd.get(), options().send_buffer_bytes);
   counters().connections_accepted.add(1);
   if (max_pending_ > 0 && pending_.size() >= max_pending_) cut_oldest_handshake("max_handshakes reached");
-  auto* c = new Connection(*this, std::move(fd));
+  Transport transport = transport_for(std::move(fd));
+  if (!transport.is_open()) return;
+  auto* c = new Connection(*this, std::move(transport));
   pending_.push_front(c);
   const std::uint64_t key = peer_key(peer);
   switch (core_.peer_limits->admit(key)) {
@@ -146,6 +150,13 @@ void Worker::adopt(Fd fd, const sockaddr_storage& peer) {
   }
   counters().connections_refused.add(1);
   c->start_refused(503, "too many connections");
+}
+
+Transport Worker::transport_for(Fd fd) {
+  if (!tls_) return Transport(std::move(fd));
+  std::unique_ptr<TlsStream> tls = TlsStream::accept(std::move(fd), tls_, allowance());
+  if (!tls) log(LogLevel::warn, "OpenSSL cannot set up a session for an accepted connection; closing it");
+  return Transport(std::move(tls));
 }
 
 void Worker::on_upgraded(Connection* c) {
@@ -182,7 +193,14 @@ PublishResult Worker::publish_local(std::string_view topic, const FrameRef& fram
       case SendStatus::closed: r.closed++; break;
     }
   };
-  for (Connection* c : t->subscribers) count(c->publish(frame.share(), t->id, t->options.policy));
+  const Compression compression = t->options.compression.value_or(limits().compression);
+  if (compression == Compression::off || limits().compression == Compression::off) {
+    for (Connection* c : t->subscribers) count(c->publish(frame.share(), t->id, t->options.policy));
+  } else {
+    CompressedFanout fanout(frame, compression, limits().compression_threshold, shared_deflate(),
+                            *core_.budget);
+    for (Connection* c : t->subscribers) count(fanout.publish(*c, t->id, t->options.policy));
+  }
   if (!t->stream_subscribers.empty()) {
     // Streams get the payload alone: copied out once for all of this thread's.
     FrameRef raw = payload_of(*frame.get());

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "conn/endpoint.hpp"
+#include "conn/transport.hpp"
 #include "loop/event_loop.hpp"
 #include "loop/fd_watches.hpp"
 #include "net/fd.hpp"
@@ -66,6 +67,8 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   PublishResult publish_local(std::string_view topic, const FrameRef& frame);
 
   FdWatches& app_fds() { return app_fds_; }  // Server::watch
+  // Connections accepted from now on use these certificates (loop thread only).
+  void use_tls(std::shared_ptr<const TlsServerContext> tls) { tls_ = std::move(tls); }
   // Bytes published to this worker from other threads, not yet handed to its subscribers.
   std::atomic<std::size_t>& inbound_bytes() { return inbound_bytes_; }
   const ConnectionSampler& sampler() const { return sampler_; }
@@ -79,6 +82,7 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   // next connection 503 through the spare fd. False when neither was possible.
   bool make_room_for_accept();
   void adopt(Fd fd, const sockaddr_storage& peer);
+  Transport transport_for(Fd fd);              // plain, or TLS with the current certificates
   bool cut_oldest_handshake(const char* why);  // false: none in flight
   std::size_t connection_count() const { return pending_.size() + open_.size(); }
   template <typename F>
@@ -87,6 +91,7 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   ServerCore& core_;
   Fd listener_;
   TopicRegistry topics_;
+  std::shared_ptr<const TlsServerContext> tls_;
   FdWatches app_fds_{loop()};
   std::atomic<std::size_t> inbound_bytes_{0};
   ConnectionList pending_;  // not upgraded: handshakes in flight and refusals being answered

@@ -28,8 +28,9 @@ constexpr Entry kTable[] = {
     {close_code::protocol_error, "close frame payload of one byte"},
     {close_code::protocol_error, "invalid close code"},
     {close_code::message_too_big, "the message being assembled would pass the process memory budget"},
+    {close_code::invalid_payload, "compressed data that does not inflate"},
 };
-static_assert(std::size(kTable) == static_cast<std::size_t>(ProtocolError::over_memory_budget) + 1);
+static_assert(std::size(kTable) == static_cast<std::size_t>(ProtocolError::bad_compressed_data) + 1);
 }  // namespace
 
 std::uint16_t close_code_for(ProtocolError e) { return kTable[static_cast<std::size_t>(e)].code; }

@@ -5,8 +5,8 @@
 namespace sluice::detail {
 
 std::size_t write_frame_header(std::uint8_t* out, Opcode opcode, bool fin, std::uint64_t payload_length,
-                               const std::array<std::uint8_t, 4>* mask) {
-  out[0] = static_cast<std::uint8_t>((fin ? 0x80 : 0) | static_cast<std::uint8_t>(opcode));
+                               const std::array<std::uint8_t, 4>* mask, std::uint8_t rsv) {
+  out[0] = static_cast<std::uint8_t>((fin ? 0x80 : 0) | (rsv & 0x7) << 4 | static_cast<std::uint8_t>(opcode));
   std::uint8_t mask_bit = mask ? 0x80 : 0;
   std::size_t n;
   if (payload_length < 126) {

@@ -15,8 +15,9 @@ constexpr std::size_t frame_header_size(std::uint64_t payload_length, bool maske
   return masked ? n + 4 : n;
 }
 
-// Writes the header into `out` (room for kMaxHeaderSize bytes); returns its size.
+// Writes the header into `out` (room for kMaxHeaderSize bytes); returns its size. `rsv`: the
+// reserved bits as FrameHeader::rsv holds them (rsv_bit::compressed for permessage-deflate).
 std::size_t write_frame_header(std::uint8_t* out, Opcode opcode, bool fin, std::uint64_t payload_length,
-                               const std::array<std::uint8_t, 4>* mask = nullptr);
+                               const std::array<std::uint8_t, 4>* mask = nullptr, std::uint8_t rsv = 0);
 
 }  // namespace sluice::detail

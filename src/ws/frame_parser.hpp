@@ -31,6 +31,7 @@ class FrameParser {
   // The RSV bits an extension negotiated (rsv_bit::compressed for permessage-deflate); any
   // other reserved bit set fails the connection (RFC 6455 §5.2).
   void allow_rsv(std::uint8_t bits) { allowed_rsv_ = bits; }
+  std::uint8_t allowed_rsv() const { return allowed_rsv_; }
 
   // Consumes a prefix of `input` and advances it. A zero-length frame yields its (empty)
   // payload step even when `input` is empty.

@@ -59,6 +59,7 @@ Event MessageAssembler::on_header(const FrameHeader& h) {
     if (in_message_) return error(ProtocolError::expected_continuation);
     in_message_ = true;
     message_opcode_ = h.opcode;
+    compressed_ = (h.rsv & rsv_bit::compressed) != 0;
     message_size_ = 0;
     utf8_.reset();
   }
@@ -106,23 +107,24 @@ bool MessageAssembler::grow(std::uint32_t capacity) {
 Event MessageAssembler::on_payload(std::span<std::uint8_t> chunk, bool frame_end, const FrameHeader& h) {
   if (h.is_control()) return on_control_payload(chunk, frame_end, h);
 
-  if (message_opcode_ == Opcode::text && !utf8_.feed(chunk.data(), chunk.size()))
-    return error(ProtocolError::invalid_utf8);
+  const bool check_text = message_opcode_ == Opcode::text && !compressed_;
+  if (check_text && !utf8_.feed(chunk.data(), chunk.size())) return error(ProtocolError::invalid_utf8);
   bool whole_frame_here = !frame_started_ && frame_end;
   frame_started_ = true;
   message_size_ += static_cast<std::uint32_t>(chunk.size());
   bool message_end = frame_end && h.fin;
-  if (message_end && message_opcode_ == Opcode::text && !utf8_.complete())
-    return error(ProtocolError::invalid_utf8);
+  if (message_end && check_text && !utf8_.complete()) return error(ProtocolError::invalid_utf8);
 
   if (message_end && whole_frame_here && (!gather_ || gather_->size == 0)) {
     in_message_ = false;  // the common case: one frame, one read, no copy
-    return {Event::Kind::message, message_opcode_, view(chunk.data(), chunk.size())};
+    return {Event::Kind::message, message_opcode_, view(chunk.data(), chunk.size()), ProtocolError::none,
+            compressed_};
   }
   if (!append(chunk)) return error(ProtocolError::over_memory_budget);
   if (!message_end) return {};
   in_message_ = false;
-  return {Event::Kind::message, message_opcode_, view(gather_->data, gather_->size)};
+  return {Event::Kind::message, message_opcode_, view(gather_->data, gather_->size), ProtocolError::none,
+          compressed_};
 }
 
 Event MessageAssembler::on_frame_general(const FrameHeader& h, std::span<std::uint8_t> payload) {

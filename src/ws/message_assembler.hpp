@@ -36,6 +36,9 @@ class MessageAssembler {
     Opcode opcode = Opcode::binary;
     std::string_view data;  // valid until the next call or release()
     ProtocolError error = ProtocolError::none;
+    // A message its sender compressed (RSV1 on its first frame, RFC 7692 §6): `data` is DEFLATE
+    // data, whose text the receiver checks as UTF-8 once inflated.
+    bool compressed = false;
   };
 
   explicit MessageAssembler(const AssemblyLimits& limits) : limits_(&limits) {}
@@ -89,8 +92,10 @@ class MessageAssembler {
   std::uint32_t message_size_ = 0;
   Utf8Validator utf8_;
   Opcode message_opcode_ = Opcode::binary;
-  bool in_message_ = false;
-  bool frame_started_ = false;  // a payload chunk of the current frame was seen
+  // Bits, so that the assembler stays within three words of the connection.
+  bool in_message_ : 1 = false;
+  bool frame_started_ : 1 = false;  // a payload chunk of the current frame was seen
+  bool compressed_ : 1 = false;     // the message in progress is compressed: UTF-8 is checked later
 };
 
 inline MessageAssembler::Event MessageAssembler::on_frame(const FrameHeader& h,
@@ -101,9 +106,10 @@ inline MessageAssembler::Event MessageAssembler::on_frame(const FrameHeader& h,
     const std::string_view data(reinterpret_cast<const char*>(payload.data()), payload.size());
     if (payload.size() > limits_->max_message_size)
       return {Event::Kind::error, Opcode::binary, {}, ProtocolError::message_too_big};
-    if (h.opcode == Opcode::text && !is_valid_utf8(data))
+    const bool compressed = (h.rsv & rsv_bit::compressed) != 0;
+    if (h.opcode == Opcode::text && !compressed && !is_valid_utf8(data))
       return {Event::Kind::error, Opcode::binary, {}, ProtocolError::invalid_utf8};
-    return {Event::Kind::message, h.opcode, data};
+    return {Event::Kind::message, h.opcode, data, ProtocolError::none, compressed};
   }
   return on_frame_general(h, payload);
 }

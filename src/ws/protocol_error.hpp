@@ -22,6 +22,7 @@ enum class ProtocolError : std::uint8_t {
   close_payload_one_byte,   // a close body of length 1 cannot hold a code (§5.5.1)
   invalid_close_code,       // a code that may not appear on the wire (§7.4)
   over_memory_budget,       // assembling more of the message would pass the process budget
+  bad_compressed_data,      // a compressed message zlib cannot inflate (RFC 7692 §7.2.2)
 };
 
 std::uint16_t close_code_for(ProtocolError e);

@@ -50,7 +50,9 @@ struct Outcome {
 };
 
 void check_response(const detail::RequestHead& head, const Setup& setup, Outcome& out) {
-  out.refusal = detail::check_server_response(head, kKey, setup.offered, out.subprotocol);
+  std::optional<detail::DeflateParams> deflate;
+  out.refusal =
+      detail::check_server_response(head, kKey, setup.offered, out.subprotocol, Compression::off, deflate);
   if (!out.refusal.empty()) return;
   static const std::string accept = detail::accept_key(kKey);
   FUZZ_CHECK(head.status == 101);

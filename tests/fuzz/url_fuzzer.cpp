@@ -43,13 +43,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text = fuzz::chars({data, size});
   const std::optional<detail::Url> url = detail::parse_ws_url(text);
   if (!url) return 0;
-  // The scheme is case-insensitive (RFC 3986 §3.1).
-  FUZZ_CHECK(text.size() >= 5 && (text[0] | 0x20) == 'w' && (text[1] | 0x20) == 's' &&
-             text.substr(2, 3) == "://");
+  // The scheme is case-insensitive (RFC 3986 §3.1): ws://, or wss:// for TLS.
+  const std::size_t scheme = url->secure ? 6 : 5;
+  FUZZ_CHECK(text.size() >= scheme && (text[0] | 0x20) == 'w' && (text[1] | 0x20) == 's' &&
+             (!url->secure || (text[2] | 0x20) == 's') && text.substr(scheme - 3, 3) == "://");
   FUZZ_CHECK(!url->host.empty() && url->port != 0);
   FUZZ_CHECK(!url->target.empty() && url->target.front() == '/');
   // The authority goes out unchanged as the Host header, the rest as the target.
-  const std::string_view rest = text.substr(5);
+  const std::string_view rest = text.substr(scheme);
   FUZZ_CHECK(rest.starts_with(url->host_header));
   FUZZ_CHECK(url->host_header.find_first_of("/?") == std::string::npos);
   FUZZ_CHECK(url->host_header.find(url->host) != std::string::npos);
@@ -57,8 +58,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(url->target == after ||
              ((after.empty() || after.front() == '?') && url->target == "/" + std::string(after)));
   // Its own canonical spelling reads back the same.
-  const auto again = detail::parse_ws_url("ws://" + url->host_header + url->target);
-  FUZZ_CHECK(again && again->host == url->host && again->port == url->port);
+  const auto again =
+      detail::parse_ws_url((url->secure ? "wss://" : "ws://") + url->host_header + url->target);
+  FUZZ_CHECK(again && again->host == url->host && again->port == url->port && again->secure == url->secure);
   FUZZ_CHECK(again->target == url->target && again->host_header == url->host_header);
   fuzz::check_request_for(*url);
   return 0;

@@ -72,7 +72,7 @@ class TopicFlow : public ::testing::TestWithParam<int> {};
 TEST_P(TopicFlow, ProducerThatWaitsWhileBlockedLosesNothingToASlowBackpressureSubscriber) {
   std::atomic<int> opened{0};
   ServerThread server(flow_options(GetParam()), subscribe_on_open(opened), [](sluice::Server& s) {
-    s.topic("feed", {sluice::SlowConsumerPolicy::backpressure, 0});
+    s.topic("feed", {sluice::SlowConsumerPolicy::backpressure, 0, std::nullopt});
   });
   // Several subscribers, so that with two threads both loops have some.
   std::vector<std::unique_ptr<RawClient>> subscribers;
@@ -127,7 +127,7 @@ INSTANTIATE_TEST_SUITE_P(Threads, TopicFlow, ::testing::Values(1, 2),
 TEST(TopicFlowPolicy, TopicWithoutBackpressureSubscribersIsNeverBlocked) {
   std::atomic<int> opened{0};
   ServerThread server(flow_options(1), subscribe_on_open(opened), [](sluice::Server& s) {
-    s.topic("feed", {sluice::SlowConsumerPolicy::drop_newest, 0});
+    s.topic("feed", {sluice::SlowConsumerPolicy::drop_newest, 0, std::nullopt});
   });
   RawClient stalled(server.port(), 4096);
   ASSERT_TRUE(stalled.handshake("/"));
@@ -147,7 +147,7 @@ TEST(TopicFlowPolicy, TopicWithoutBackpressureSubscribersIsNeverBlocked) {
 TEST(TopicFlowPolicy, ASubscriberThatLeavesReleasesItsTopic) {
   std::atomic<int> opened{0};
   ServerThread server(flow_options(1), subscribe_on_open(opened), [](sluice::Server& s) {
-    s.topic("feed", {sluice::SlowConsumerPolicy::backpressure, 0});
+    s.topic("feed", {sluice::SlowConsumerPolicy::backpressure, 0, std::nullopt});
   });
   auto stalled = std::make_unique<RawClient>(server.port(), 4096);
   ASSERT_TRUE(stalled->handshake("/"));

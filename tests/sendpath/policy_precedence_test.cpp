@@ -31,7 +31,9 @@ struct PrecedenceFixture {
       w.subscribe("plain");
     };
     srv = std::make_unique<ServerThread>(o, recording(rec, more), [](sluice::Server& s) {
-      s.topic("oldest", {.policy = sluice::SlowConsumerPolicy::drop_oldest, .send_buffer_bytes = 0});
+      s.topic("oldest", {.policy = sluice::SlowConsumerPolicy::drop_oldest,
+                         .send_buffer_bytes = 0,
+                         .compression = std::nullopt});
     });
     stalled = std::make_unique<RawClient>(srv->port(), 4096);
     ASSERT_TRUE(stalled->handshake());

@@ -21,7 +21,8 @@ sluice::ConnectionStats stalled_stats(sluice::ServerOptions o, bool via_topic) {
   sluice::Behaviors more;
   if (via_topic) more.on_open = [](sluice::WebSocket ws) { ws.subscribe("capped"); };
   ServerThread srv(o, recording(rec, more), [&](sluice::Server& s) {
-    if (via_topic) s.topic("capped", {.policy = std::nullopt, .send_buffer_bytes = kSndBuf});
+    if (via_topic)
+      s.topic("capped", {.policy = std::nullopt, .send_buffer_bytes = kSndBuf, .compression = std::nullopt});
   });
   RawClient stalled(srv.port(), 4096);
   EXPECT_TRUE(stalled.handshake());

@@ -214,7 +214,9 @@ Checked check(std::string_view text, const std::vector<std::string>& offered = {
   Checked out;
   if (parser.feed(bytes(text)).status != Status::complete) return out;
   out.parsed = true;
-  out.why = check_server_response(parser.head(), key, offered, out.subprotocol);
+  std::optional<DeflateParams> deflate;
+  out.why =
+      check_server_response(parser.head(), key, offered, out.subprotocol, sluice::Compression::off, deflate);
   return out;
 }
 

@@ -1,4 +1,4 @@
-// parse_ws_url: the ws:// URLs sluice::Client accepts (RFC 6455 §3, RFC 3986), what each part
+// parse_ws_url: the ws:// and wss:// URLs sluice::Client accepts (RFC 6455 §3, RFC 3986), what each part
 // becomes (host, port, request target, Host header), and the URLs it refuses.
 #include "client/url.hpp"
 
@@ -34,6 +34,17 @@ TEST(Url, DefaultPortIs80AndTheHostHeaderHasNoPort) {
   EXPECT_EQ(u.port, 80);
   EXPECT_EQ(u.host_header, "example.com");
   EXPECT_EQ(u.target, "/chat");
+}
+
+TEST(Url, WssIsTlsWithDefaultPort443) {
+  Url u = parsed("wss://example.com/chat");
+  EXPECT_TRUE(u.secure);
+  EXPECT_EQ(u.port, 443);
+  EXPECT_EQ(u.host_header, "example.com");
+  EXPECT_EQ(u.target, "/chat");
+  EXPECT_EQ(parsed("WSS://example.com:8443").port, 8443);
+  EXPECT_TRUE(parsed("WsS://[::1]:8443/").secure);
+  EXPECT_FALSE(parsed("ws://example.com/").secure);
 }
 
 TEST(Url, AnEmptyPortMeansTheDefault) {
@@ -134,7 +145,9 @@ TEST(Url, RefusesAPortThatIsNotADecimalNumber) {
 TEST(Url, RefusesOtherSchemesAndNonUrls) {
   expect_refused("");
   expect_refused("example.com");
-  expect_refused("wss://example.com/");  // needs TLS
+  expect_refused("wss:/example.com/");
+  expect_refused("wsss://example.com/");
+  expect_refused("https://example.com/");
   expect_refused("http://example.com/");
   expect_refused("ws:/example.com/");
   expect_refused("ws:example.com");

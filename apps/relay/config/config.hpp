@@ -22,6 +22,7 @@
 #include "config/config_error.hpp"
 #include "config/endpoint.hpp"
 #include "sluice/policy.hpp"
+#include "sluice/tls.hpp"
 #include "sources/framing/framing.hpp"
 
 namespace sluice::relay {
@@ -54,6 +55,8 @@ struct ServerConfig {
   // meet the slow-consumer policy). Unset: memory_limit.
   std::optional<std::size_t> max_total_buffered_bytes;
   SlowConsumerPolicy policy = SlowConsumerPolicy::close;
+  sluice::Compression compression = sluice::Compression::off;  // permessage-deflate
+  std::size_t compression_threshold = 64;                      // smaller messages go uncompressed
   milliseconds close_grace{0};
   milliseconds write_timeout{10'000};  // 0: never
   milliseconds ping_interval{30'000};  // 0: never
@@ -68,6 +71,10 @@ struct ServerConfig {
   // measuring what they cost.
   bool metrics = true;
   std::size_t send_buffer_bytes = 0;  // SO_SNDBUF; 0: the kernel's default
+  // tls_cert and tls_key (then tls_sni's entries): with certificates, every connection speaks
+  // TLS (wss://, https://). Paths are resolved against the file's directory and the certificates
+  // loaded (and checked) at load.
+  sluice::ServerTlsOptions tls;
 };
 
 enum class SubscribeAccess : std::uint8_t { anyone, api_key, nobody };
@@ -82,14 +89,15 @@ struct PublishRights {
 // [[topic]]: settings for the topics a name or pattern matches. The most specific entry wins
 // (see Specificity in topics/topic_pattern.hpp); a topic no entry matches gets these defaults.
 struct TopicConfig {
-  std::string match = "**";                       // a valid name or pattern (checked at load)
-  std::optional<SlowConsumerPolicy> policy;       // unset: server.policy
-  std::optional<std::size_t> max_buffered_bytes;  // unset: server.max_buffered_bytes
-  std::optional<std::size_t> send_buffer_bytes;   // unset: server.send_buffer_bytes
-  std::size_t history = 0;                        // messages kept for resume; 0: none
-  std::size_t history_bytes = 1 * MiB;            // bound on the history's memory
-  milliseconds history_age{0};                    // 0: no age bound
-  bool retain_last = false;                       // keep the newest message for new subscribers
+  std::string match = "**";                        // a valid name or pattern (checked at load)
+  std::optional<SlowConsumerPolicy> policy;        // unset: server.policy
+  std::optional<sluice::Compression> compression;  // unset: server.compression
+  std::optional<std::size_t> max_buffered_bytes;   // unset: server.max_buffered_bytes
+  std::optional<std::size_t> send_buffer_bytes;    // unset: server.send_buffer_bytes
+  std::size_t history = 0;                         // messages kept for resume; 0: none
+  std::size_t history_bytes = 1 * MiB;             // bound on the history's memory
+  milliseconds history_age{0};                     // 0: no age bound
+  bool retain_last = false;                        // keep the newest message for new subscribers
   PublishRights publish;
   SubscribeAccess subscribe = SubscribeAccess::anyone;
   // /metrics gets series labelled topic="<match>" for the topics this entry matches (off by

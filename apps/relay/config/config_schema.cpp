@@ -48,6 +48,9 @@ constexpr KeyInfo server[] = {
      "memory limit of the relay: past it new subscribers and publishes get 503 and /readyz fails"},
     {"max_total_buffered_bytes", "(memory_limit)", "send-queue budget across all connections"},
     {"policy", "\"close\"", "at a cap: close | drop_newest | drop_oldest | latest | backpressure"},
+    {"compression", "\"off\"",
+     "permessage-deflate: off | shared (compressed once per publish, no state per connection) | dedicated"},
+    {"compression_threshold", "64", "messages shorter than this many bytes go uncompressed"},
     {"close_grace", "\"0s\"", "under close: how long a connection may stay at its cap before it is closed"},
     {"write_timeout", "\"10s\"", "close a connection whose queue makes no progress this long; 0: never"},
     {"ping_interval", "\"30s\"", "ping a peer after this much silence; 0: never"},
@@ -58,12 +61,27 @@ constexpr KeyInfo server[] = {
     {"shutdown_delay", "\"0s\"", "after SIGTERM, /readyz fails this long before the listener closes"},
     {"metrics", "true", "GET /metrics and the counting behind it; false to measure their cost"},
     {"send_buffer_bytes", "\"0B\"", "SO_SNDBUF for each socket; 0: the kernel's default"},
+    {"tls_cert", "(none)",
+     "PEM certificate chain: with tls_key, every connection speaks TLS (wss://, https://); read at load and "
+     "on SIGHUP"},
+    {"tls_key", "(none)", "PEM private key of tls_cert"},
+    {"tls_key_passphrase_file", "(none)", "file whose first line decrypts an encrypted tls_key"},
+    {"tls_sni", "[]",
+     "more certificates, picked by the client's server name: [{ cert = \"...\", key = \"...\" }, ...]"},
+    {"kernel_tls", "false", "let the kernel encrypt where it and OpenSSL can (SSL_OP_ENABLE_KTLS)"},
+};
+
+constexpr KeyInfo tls_sni[] = {
+    {"cert", "(required)", "PEM certificate chain"},
+    {"key", "(required)", "PEM private key of cert"},
+    {"key_passphrase_file", "(none)", "file whose first line decrypts an encrypted key"},
 };
 
 constexpr KeyInfo topic[] = {
     {"match", "(required)",
      "the topic name or pattern ('*' one level, '**' any levels) this entry configures"},
     {"policy", "(server.policy)", "slow-consumer policy for these topics' subscribers"},
+    {"compression", "(server.compression)", "off | shared | dedicated for these topics' messages"},
     {"max_buffered_bytes", "(server.max_buffered_bytes)", "send-queue cap for these topics' subscribers"},
     {"send_buffer_bytes", "(server.send_buffer_bytes)", "SO_SNDBUF for these topics' subscribers"},
     {"history", "0", "messages kept per topic so that clients can resume; 0: none"},
@@ -150,6 +168,7 @@ void describe_table(std::string& out, std::string_view header, std::span<const K
 
 std::span<const KeyInfo> top_level_keys() { return top_level; }
 std::span<const KeyInfo> server_keys() { return server; }
+std::span<const KeyInfo> tls_sni_keys() { return tls_sni; }
 std::span<const KeyInfo> topic_keys() { return topic; }
 std::span<const KeyInfo> broker_keys() { return broker; }
 std::span<const KeyInfo> source_keys() { return source; }
@@ -176,6 +195,7 @@ const KeyInfo* find_key(std::span<const KeyInfo> keys, std::string_view name) {
 std::string describe_config() {
   std::string out;
   describe_table(out, "[server]", server_keys());
+  describe_table(out, "[server] tls_sni = [{ ... }] (each entry)", tls_sni_keys());
   describe_table(out, "[[topic]]", topic_keys());
   describe_table(out, "[broker]", broker_keys());
   describe_table(out, "[[source]] (every type)", source_keys());

@@ -19,6 +19,7 @@ struct KeyInfo {
 
 std::span<const KeyInfo> top_level_keys();  // server, topic, source
 std::span<const KeyInfo> server_keys();
+std::span<const KeyInfo> tls_sni_keys();  // each entry of [server] tls_sni
 std::span<const KeyInfo> topic_keys();
 std::span<const KeyInfo> broker_keys();
 std::span<const KeyInfo> source_keys();  // valid for every source type (with the exceptions noted)

@@ -11,8 +11,11 @@
 namespace sluice::relay::detail {
 
 std::span<const EnumName<SlowConsumerPolicy>> policy_names();
+std::span<const EnumName<sluice::Compression>> compression_names();
 
 ServerConfig read_server(const TableReader& table, const std::filesystem::path& base_dir);
+// [server]'s tls_* keys; the certificates are loaded to check them (files relative to base_dir).
+void read_tls(const TableReader& table, const std::filesystem::path& base_dir, sluice::ServerTlsOptions& out);
 
 struct TopicEntry {
   TopicConfig config;

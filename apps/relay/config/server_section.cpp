@@ -24,6 +24,12 @@ constexpr EnumName<SlowConsumerPolicy> policies[] = {
     {to_string(SlowConsumerPolicy::backpressure), SlowConsumerPolicy::backpressure},
 };
 
+constexpr EnumName<sluice::Compression> compressions[] = {
+    {"off", sluice::Compression::off},
+    {"shared", sluice::Compression::shared},
+    {"dedicated", sluice::Compression::dedicated},
+};
+
 // An Origin header is SCHEME://HOST[:PORT] and nothing more (RFC 6454 §7).
 std::string origin_problem(const std::string& origin) {
   const std::size_t scheme_end = origin.find("://");
@@ -99,6 +105,8 @@ void read_send_limits(const TableReader& r, ServerConfig& s) {
   r.read_size("max_total_buffered_bytes", 1, max_budget, s.max_total_buffered_bytes);
   r.read_enum("policy", policy_names(), s.policy);
   r.read_size("send_buffer_bytes", 0, 1 * GiB, s.send_buffer_bytes);
+  r.read_enum("compression", compression_names(), s.compression);
+  r.read_size("compression_threshold", 0, 1 * GiB, s.compression_threshold);
 }
 
 void read_deadlines(const TableReader& r, ServerConfig& s) {
@@ -117,6 +125,7 @@ void read_deadlines(const TableReader& r, ServerConfig& s) {
 }  // namespace
 
 std::span<const EnumName<SlowConsumerPolicy>> policy_names() { return policies; }
+std::span<const EnumName<sluice::Compression>> compression_names() { return compressions; }
 
 ServerConfig read_server(const TableReader& r, const std::filesystem::path& base_dir) {
   r.check_keys(server_keys());
@@ -132,6 +141,7 @@ ServerConfig read_server(const TableReader& r, const std::filesystem::path& base
   read_publish_from(r, s.http_publish_from);
   read_send_limits(r, s);
   read_deadlines(r, s);
+  read_tls(r, base_dir, s.tls);
   r.read_bool("metrics", s.metrics);
   return s;
 }

@@ -66,6 +66,11 @@ TopicEntry read_topic(const TableReader& r) {
     r.read_enum("policy", policy_names(), p);
     t.policy = p;
   }
+  if (r.has("compression")) {
+    sluice::Compression c{};
+    r.read_enum("compression", compression_names(), c);
+    t.compression = c;
+  }
   // A connection's own cap is kept in KiB by the engine (WebSocket::set_max_buffered_bytes).
   r.read_size("max_buffered_bytes", 1, 65535 * KiB, t.max_buffered_bytes);
   r.read_size("send_buffer_bytes", 0, 1 * GiB, t.send_buffer_bytes);

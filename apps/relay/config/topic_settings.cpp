@@ -39,6 +39,7 @@ HistoryLimits history_limits(const TopicConfig& topic) {
 sluice::TopicOptions engine_topic_options(const TopicConfig& topic) {
   sluice::TopicOptions options;
   options.policy = topic.policy;
+  options.compression = topic.compression;
   if (topic.send_buffer_bytes) options.send_buffer_bytes = static_cast<int>(*topic.send_buffer_bytes);
   return options;
 }

@@ -92,8 +92,9 @@ void RelayApp::listen() {
   sources_->start(config_.sources);
   operations_->start();
   // "listening on ws://HOST:PORT/" is what scripts read the port from (with listen port 0).
-  log_line(LogLevel::info, "sluice relay listening on ws://{0}:{1}/ and http://{0}:{1}/ ({2}; {3} thread{4})",
-           config_.server.listen.host, server_->port(),
+  const bool tls = config_.server.tls.enabled();
+  log_line(LogLevel::info, "sluice relay listening on {0}://{2}:{3}/ and {1}://{2}:{3}/ ({4}; {5} thread{6})",
+           tls ? "wss" : "ws", tls ? "https" : "http", config_.server.listen.host, server_->port(),
            config_path_ ? *config_path_ : "embedded default configuration", config_.server.threads,
            config_.server.threads == 1 ? "" : "s");
 }
@@ -119,6 +120,7 @@ void RelayApp::reload() {
     log_line(LogLevel::warn, "reload: {} changed; these take effect at the next start", fixed);
   relay_->apply(next);
   access_.apply(next.server);
+  reload_certificates(next.server.tls);
   next.sources.insert(next.sources.end(), extra_sources_.begin(), extra_sources_.end());
   const SourceDiff diff = sources_->apply(next.sources);
   config_.sources = next.sources;
@@ -130,6 +132,17 @@ void RelayApp::reload() {
            *config_path_, config_.topics.size(), config_.topics.size() == 1 ? "y" : "ies", diff.added.size(),
            diff.replaced.size(), diff.removed.size(), diff.kept.size());
   operations_->reloaded(&next.server);
+}
+
+void RelayApp::reload_certificates(const ServerTlsOptions& tls) {
+  if (!config_.server.tls.enabled() || !tls.enabled() || tls.kernel_tls != config_.server.tls.kernel_tls)
+    return;
+  try {
+    server_->reload_tls(tls);  // new connections get them; open ones keep theirs
+    config_.server.tls.certificates = tls.certificates;
+  } catch (const std::exception& e) {
+    log_line(LogLevel::error, "reload: the running TLS certificates stay: {}", e.what());
+  }
 }
 
 }  // namespace sluice::relay

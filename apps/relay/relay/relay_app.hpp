@@ -40,6 +40,8 @@ class RelayApp {
 
  private:
   void reload();
+  // SIGHUP: a TLS server reads its certificate files again (the ones the reloaded file names).
+  void reload_certificates(const ServerTlsOptions& tls);
   // The running sources' rows for /stats and /metrics; empty when none runs.
   std::vector<SourceRow> source_rows() const;
 

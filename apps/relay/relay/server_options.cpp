@@ -21,6 +21,8 @@ sluice::ServerOptions engine_options(const ServerConfig& c, std::uint64_t memory
   o.max_total_buffered_bytes = c.max_total_buffered_bytes.value_or(memory_limit);
   if (!c.metrics) o.delivery_latency_sampling = 0;
   o.policy = c.policy;
+  o.compression = c.compression;
+  o.compression_threshold = c.compression_threshold;
   o.close_grace = c.close_grace;
   o.write_timeout = c.write_timeout;
   o.send_buffer_bytes = static_cast<int>(std::min<std::size_t>(c.send_buffer_bytes, 1u << 30));
@@ -28,6 +30,7 @@ sluice::ServerOptions engine_options(const ServerConfig& c, std::uint64_t memory
   o.idle_timeout = c.idle_timeout;
   o.close_timeout = c.close_timeout;
   o.shutdown_timeout = c.shutdown_timeout;
+  o.tls = c.tls;
   return o;
 }
 
@@ -48,6 +51,8 @@ std::string settings_needing_restart(const ServerConfig& a, const ServerConfig& 
   check(a.low_watermark == b.low_watermark, "low_watermark");
   check(a.max_total_buffered_bytes == b.max_total_buffered_bytes, "max_total_buffered_bytes");
   check(a.policy == b.policy, "policy");
+  check(a.compression == b.compression, "compression");
+  check(a.compression_threshold == b.compression_threshold, "compression_threshold");
   check(a.close_grace == b.close_grace, "close_grace");
   check(a.write_timeout == b.write_timeout, "write_timeout");
   check(a.ping_interval == b.ping_interval, "ping_interval");
@@ -58,6 +63,9 @@ std::string settings_needing_restart(const ServerConfig& a, const ServerConfig& 
   check(a.memory_limit == b.memory_limit, "memory_limit");
   check(a.metrics == b.metrics, "metrics");
   check(a.send_buffer_bytes == b.send_buffer_bytes, "send_buffer_bytes");
+  // The certificates themselves are reloaded; whether the port speaks TLS is not.
+  check(a.tls.enabled() == b.tls.enabled(), "tls_cert (TLS on or off)");
+  check(a.tls.kernel_tls == b.tls.kernel_tls, "kernel_tls");
   return out;
 }
 

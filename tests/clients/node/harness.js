@@ -28,7 +28,8 @@ function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-// One sluice-echo on 127.0.0.1 and a free port; resolves once it prints its listening line.
+// One sluice-echo on 127.0.0.1 and a free port; resolves once it prints its listening line (its
+// url is wss:// when it was given --tls-cert).
 function startServer(args = []) {
   const proc = spawn(process.argv[2], ['--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -47,10 +48,10 @@ function startServer(args = []) {
     proc.stdout.on('data', (d) => {
       out += d;
       if (!out.includes('\n')) return;
-      const m = out.match(/^sluice-echo listening on ws:\/\/127\.0\.0\.1:(\d+)\/\n/);
+      const m = out.match(/^sluice-echo listening on (wss?):\/\/127\.0\.0\.1:(\d+)\/\n/);
       if (!m) return reject(new Error(`sluice-echo printed ${JSON.stringify(out)}, not its listening line`));
-      server.port = Number(m[1]);
-      server.url = `ws://127.0.0.1:${server.port}/`;
+      server.port = Number(m[2]);
+      server.url = `${m[1]}://127.0.0.1:${server.port}/`;
       resolve(server);
     });
     server.exited.then(({ code, signal }) => reject(new Error(`sluice-echo exited before listening (${code ?? signal})`)));

@@ -30,7 +30,8 @@ def _die_with_parent():
 
 
 class Server:
-    """One sluice-echo on 127.0.0.1 and a free port, stderr kept for failure reports."""
+    """One sluice-echo on 127.0.0.1 and a free port, stderr kept for failure reports (url is
+    wss:// when it was given --tls-cert)."""
 
     def __init__(self, *args):
         self.args = args
@@ -41,11 +42,11 @@ class Server:
             preexec_fn=_die_with_parent)
         _servers.append(self)
         line = self._read_listening_line()
-        m = re.fullmatch(r"sluice-echo listening on ws://127\.0\.0\.1:(\d+)/\n", line)
+        m = re.fullmatch(r"sluice-echo listening on (wss?)://127\.0\.0\.1:(\d+)/\n", line)
         if not m:
             raise AssertionError(f"sluice-echo printed {line!r}, not its listening line")
-        self.port = int(m.group(1))
-        self.url = f"ws://127.0.0.1:{self.port}/"
+        self.port = int(m.group(2))
+        self.url = f"{m.group(1)}://127.0.0.1:{self.port}/"
 
     def _read_listening_line(self):
         fd = self.proc.stdout.fileno()
