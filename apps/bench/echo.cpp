@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "clock.hpp"
+#include "connection_tally.hpp"
 #include "countdown.hpp"
 #include "histogram.hpp"
 #include "loop_threads.hpp"
@@ -28,10 +29,7 @@ struct EchoThread {
   std::vector<std::unique_ptr<sluice::Client>> clients;
   std::string payload;
   Histogram latency;  // nanoseconds
-  int share = 0;      // connections of this thread
-  int opened = 0;
-  int failed = 0;           // never opened
-  int closed_early = 0;     // opened, then closed before the end
+  ConnectionTally tally;
   std::uint64_t limit = 0;  // round trips for this thread; 0: until the duration ends
   std::uint64_t done = 0;
   std::uint64_t refused = 0;  // sends answered would_block or closed
@@ -87,7 +85,7 @@ int run_echo(const CommonOptions& common, const EchoOptions& o) {
   });
 
   auto maybe_ready = [&](EchoThread& t) {
-    if (!t.ready && t.opened + t.failed == t.share) {
+    if (!t.ready && t.tally.settled()) {
       t.ready = true;
       all_open.arrive();
     }
@@ -97,19 +95,13 @@ int run_echo(const CommonOptions& common, const EchoOptions& o) {
     EchoThread& t = state[static_cast<std::size_t>(i)];
     t.loop = &threads.loop(i);
     t.payload = make_payload(o.size);
-    t.share = static_cast<int>(share_of(static_cast<std::uint64_t>(o.connections), n_threads, i));
+    t.tally.wanted = static_cast<int>(share_of(static_cast<std::uint64_t>(o.connections), n_threads, i));
     t.limit = share_of(o.messages, n_threads, i);
     // Setup (connect and handshake timeouts) plus the run, with room to spare.
     t.loop->after(duration + std::chrono::seconds(30), [&] { finish(t, all_done); });
-    for (int c = 0; c < t.share; ++c) {
-      auto opened = std::make_shared<bool>(false);
-      sluice::ClientOptions opts;
+    for (int c = 0; c < t.tally.wanted; ++c) {
       sluice::ClientBehaviors b;
-      b.on_open = [&, opened](sluice::ClientWebSocket) {
-        *opened = true;
-        ++t.opened;
-        maybe_ready(t);
-      };
+      count_connection(b, t.tally, [&] { maybe_ready(t); });
       b.on_message = [&](sluice::ClientWebSocket ws, std::string_view data, sluice::Opcode) {
         if (!t.running) return;
         std::uint64_t now = now_ns();
@@ -120,44 +112,31 @@ int run_echo(const CommonOptions& common, const EchoOptions& o) {
         sluice::SendStatus st = ws.send(t.payload);
         if (st != sluice::SendStatus::sent && st != sluice::SendStatus::queued) ++t.refused;
       };
-      b.on_stopped = [&, opened] {
-        if (*opened) {
-          ++t.closed_early;
-        } else {
-          ++t.failed;
-          maybe_ready(t);
-        }
-      };
       t.clients.push_back(
-          std::make_unique<sluice::Client>(*t.loop, common.url, std::move(opts), std::move(b)));
+          std::make_unique<sluice::Client>(*t.loop, common.url, sluice::ClientOptions{}, std::move(b)));
       t.clients.back()->connect();
     }
-    if (t.share == 0) maybe_ready(t);
+    if (t.tally.wanted == 0) maybe_ready(t);
   });
   if (common.server_pid && !server_end) server_end = sample_process(common.server_pid);
 
   Histogram latency;
   std::uint64_t done = 0, refused = 0, last_end = 0;
-  int opened = 0, failed = 0, closed_early = 0;
+  ConnectionTally tally;
   for (auto& t : state) {
     latency.merge(t.latency);
     done += t.done;
     refused += t.refused;
-    opened += t.opened;
-    failed += t.failed;
-    closed_early += t.closed_early;
+    tally += t.tally;
     last_end = std::max(last_end, t.end_ns);
   }
   double elapsed = start_ns > 0 && last_end > start_ns ? static_cast<double>(last_end - start_ns) / 1e9 : 0;
   double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
 
   Report r("echo");
+  r.json().add("url", common.url).add("connections", o.connections);
+  tally.add_to(r.json());
   r.json()
-      .add("url", common.url)
-      .add("connections", o.connections)
-      .add("connected", opened)
-      .add("connect_failures", failed)
-      .add("closed_early", closed_early)
       .add("size", static_cast<std::uint64_t>(o.size))
       .add("inflight", o.inflight)
       .add("threads", n_threads)
@@ -168,18 +147,18 @@ int run_echo(const CommonOptions& common, const EchoOptions& o) {
   char buf[256];
   std::snprintf(buf, sizeof buf,
                 "echo: %d/%d connections, %zu B, %d in flight: %llu round trips in %.2f s = %.0f msg/s",
-                opened, o.connections, o.size, o.inflight, static_cast<unsigned long long>(done), elapsed,
-                rate);
+                tally.opened, o.connections, o.size, o.inflight, static_cast<unsigned long long>(done),
+                elapsed, rate);
   r.line(buf);
-  if (failed > 0 || closed_early > 0 || refused > 0) {
-    std::snprintf(buf, sizeof buf, "echo: %d failed to connect, %d closed early, %llu sends refused", failed,
-                  closed_early, static_cast<unsigned long long>(refused));
+  if (tally.troubled() || refused > 0) {
+    std::snprintf(buf, sizeof buf, "echo: %d failed to connect, %d closed early, %llu sends refused",
+                  tally.failed, tally.closed_early, static_cast<unsigned long long>(refused));
     r.line(buf);
   }
   r.add_latency(latency, "round-trip");
   r.add_server_costs(server_start, server_end, done);
   r.print(common.json);
-  return opened > 0 && done > 0 ? 0 : 1;
+  return tally.opened > 0 && done > 0 ? 0 : 1;
 }
 
 }  // namespace sluice::bench

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "clock.hpp"
+#include "connection_tally.hpp"
 #include "countdown.hpp"
 #include "histogram.hpp"
 #include "http_publisher.hpp"
@@ -32,11 +33,8 @@ namespace {
 struct FanoutThread {
   sluice::Loop* loop = nullptr;
   std::vector<std::unique_ptr<sluice::Client>> clients;
-  Histogram latency;  // nanoseconds
-  int wanted = 0;     // connections to open on this thread (the publisher counts on thread 0)
-  int opened = 0;
-  int failed = 0;
-  int closed_early = 0;
+  Histogram latency;      // nanoseconds
+  ConnectionTally tally;  // the publisher counts on thread 0
   std::uint64_t received = 0;
   bool counting = false;
   bool ready = false;
@@ -60,7 +58,7 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
   std::unique_ptr<MessagePublisher> publisher;
 
   auto maybe_ready = [](FanoutThread& t, Countdown& gate) {
-    if (!t.ready && t.opened + t.failed == t.wanted) {
+    if (!t.ready && t.tally.settled()) {
       t.ready = true;
       gate.arrive();
     }
@@ -103,20 +101,10 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
     FanoutThread& t = state[static_cast<std::size_t>(i)];
     t.loop = &threads.loop(i);
     int share = o.subscribers / n_threads + (i < o.subscribers % n_threads ? 1 : 0);
-    t.wanted = share + (i == 0 ? 1 : 0);  // the publisher counts as one
+    t.tally.wanted = share + (i == 0 ? 1 : 0);  // the publisher counts as one
     t.loop->after(duration + drain + std::chrono::seconds(30), [&] { t.loop->stop(); });
     if (i == 0) {
-      auto publisher_open = std::make_shared<bool>(false);
-      auto on_open = [&, publisher_open] {
-        *publisher_open = true;
-        ++t.opened;
-        maybe_ready(t, all_open);
-      };
-      auto on_failed = [&, publisher_open] {
-        if (*publisher_open) return ++t.closed_early, void();
-        ++t.failed;
-        maybe_ready(t, all_open);
-      };
+      auto [on_open, on_failed] = tally_hooks(t.tally, [&] { maybe_ready(t, all_open); });
       if (via_http)
         publisher =
             std::make_unique<HttpPublisher>(o.publish_url, o.rate, o.size, o.messages, on_open, on_failed);
@@ -126,13 +114,8 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
       publisher->connect();
     }
     for (int c = 0; c < share; ++c) {
-      auto opened = std::make_shared<bool>(false);
       sluice::ClientBehaviors b;
-      b.on_open = [&, opened](sluice::ClientWebSocket) {
-        *opened = true;
-        ++t.opened;
-        maybe_ready(t, all_open);
-      };
+      count_connection(b, t.tally, [&] { maybe_ready(t, all_open); });
       b.on_message = [&](sluice::ClientWebSocket, std::string_view data, sluice::Opcode) {
         if (!t.counting) return;
         std::uint64_t sent_at = stamp_of(data);
@@ -145,11 +128,6 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
           last_receipt_ns.store(now, std::memory_order_relaxed);
         }
       };
-      b.on_stopped = [&, opened] {
-        if (*opened) return ++t.closed_early, void();
-        ++t.failed;
-        maybe_ready(t, all_open);
-      };
       t.clients.push_back(
           std::make_unique<sluice::Client>(*t.loop, common.url, sluice::ClientOptions{}, std::move(b)));
       t.clients.back()->connect();
@@ -160,13 +138,11 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
 
   Histogram latency;
   std::uint64_t received = 0;
-  int opened = 0, failed = 0, closed_early = 0;
+  ConnectionTally tally;
   for (auto& t : state) {
     latency.merge(t.latency);
     received += t.received;
-    opened += t.opened;
-    failed += t.failed;
-    closed_early += t.closed_early;
+    tally += t.tally;
   }
   // With --messages the run is as long as the deliveries took.
   double window = static_cast<double>(duration.count()) / 1000.0;
@@ -179,10 +155,9 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
   r.json()
       .add("url", common.url)
       .add("publish_via", via_http ? "http" : "websocket")
-      .add("subscribers", o.subscribers)
-      .add("connected", opened)
-      .add("connect_failures", failed)
-      .add("closed_early", closed_early)
+      .add("subscribers", o.subscribers);
+  tally.add_to(r.json());
+  r.json()
       .add("size", static_cast<std::uint64_t>(o.size))
       .add("rate", o.rate)
       .add("threads", n_threads)
@@ -203,9 +178,9 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
       o.subscribers, o.size, o.rate, static_cast<unsigned long long>(published), delivered,
       o.rate * o.subscribers);
   r.line(buf);
-  if (failed > 0 || closed_early > 0 || publisher->refused() > 0) {
+  if (tally.troubled() || publisher->refused() > 0) {
     std::snprintf(buf, sizeof buf, "fanout: %d failed to connect, %d closed early, %llu publishes refused",
-                  failed, closed_early, static_cast<unsigned long long>(publisher->refused()));
+                  tally.failed, tally.closed_early, static_cast<unsigned long long>(publisher->refused()));
     r.line(buf);
   }
   r.add_latency(latency, "publish-to-receive");
@@ -213,7 +188,7 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
   r.add_server_costs(server_start, server_end, received);
   publisher.reset();
   r.print(common.json);
-  return opened == o.subscribers + 1 && received > 0 ? 0 : 1;
+  return tally.opened == o.subscribers + 1 && received > 0 ? 0 : 1;
 }
 
 }  // namespace sluice::bench

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "connection_tally.hpp"
 #include "countdown.hpp"
 #include "loop_threads.hpp"
 #include "raw_ws.hpp"
@@ -29,10 +30,7 @@ struct SubscriberThread {
   std::vector<std::unique_ptr<sluice::Client>> clients;
   std::vector<std::uint64_t> received;  // per subscriber, while counting
   std::uint64_t bytes = 0;
-  int wanted = 0;
-  int opened = 0;
-  int failed = 0;
-  int closed_early = 0;
+  ConnectionTally tally;
   bool counting = false;
   bool ready = false;
 };
@@ -62,7 +60,7 @@ int run_subscribe(const CommonOptions& common, const SubscribeOptions& o) {
   std::optional<ProcSample> server_start, server_end;
 
   auto maybe_ready = [](SubscriberThread& t, Countdown& gate) {
-    if (!t.ready && t.opened + t.failed == t.wanted) {
+    if (!t.ready && t.tally.settled()) {
       t.ready = true;
       gate.arrive();
     }
@@ -87,26 +85,16 @@ int run_subscribe(const CommonOptions& common, const SubscribeOptions& o) {
   threads.run([&](int i) {
     SubscriberThread& t = state[static_cast<std::size_t>(i)];
     t.loop = &threads.loop(i);
-    t.wanted = o.subscribers / n_threads + (i < o.subscribers % n_threads ? 1 : 0);
-    t.received.assign(static_cast<std::size_t>(t.wanted), 0);
+    t.tally.wanted = o.subscribers / n_threads + (i < o.subscribers % n_threads ? 1 : 0);
+    t.received.assign(static_cast<std::size_t>(t.tally.wanted), 0);
     t.loop->after(duration + std::chrono::seconds(60), [&] { t.loop->stop(); });
-    for (int c = 0; c < t.wanted; ++c) {
-      auto opened = std::make_shared<bool>(false);
+    for (int c = 0; c < t.tally.wanted; ++c) {
       sluice::ClientBehaviors b;
-      b.on_open = [&, opened](sluice::ClientWebSocket) {
-        *opened = true;
-        ++t.opened;
-        maybe_ready(t, all_open);
-      };
+      count_connection(b, t.tally, [&] { maybe_ready(t, all_open); });
       b.on_message = [&, c](sluice::ClientWebSocket, std::string_view data, sluice::Opcode) {
         if (!t.counting) return;
         ++t.received[static_cast<std::size_t>(c)];
         t.bytes += data.size();
-      };
-      b.on_stopped = [&, opened] {
-        if (*opened) return ++t.closed_early, void();
-        ++t.failed;
-        maybe_ready(t, all_open);
       };
       t.clients.push_back(
           std::make_unique<sluice::Client>(*t.loop, common.url, sluice::ClientOptions{}, std::move(b)));
@@ -117,7 +105,7 @@ int run_subscribe(const CommonOptions& common, const SubscribeOptions& o) {
   if (common.server_pid && !server_end) server_end = sample_process(common.server_pid);
 
   std::uint64_t received = 0, bytes = 0, least = ~std::uint64_t{0}, most = 0;
-  int opened = 0, failed = 0, closed_early = 0;
+  ConnectionTally tally;
   for (auto& t : state) {
     for (std::uint64_t n : t.received) {
       received += n;
@@ -125,9 +113,7 @@ int run_subscribe(const CommonOptions& common, const SubscribeOptions& o) {
       most = std::max(most, n);
     }
     bytes += t.bytes;
-    opened += t.opened;
-    failed += t.failed;
-    closed_early += t.closed_early;
+    tally += t.tally;
   }
   if (received == 0) least = 0;
   const int stalled_closed = count_closed_after_draining(stalled, 2000);
@@ -136,12 +122,9 @@ int run_subscribe(const CommonOptions& common, const SubscribeOptions& o) {
   const double window = static_cast<double>(duration.count()) / 1000.0;
 
   Report r("subscribe");
+  r.json().add("url", common.url).add("subscribers", o.subscribers);
+  tally.add_to(r.json());
   r.json()
-      .add("url", common.url)
-      .add("subscribers", o.subscribers)
-      .add("connected", opened)
-      .add("connect_failures", failed)
-      .add("closed_early", closed_early)
       .add("stalled", o.stalled)
       .add("stalled_connected", stalled_opened)
       .add("stalled_closed_by_server", stalled_closed)
@@ -158,15 +141,15 @@ int run_subscribe(const CommonOptions& common, const SubscribeOptions& o) {
       o.subscribers, static_cast<double>(received) / window, static_cast<double>(bytes) / window / 1e6,
       static_cast<unsigned long long>(least), static_cast<unsigned long long>(most), window);
   r.line(buf);
-  if (failed > 0 || closed_early > 0 || o.stalled > 0) {
+  if (tally.troubled() || o.stalled > 0) {
     std::snprintf(buf, sizeof buf,
                   "subscribe: %d failed to connect, %d closed early; %d/%ld stalled closed by the server",
-                  failed, closed_early, stalled_closed, stalled_opened);
+                  tally.failed, tally.closed_early, stalled_closed, stalled_opened);
     r.line(buf);
   }
   r.add_server_costs(server_start, server_end, received);
   r.print(common.json);
-  return opened == o.subscribers && received > 0 ? 0 : 1;
+  return tally.opened == o.subscribers && received > 0 ? 0 : 1;
 }
 
 }  // namespace sluice::bench
