@@ -13,38 +13,13 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const https = require('node:https');
 const net = require('node:net');
-const os = require('node:os');
 const path = require('node:path');
+const { Harness, requirePlaywright } = require('../relay/browser_harness');
 
 const TIME_LIMIT_MS = 100000;
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const PLAYWRIGHT = path.join(__dirname, '..', 'relay', 'dashboard', 'node_modules', 'playwright-core');
 
-let playwright;
-try {
-  playwright = require(PLAYWRIGHT);
-} catch (e) {
-  console.error('playwright-core is missing: run `npm ci --prefix tests/relay/dashboard` (scripts/test does)');
-  process.exit(1);
-}
-if (!fs.existsSync(CHROMIUM)) {
-  console.error(`${CHROMIUM} is missing: install Debian's chromium (scripts/install-deps does)`);
-  process.exit(1);
-}
-
-const cleanups = [];
-function cleanup() {
-  while (cleanups.length) {
-    try { cleanups.pop()(); } catch (e) { /* best effort */ }
-  }
-}
-
-function check(what, ok, detail) {
-  if (!ok) throw new Error(`${what}${detail === undefined ? '' : ': ' + JSON.stringify(detail)}`);
-  console.log(`ok   ${what}`);
-}
+const harness = new Harness(requirePlaywright(path.join(__dirname, '..', 'relay', 'dashboard')));
+const check = (name, ok, detail) => harness.check(name, ok, detail);
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -74,7 +49,7 @@ async function startRelay(binary, dir, port) {
   let log = '';
   relay.stdout.on('data', (d) => { log += d; });
   relay.stderr.on('data', (d) => { log += d; });
-  cleanups.push(() => { if (relay.exitCode === null) relay.kill('SIGTERM'); });
+  harness.defer(() => { if (relay.exitCode === null) relay.kill('SIGTERM'); });
   const deadline = Date.now() + 20000;
   while (!log.includes('sluice relay listening on wss://')) {
     if (relay.exitCode !== null) throw new Error(`the relay exited with ${relay.exitCode}: ${log}`);
@@ -98,18 +73,13 @@ function publish(port, ca, topic, body) {
 
 async function main() {
   const binary = process.argv[2];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-tls-browser-'));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = harness.tempDir('sluice-tls-browser-');
   const pki = makePki(dir);
   const port = await freePort();
   await startRelay(binary, dir, port);
   const origin = `https://127.0.0.1:${port}`;
 
-  const context = await playwright.chromium.launchPersistentContext(path.join(dir, 'profile'), {
-    executablePath: CHROMIUM,
-    args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${pki.spkiHash}`],
-  });
-  cleanups.push(() => context.close());
+  const context = await harness.browser({ args: [...harness.chromiumArgs, `--ignore-certificate-errors-spki-list=${pki.spkiHash}`] });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -149,20 +119,4 @@ async function main() {
   check('no errors in the page', errors.length === 0, errors);
 }
 
-const timer = setTimeout(() => {
-  console.error(`FAIL: did not finish within ${TIME_LIMIT_MS / 1000} s`);
-  cleanup();
-  process.exit(1);
-}, TIME_LIMIT_MS);
-
-main().then(() => {
-  clearTimeout(timer);
-  cleanup();
-  console.log('chromium over TLS: all checks passed');
-  setTimeout(() => process.exit(0), 100);
-}, (e) => {
-  console.error(`FAIL ${e && e.stack ? e.stack : e}`);
-  clearTimeout(timer);
-  cleanup();
-  setTimeout(() => process.exit(1), 100);
-});
+harness.run(main, { timeLimitMs: TIME_LIMIT_MS, needPass: true });

@@ -12,47 +12,14 @@ const { spawn } = require('child_process');
 const fs = require('fs');
 const http = require('http');
 const net = require('net');
-const os = require('os');
 const path = require('path');
+const { Harness, requirePlaywright, option, sleep } = require('../browser_harness');
 
 const TIME_LIMIT_MS = 140000;
 const WAIT_MS = 20000;
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-let playwright;
-try {
-  playwright = require(path.join(__dirname, 'node_modules', 'playwright-core'));
-} catch (e) {
-  console.error('playwright-core is missing: run `npm ci --prefix tests/relay/browser` (scripts/test does)');
-  process.exit(1);
-}
-if (!fs.existsSync(CHROMIUM)) {
-  console.error(CHROMIUM + ' is missing: install Debian\'s chromium (scripts/install-deps does)');
-  process.exit(1);
-}
-
-const cleanups = [];
-let passed = 0;
-const failures = [];
-
-function check(name, ok, detail) {
-  if (ok) {
-    passed++;
-    console.log('ok   ' + name);
-  } else {
-    failures.push(name);
-    console.log('FAIL ' + name + (detail === undefined ? '' : ': ' + JSON.stringify(detail)));
-  }
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function option(name) {
-  const i = process.argv.indexOf('--' + name);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : undefined;
-}
+const harness = new Harness(requirePlaywright(__dirname));
+const check = (name, ok, detail) => harness.check(name, ok, detail);
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -90,7 +57,7 @@ class Relay {
       '--log-level', 'info'], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
-    cleanups.push(() => { if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL'); });
+    harness.defer(() => { if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL'); });
     await until('the relay to listen on ' + this.port, () => new Promise((resolve) => {
       const socket = net.connect(this.port, '127.0.0.1', () => { socket.destroy(); resolve(true); });
       socket.on('error', () => resolve(false));
@@ -161,7 +128,7 @@ function servePage(relay) {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(pageHtml(relay));
   });
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  harness.defer(() => new Promise((resolve) => server.close(resolve)));
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}/`)));
 }
 
@@ -180,20 +147,14 @@ const brief = (m) => `${m.topic}#${m.seq}=${m.binary ? '[' + m.data + ']' : m.da
 async function main() {
   const binary = option('relay');
   if (!binary) throw new Error('usage: node browser_client_test.js --relay PATH/sluice');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-browser-'));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = harness.tempDir('sluice-browser-');
   const port = await freePort();
   const relay = `http://127.0.0.1:${port}`;
 
   const first = new Relay(binary, port, dir, 1);
   await first.start(TOPICS);
 
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-chromium-'));
-  cleanups.push(() => fs.rmSync(profile, { recursive: true, force: true }));
-  const context = await playwright.chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS,
-  });
-  cleanups.push(() => context.close().catch(() => {}));
+  const context = await harness.browser();
   const page = context.pages()[0] || await context.newPage();
   const pageErrors = [];
   const consoleErrors = [];
@@ -262,22 +223,4 @@ async function main() {
   check('the second run exits 0 on SIGTERM', code.code === 0, code);
 }
 
-const timer = setTimeout(() => {
-  console.log('FAIL time limit of ' + TIME_LIMIT_MS / 1000 + ' s');
-  failures.push('time limit');
-  finish();
-}, TIME_LIMIT_MS);
-
-async function finish() {
-  clearTimeout(timer);
-  for (const cleanup of cleanups.reverse()) {
-    try { await cleanup(); } catch (e) { /* best effort */ }
-  }
-  console.log(passed + ' passed, ' + failures.length + ' failed');
-  process.exit(failures.length === 0 && passed > 0 ? 0 : 1);
-}
-
-main().catch((err) => {
-  console.log('FAIL ' + (err && err.stack ? err.stack : err));
-  failures.push('exception');
-}).finally(finish);
+harness.run(main, { timeLimitMs: TIME_LIMIT_MS, needPass: true });

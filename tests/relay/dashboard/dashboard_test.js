@@ -16,57 +16,23 @@ const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
 const http = require('http');
 const net = require('net');
-const os = require('os');
 const path = require('path');
+const { Harness, requirePlaywright, option, sleep } = require('../browser_harness');
 
 const TIME_LIMIT_MS = 100000;
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-function option(name, fallback) {
-  const i = process.argv.indexOf('--' + name);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
-
-let playwright;
-try {
-  playwright = require(path.join(__dirname, 'node_modules', 'playwright-core'));
-} catch (e) {
-  console.error('playwright-core is missing: run `npm ci --prefix tests/relay/dashboard` (scripts/test does)');
-  process.exit(1);
-}
-if (!fs.existsSync(CHROMIUM)) {
-  console.error(CHROMIUM + ' is missing: install Debian\'s chromium (scripts/install-deps does)');
-  process.exit(1);
-}
-
+const harness = new Harness(requirePlaywright(__dirname));
+const check = (name, ok, detail) => harness.check(name, ok, detail);
 const outDir = path.resolve(option('out', '.'));
 const topic = option('topic', 'sensors/radio');
-const cleanups = [];
-let passed = 0;
-const failures = [];
-
-function check(name, ok, detail) {
-  if (ok) {
-    passed++;
-    console.log('ok   ' + name);
-  } else {
-    failures.push(name);
-    console.log('FAIL ' + name + (detail === undefined ? '' : ': ' + JSON.stringify(detail)));
-  }
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Starts fake_relay.py on a free port over a fresh dump of the embedded assets.
 async function startFakeRelay(dumpTool) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-dashboard-assets-'));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = harness.tempDir('sluice-dashboard-assets-');
   execFileSync(dumpTool, [dir]);
   const child = spawn('/usr/bin/python3', ['-B', path.join(__dirname, 'fake_relay.py'), '--assets', dir,
     '--lifetime', String(TIME_LIMIT_MS / 1000 + 10)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  cleanups.push(() => { if (child.exitCode === null) child.kill('SIGTERM'); });
+  harness.defer(() => { if (child.exitCode === null) child.kill('SIGTERM'); });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -94,12 +60,11 @@ metrics = true
 `;
 
 async function startRealRelay(binary) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-dashboard-relay-'));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = harness.tempDir('sluice-dashboard-relay-');
   const config = path.join(dir, 'sluice.toml');
   fs.writeFileSync(config, RELAY_CONFIG);
   const child = spawn(binary, ['--demo', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  cleanups.push(() => { if (child.exitCode === null) child.kill('SIGTERM'); });
+  harness.defer(() => { if (child.exitCode === null) child.kill('SIGTERM'); });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stderr.on('data', (chunk) => {
@@ -122,7 +87,7 @@ function rawSubscriber(url, topic, reading) {
     if (reading) socket.resume(); else socket.pause();
   });
   socket.on('error', () => {});
-  cleanups.push(() => socket.destroy());
+  harness.defer(() => socket.destroy());
 }
 
 function getJson(url) {
@@ -154,12 +119,7 @@ function post(url) {
 }
 
 async function openDashboard(url, contextOptions, errors) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-chromium-'));
-  cleanups.push(() => fs.rmSync(profile, { recursive: true, force: true }));
-  const context = await playwright.chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, ...contextOptions,
-  });
-  cleanups.push(() => context.close().catch(() => {}));
+  const context = await harness.browser(contextOptions);
   const page = context.pages()[0] || await context.newPage();
   page.on('console', (msg) => { if (msg.type() === 'error') errors.push('console: ' + msg.text()); });
   page.on('pageerror', (err) => errors.push('page: ' + err.message));
@@ -292,22 +252,4 @@ async function main() {
   console.log('screenshots in ' + outDir);
 }
 
-const timer = setTimeout(() => {
-  console.log('FAIL time limit of ' + TIME_LIMIT_MS / 1000 + ' s');
-  failures.push('time limit');
-  finish();
-}, TIME_LIMIT_MS);
-
-async function finish() {
-  clearTimeout(timer);
-  for (const cleanup of cleanups.reverse()) {
-    try { await cleanup(); } catch (e) { /* best effort */ }
-  }
-  console.log(passed + ' passed, ' + failures.length + ' failed');
-  process.exit(failures.length === 0 ? 0 : 1);
-}
-
-main().catch((err) => {
-  console.log('FAIL ' + (err && err.stack ? err.stack : err));
-  failures.push('exception');
-}).finally(finish);
+harness.run(main, { timeLimitMs: TIME_LIMIT_MS });
