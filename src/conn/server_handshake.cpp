@@ -1,8 +1,30 @@
 #include "conn/server_handshake.hpp"
 
+#include <new>
+
 #include "http/handshake.hpp"
+#include "mem/slot_pool.hpp"
 
 namespace sluice::detail {
+
+namespace {
+
+mem::SlotPool& handshake_pool() {
+  // Never destroyed: a handshake that outlives static destruction (a server in a static object)
+  // still finds it.
+  static mem::SlotPool* pool = new mem::SlotPool(sizeof(ServerHandshake));
+  return *pool;
+}
+
+}  // namespace
+
+void* ServerHandshake::operator new(std::size_t size) {
+  // The class is final, so `size` is always its own; the check keeps that true.
+  if (size > handshake_pool().slot_size()) throw std::bad_alloc();
+  return handshake_pool().allocate();
+}
+
+void ServerHandshake::operator delete(void* handshake) { handshake_pool().free(handshake); }
 
 ServerHandshake::Step ServerHandshake::feed(std::span<const std::uint8_t> chunk) {
   using K = Step::Kind;

@@ -2,6 +2,11 @@
 // owns the request reader and says what each request in the bytes it is fed asks for: wait for
 // more, upgrade (the RFC 6455 §4.2.1 checks passed), a plain request for a route, or an answer
 // after which the connection ends. No I/O: the connection acts on each step.
+//
+// A handshake lives from accept to upgrade, beside connections that live for hours, so it comes
+// from a pool of its own (mem/slot_pool.hpp): a burst of handshakes, however many are in flight
+// at once on a slow machine, then leaves no holes among the connections in the heap, and its
+// pages go back to the system when the burst is over.
 #pragma once
 
 #include <cstddef>
@@ -13,8 +18,11 @@
 
 namespace sluice::detail {
 
-class ServerHandshake {
+class ServerHandshake final {
  public:
+  static void* operator new(std::size_t size);
+  static void operator delete(void* handshake);
+
   struct Step {
     enum class Kind : std::uint8_t {
       need_more,          // send_continue: answer "100 Continue" first

@@ -2,12 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
-#include <new>
 #include <string_view>
 
 #include "http/handshake.hpp"
 #include "http/tokens.hpp"
-#include "mem/slot_pool.hpp"
 
 namespace sluice::detail {
 
@@ -30,13 +28,6 @@ class Copier {
   char* at_;
 };
 
-mem::SlotPool& reader_pool() {
-  // Never destroyed: a reader that outlives static destruction (a server in a static object)
-  // still finds it.
-  static mem::SlotPool* pool = new mem::SlotPool(sizeof(RequestReader));
-  return *pool;
-}
-
 std::size_t text_size(const HttpRequest& r) {
   std::size_t n = r.method.size() + r.target.size() + r.remote_address.size();
   for (const HttpHeader& h : r.headers) n += h.name.size() + h.value.size();
@@ -54,14 +45,6 @@ struct RequestReader::Gathered {
   std::size_t body_have = 0;
   std::size_t body_want = 0;
 };
-
-void* RequestReader::operator new(std::size_t size) {
-  // The class is final, so `size` is always its own; the check keeps that true.
-  if (size > reader_pool().slot_size()) throw std::bad_alloc();
-  return reader_pool().allocate();
-}
-
-void RequestReader::operator delete(void* reader) { reader_pool().free(reader); }
 
 BodyLength declared_body_length(const HttpRequest& req) {
   BodyLength out;

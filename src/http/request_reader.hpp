@@ -7,10 +7,6 @@
 // spans reads is gathered, together with a copy of its head, into one block charged to the
 // memory account first, so a peer can make the server hold at most max_body_bytes per request
 // and only within the process budget.
-//
-// A reader lives from accept to upgrade, beside connections that live for hours, so it comes
-// from a pool of its own (mem/slot_pool.hpp): a burst of handshakes then leaves no holes among
-// the connections in the heap, and its pages go back to the system when the burst is over.
 #pragma once
 
 #include <cstddef>
@@ -35,9 +31,6 @@ struct RequestLimits {
 
 class RequestReader final {
  public:
-  static void* operator new(std::size_t size);
-  static void operator delete(void* reader);
-
   enum class Kind : std::uint8_t { need_more, upgrade, request, error };
   struct Result {
     Kind kind = Kind::need_more;
