@@ -148,7 +148,10 @@ void RedisShard::pubsub_ready() {
 
 void RedisShard::flush_subscriptions() {
   if (!sub_.ready()) return;
-  for (SubscriptionTable::Batch& b : table_.take_changes()) {
+  const bool was_settled = table_.settled();
+  std::vector<SubscriptionTable::Batch> changes = table_.take_changes();
+  if (was_settled && !changes.empty()) last_confirmation_ = Clock::now();
+  for (SubscriptionTable::Batch& b : changes) {
     const bool pattern = b.kind == SubscriptionTable::Kind::pattern;
     std::vector<std::string_view> args;
     args.reserve(b.names.size() + 1);
@@ -197,6 +200,7 @@ void RedisShard::pubsub_reply(const redisReply* r) {
   const bool pattern = kind.front() == 'p';
   const auto k = pattern ? SubscriptionTable::Kind::pattern : SubscriptionTable::Kind::channel;
   const std::string_view name = text_of(r->element[1]);
+  last_confirmation_ = Clock::now();
   if (kind == "subscribe" || kind == "psubscribe") {
     table_.confirmed(k, name, true);
   } else if (kind == "unsubscribe" || kind == "punsubscribe") {
@@ -217,6 +221,12 @@ void RedisShard::check_up() {
 }
 
 void RedisShard::probe(Clock::time_point now) {
+  if (sub_.ready() && !table_.settled() && now - last_confirmation_ >= config_.command_timeout) {
+    ++probes_failed_;
+    sub_.fail("subscription silent: Redis confirmed no (un)subscribe within command_timeout (" +
+              std::to_string(config_.command_timeout.count()) + " ms)");
+    return;
+  }
   if (probe_outstanding_) {
     if (now - probe_sent_ >= config_.command_timeout) {
       ++probes_failed_;

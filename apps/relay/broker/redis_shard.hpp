@@ -92,6 +92,10 @@ class RedisShard {
   std::atomic<bool> up_{false};
   bool probe_outstanding_ = false;
   Clock::time_point probe_sent_{};
+  // While (un)subscribes are unanswered: when the last one was sent into a settled table, or
+  // the last answer came. Redis answers in order, so a silence longer than command_timeout
+  // means the connection lost them (the probe alone waits for a settled table).
+  Clock::time_point last_confirmation_{};
   Clock::time_point next_probe_{};
   std::atomic<std::uint64_t> probes_failed_{0};
   std::atomic<std::uint64_t> received_{0};

@@ -1,8 +1,9 @@
 """A subscription that silently stops delivering (a proxy between relay and Redis swallows
 everything Redis sends on the relay's PUB/SUB connection, while commands still work: what a
 failover or a forgetful NAT does) is found by the relay's probe within probe_interval +
-command_timeout: /readyz turns 503 until the relay has reconnected, and what was published
-meanwhile is repaired from the stream.
+command_timeout, and subscribes that Redis never confirms within command_timeout: /readyz
+turns 503 until the relay has reconnected, and what was published meanwhile is repaired from
+the stream.
 
 A Redis that accepts TCP but never answers (the process stopped with SIGSTOP: the kernel
 still completes connections) is found by the relays' probes and deadlines, not by TCP: with
@@ -79,12 +80,20 @@ async def silent_subscription(binary):
         while await asyncio.to_thread(readyz, behind) != 503:
             check(time.time() - started < 15, "the silent subscription was not found within 15 s")
             await asyncio.sleep(0.02)
+        # The proxy swallows the new connection's subscribe confirmations too, until the relay
+        # gives up waiting for them and connects once more.
+        started = time.time()
+        while "confirmed no (un)subscribe" not in behind.read_log():
+            check(time.time() - started < 15, "unconfirmed subscribes were not noticed within 15 s: " + behind.read_log()[-1500:])
+            await asyncio.sleep(0.02)
         proxy.swallowing = False
         await asyncio.to_thread(wait_ready, behind)
         check((await asyncio.to_thread(publish, direct, "q", "3"))[0] == 200, "publish 3")
         await sub.wait_for(lambda s: len(s.messages()) >= 3, "2, repaired from the stream, then 3")
         check([m["data"] for m in sub.messages()] == ["1", "2", "3"], f"in order, once each: {sub.frames}")
         check("probe did not arrive" in behind.read_log(), "the log names the probe")
+        check("confirmed no (un)subscribe within command_timeout" in behind.read_log(),
+              "the log names the unconfirmed subscribes")
         stats = json.loads((await asyncio.to_thread(curl, behind.url("/stats")))[1])["broker"]
         check(stats["probes_failed"] >= 1 and stats["repaired"] >= 1, f"probe failure and repair counted: {stats}")
         await sub.stop()
