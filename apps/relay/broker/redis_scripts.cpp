@@ -1,16 +1,24 @@
 #include "broker/redis_scripts.hpp"
 
+#include <string>
+
 namespace sluice::relay::redis_scripts {
 
-// TIME in a script needs effect replication, the default from Redis 5 and the only mode from
-// 7; the call is there for Redis 3.2 to 4, and harmless after.
-const std::string_view publish = R"lua(
+namespace {
+
+// Every script begins alike: the shard's epoch, written first by whoever finds none, from the
+// script's last argument. TIME in a script needs effect replication, the default from Redis 5
+// and the only mode from 7; the call is there for Redis 3.2 to 4, and harmless after.
+constexpr std::string_view kPrologue = R"lua(
 pcall(redis.replicate_commands)
 local epoch = redis.call('GET', KEYS[1])
 if not epoch then
-  epoch = ARGV[6]
+  epoch = ARGV[#ARGV]
   redis.call('SET', KEYS[1], epoch)
 end
+)lua";
+
+const std::string publish_text = std::string(kPrologue) + R"lua(
 local seq = redis.call('HINCRBY', KEYS[2], 's', 1)
 local now = redis.call('TIME')
 local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
@@ -38,13 +46,7 @@ local relays = redis.call('PUBLISH', ARGV[1], seq .. ' ' .. ms .. ' ' .. ARGV[3]
 return {seq, ms, epoch, relays}
 )lua";
 
-const std::string_view read = R"lua(
-pcall(redis.replicate_commands)
-local epoch = redis.call('GET', KEYS[1])
-if not epoch then
-  epoch = ARGV[4]
-  redis.call('SET', KEYS[1], epoch)
-end
+const std::string read_text = std::string(kPrologue) + R"lua(
 local last = tonumber(redis.call('HGET', KEYS[2], 's') or '0')
 local after = tonumber(ARGV[1])
 local entries = {}
@@ -64,13 +66,14 @@ end
 return {last, epoch, entries}
 )lua";
 
-const std::string_view epoch = R"lua(
-local epoch = redis.call('GET', KEYS[1])
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('SET', KEYS[1], epoch)
-end
+const std::string epoch_text = std::string(kPrologue) + R"lua(
 return epoch
 )lua";
+
+}  // namespace
+
+const std::string_view publish = publish_text;
+const std::string_view read = read_text;
+const std::string_view epoch = epoch_text;
 
 }  // namespace sluice::relay::redis_scripts

@@ -9,7 +9,8 @@
 //   epoch    the shard's epoch, written first by whoever finds none (a Redis that lost its
 //            data, or a new one)
 //
-// They are sent by EVALSHA, and by EVAL when Redis answers NOSCRIPT (after a restart).
+// Each takes a new epoch as its last argument, for a shard that has none. They are sent by
+// EVALSHA, and by EVAL when Redis answers NOSCRIPT (after a restart).
 #pragma once
 
 #include <string_view>

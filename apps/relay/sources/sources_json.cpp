@@ -1,11 +1,22 @@
 // Keys in the order the header shows them.
 #include "sources/sources_json.hpp"
 
+#include <array>
+#include <cstdint>
+
 #include "http/json_writer.hpp"
 
 namespace sluice::relay {
 
 namespace {
+
+// {"reason": count, ...}: one count per value of Enum, named by its to_string.
+template <typename Enum, std::size_t N>
+void write_counts_by(JsonWriter& w, const std::array<std::uint64_t, N>& counts) {
+  w.begin_object();
+  for (std::size_t i = 0; i < N; ++i) w.key(to_string(static_cast<Enum>(i))).value(counts[i]);
+  w.end_object();
+}
 
 void write_sink(JsonWriter& w, const SourceStatusSnapshot& s) {
   w.key("sink");
@@ -18,10 +29,8 @@ void write_sink(JsonWriter& w, const SourceStatusSnapshot& s) {
   w.key("messages").value(s.sink_messages);
   w.key("bytes").value(s.sink_bytes);
   w.key("queued_bytes").value(s.sink_queued_bytes);
-  w.key("dropped").begin_object();
-  for (std::size_t i = 0; i < sink_drop_count; ++i)
-    w.key(to_string(static_cast<SinkDrop>(i))).value(s.sink_dropped[i]);
-  w.end_object();
+  w.key("dropped");
+  write_counts_by<SinkDrop>(w, s.sink_dropped);
   w.end_object();
 }
 
@@ -40,10 +49,8 @@ void write_source(JsonWriter& w, const SourceStatusSnapshot& s) {
   w.key("messages").value(s.messages);
   w.key("messages_per_second").value(s.messages_per_second);
   w.key("bytes").value(s.bytes);
-  w.key("frames_dropped").begin_object();
-  for (std::size_t i = 0; i < frame_drop_reason_count; ++i)
-    w.key(to_string(static_cast<DropReason>(i))).value(s.frames_dropped[i]);
-  w.end_object();
+  w.key("frames_dropped");
+  write_counts_by<DropReason>(w, s.frames_dropped);
   w.key("publish_refused").value(s.publish_refused);
   w.key("kernel_drops").value(s.kernel_drops);
   w.key("errors").value(s.errors);
