@@ -52,6 +52,11 @@ class Server {
   // Any thread. The result counts the subscribers served synchronously: those of the calling
   // loop thread; receivers on other threads are counted in stats() only.
   PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode = Opcode::binary);
+  // The same, with this message's compression chosen here rather than by the topic's options
+  // (an application whose own topics are patterns knows it per message). Subscribers that did
+  // not negotiate permessage-deflate receive it plain either way.
+  PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode,
+                        Compression compression);
 
   // Producer flow control, for topics whose subscribers have the backpressure policy. A topic
   // is blocked while any open subscriber of it, on any thread, whose policy for it is

@@ -148,7 +148,12 @@ void Server::stop() {
 }
 
 PublishResult Server::publish(std::string_view topic, std::string_view data, Opcode opcode) {
-  return impl_->core.publish(topic, data, opcode);
+  return impl_->core.publish(topic, data, opcode, std::nullopt);
+}
+
+PublishResult Server::publish(std::string_view topic, std::string_view data, Opcode opcode,
+                              Compression compression) {
+  return impl_->core.publish(topic, data, opcode, compression);
 }
 
 bool Server::topic_blocked(std::string_view topic) const { return impl_->core.flow.blocked(topic); }

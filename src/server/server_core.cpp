@@ -16,7 +16,8 @@ const TopicOptions& ServerCore::options_for_topic(std::string_view name) const {
   return it == topic_options.end() ? kDefault : it->second;
 }
 
-PublishResult ServerCore::publish(std::string_view topic, std::string_view data, Opcode opcode) {
+PublishResult ServerCore::publish(std::string_view topic, std::string_view data, Opcode opcode,
+                                  std::optional<Compression> compression) {
   if (data.size() > kMaxFramePayload || workers.empty()) return {};  // too big, or not listening yet
   FrameRef frame = encode_frame(opcode, data);                       // once, for every worker and subscriber
   frame.get()->charge_once(*budget);                                 // and so charged once to the budget
@@ -25,7 +26,7 @@ PublishResult ServerCore::publish(std::string_view topic, std::string_view data,
   PublishResult result;
   for (const auto& w : workers) {
     if (w.get() == here) {
-      result = w->publish_local(topic, frame);
+      result = w->publish_local(topic, frame, compression);
       continue;
     }
     // What waits for another thread counts toward flow control, so that a producer checking
@@ -33,8 +34,8 @@ PublishResult ServerCore::publish(std::string_view topic, std::string_view data,
     const std::size_t bytes = frame.size();
     flow.inbound_added(w->inbound_bytes(), bytes);
     auto shared = std::make_shared<FrameRef>(frame.share());
-    w->loop().post([this, w = w.get(), name = std::string(topic), shared, bytes] {
-      w->publish_local(name, *shared);
+    w->loop().post([this, w = w.get(), name = std::string(topic), shared, bytes, compression] {
+      w->publish_local(name, *shared, compression);
       flow.inbound_done(w->inbound_bytes(), bytes);
     });
   }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,7 +47,9 @@ struct ServerCore {
   std::vector<std::unique_ptr<Worker>> workers;
 
   const TopicOptions& options_for_topic(std::string_view name) const;
-  PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode);
+  // compression: this message's, or unset for the topic's (Server::publish).
+  PublishResult publish(std::string_view topic, std::string_view data, Opcode opcode,
+                        std::optional<Compression> compression);
   ServerStats stats() const;
   std::vector<ConnectionInfo> connections(std::size_t n) const;  // Server::connections
   std::uint64_t memory_freed_on_close() const;                   // summed over the workers

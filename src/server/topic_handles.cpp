@@ -18,7 +18,7 @@ bool WebSocket::is_subscribed(std::string_view topic) const {
   return worker_of(conn_).topics().is_subscribed(*conn_, topic);
 }
 PublishResult WebSocket::publish(std::string_view topic, std::string_view data, Opcode opcode) {
-  return worker_of(conn_).core().publish(topic, data, opcode);
+  return worker_of(conn_).core().publish(topic, data, opcode, std::nullopt);
 }
 
 void HttpStream::subscribe(std::string_view topic) { worker_of(conn_).subscribe(*conn_, topic); }

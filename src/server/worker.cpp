@@ -178,7 +178,8 @@ bool Worker::subscribe(Connection& c, std::string_view topic) {
   return topics_.subscribe(c, topic, core_.options_for_topic(topic));
 }
 
-PublishResult Worker::publish_local(std::string_view topic, const FrameRef& frame) {
+PublishResult Worker::publish_local(std::string_view topic, const FrameRef& frame,
+                                    std::optional<Compression> message_compression) {
   PublishResult r;
   Topic* t = topics_.find(topic);
   if (!t) return r;
@@ -193,7 +194,8 @@ PublishResult Worker::publish_local(std::string_view topic, const FrameRef& fram
       case SendStatus::closed: r.closed++; break;
     }
   };
-  const Compression compression = t->options.compression.value_or(limits().compression);
+  const Compression compression =
+      message_compression.value_or(t->options.compression.value_or(limits().compression));
   if (compression == Compression::off || limits().compression == Compression::off) {
     for (Connection* c : t->subscribers) count(c->publish(frame.share(), t->id, t->options.policy));
   } else {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "conn/endpoint.hpp"
@@ -64,7 +65,9 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   }
 
   // Queues `frame` for every local subscriber of `topic` (loop thread only).
-  PublishResult publish_local(std::string_view topic, const FrameRef& frame);
+  // compression: the message's own, or unset for the topic's options.
+  PublishResult publish_local(std::string_view topic, const FrameRef& frame,
+                              std::optional<Compression> compression);
 
   FdWatches& app_fds() { return app_fds_; }  // Server::watch
   // Connections accepted from now on use these certificates (loop thread only).

@@ -91,6 +91,11 @@ void Relay::apply(const RelayConfig& config) {
   for (auto& [name, state] : topics_) state.history.set_limits(history_limits(settings_->for_topic(name)));
 }
 
+sluice::PublishResult Relay::to_websockets(std::string_view key, std::string_view data, sluice::Opcode opcode,
+                                           std::optional<sluice::Compression> compression) {
+  return compression ? server_.publish(key, data, opcode, *compression) : server_.publish(key, data, opcode);
+}
+
 TopicConfig Relay::settings_for(std::string_view topic) const {
   std::lock_guard<std::mutex> lock(mutex_);
   return settings_->for_topic(topic);
@@ -163,16 +168,17 @@ PublishOutcome Relay::publish(std::string_view topic, std::string_view data, Opc
   std::string json;   // the envelope, made once for every json subscription it reaches
   EventTexts events;  // and the events, once per shape, for event streams
   const EnvelopeMessage message{topic, seq, time, opcode, bytes_of(data)};
+  const std::optional<sluice::Compression> compression = settings_->for_topic(topic).compression;
   for (const auto& [key, active] : active_) {
     if (!active.request.matches(topic)) continue;
     out.subscribers += active.connections;
     if (active.request.event_stream) {
       state.dropped += server_.publish(key, events.of(message, active.request), Opcode::text).dropped;
     } else if (active.request.format == Format::raw) {
-      state.dropped += server_.publish(key, data, opcode).dropped;
+      state.dropped += to_websockets(key, data, opcode, compression).dropped;
     } else {
       if (json.empty()) json = envelope(message);
-      state.dropped += server_.publish(key, json, Opcode::text).dropped;
+      state.dropped += to_websockets(key, json, Opcode::text, compression).dropped;
     }
     out.blocked = out.blocked || server_.topic_blocked(key);
   }

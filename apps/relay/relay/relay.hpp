@@ -190,6 +190,10 @@ class Relay final : private BrokerListener {
   void replay(SubscriberOutput& out, const SubscriptionRequest& request, const TopicConfig& entry);
   void resume(SubscriberOutput& out, const ResumePoint& point, bool same_run, const CatchUpRoom& room);
   const std::string* blocked_key(std::string_view topic) const;
+  // One message to a subscription key's WebSocket subscribers, compressed as its topic's entry
+  // says (unset: as the server's compression says).
+  sluice::PublishResult to_websockets(std::string_view key, std::string_view data, sluice::Opcode opcode,
+                                      std::optional<sluice::Compression> compression);
 
   // The broker side (relay_broker.cpp).
   void on_broker_message(std::string_view topic, const BrokerMessage& message) override;

@@ -405,6 +405,7 @@ void Relay::fan_out(std::string_view topic, const StoredMessage& m) {
   std::string json;                   // the envelope, made once for every json subscription it reaches
   std::array<std::string, 4> events;  // an event stream's text, by format and id shape
   const EnvelopeMessage message{topic, m.seq, time_of(m.time_ms), m.opcode, bytes_of(m.payload)};
+  const std::optional<sluice::Compression> compression = settings_->for_topic(topic).compression;
   for (const auto& [key, active] : active_) {
     if (!active.request.matches(topic)) continue;
     if (active.request.event_stream) {
@@ -415,11 +416,11 @@ void Relay::fan_out(std::string_view topic, const StoredMessage& m) {
       continue;
     }
     if (active.request.format == Format::raw) {
-      server_.publish(key, m.payload, m.opcode);
+      to_websockets(key, m.payload, m.opcode, compression);
       continue;
     }
     if (json.empty()) json = envelope(message);
-    server_.publish(key, json, Opcode::text);
+    to_websockets(key, json, Opcode::text, compression);
   }
   for (const Sink& sink : sinks_)
     if (sink.topic == topic) sink.deliver(m.payload, m.opcode);

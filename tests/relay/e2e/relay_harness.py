@@ -2,6 +2,7 @@
 configuration, waits until it answers, and stops it by its PID. Clients are independent:
 python3-websockets for WebSocket, curl for HTTP."""
 import asyncio
+import base64
 import http.client
 import json
 import os
@@ -171,6 +172,47 @@ def handshake_status(relay, path, headers=None, source_address=None):
         return asyncio.run(attempt())
     except websockets.exceptions.InvalidStatusCode as e:
         return e.status_code
+
+
+def raw_upgrade(relay, path, extensions=None):
+    """A raw socket upgraded on `path`, offering `extensions` if given; returns it and the
+    101's head, lowercased."""
+    s = socket.create_connection(("127.0.0.1", relay.port), timeout=10)
+    key = base64.b64encode(os.urandom(16)).decode()
+    extension = f"Sec-WebSocket-Extensions: {extensions}\r\n" if extensions else ""
+    s.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{relay.port}\r\nUpgrade: websocket\r\n"
+               f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+               f"{extension}\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = s.recv(4096)
+        check(chunk, f"{path}: closed during the handshake")
+        head += chunk
+    head, rest = head.split(b"\r\n\r\n", 1)
+    check(rest == b"", f"{path}: bytes after the 101")
+    head = head.decode().lower()
+    check(head.startswith("http/1.1 101"), f"{path}: {head.splitlines()[0]}")
+    return s, head
+
+
+def recv_exact(s, n):
+    out = b""
+    while len(out) < n:
+        chunk = s.recv(n - len(out))
+        check(chunk, "the connection closed while a frame was read")
+        out += chunk
+    return out
+
+
+def recv_frame(s):
+    """(rsv1, opcode, payload) of the next frame (the server's frames are unmasked)."""
+    b0, b1 = recv_exact(s, 2)
+    n = b1 & 0x7F
+    if n == 126:
+        n = int.from_bytes(recv_exact(s, 2), "big")
+    elif n == 127:
+        n = int.from_bytes(recv_exact(s, 8), "big")
+    return bool(b0 & 0x40), b0 & 0x0F, recv_exact(s, n)
 
 
 def run(main, deadline=DEADLINE_S):

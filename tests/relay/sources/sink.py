@@ -10,18 +10,9 @@ import socket
 
 import websockets
 
-from source_harness import Relay, await_source, check, free_port, publish, run
+from source_harness import Relay, await_source, check, free_port, publish, recv_exact, run
 
 ECHO = "import sys\nfor line in sys.stdin:\n    print('echo ' + line.strip(), flush=True)\n"
-
-
-def recv_exactly(conn, n):
-    data = b""
-    while len(data) < n:
-        chunk = conn.recv(n - len(data))
-        check(chunk, "upstream closed early")
-        data += chunk
-    return data
 
 
 async def main(binary):
@@ -91,10 +82,10 @@ sink_topic = "cmd/radio"
         # HTTP publish and a WebSocket client's message, len16-framed on the upstream's socket.
         status, _ = publish(relay, "cmd/up", "reboot")
         check(status == 200, f"publish to the sink topic: {status}")
-        check(recv_exactly(up, 8) == b"\x00\x06reboot", "len16 frame on the upstream")
+        check(recv_exact(up, 8) == b"\x00\x06reboot", "len16 frame on the upstream")
         async with websockets.connect(relay.url("/topics/cmd/up", "ws")) as client:
             await client.send(b"\x01\x02")
-            check(await loop.run_in_executor(None, recv_exactly, up, 4) == b"\x00\x02\x01\x02", "client's frame")
+            check(await loop.run_in_executor(None, recv_exact, up, 4) == b"\x00\x02\x01\x02", "client's frame")
         s = await await_source(relay, "upstream", lambda s: s["sink"]["messages"] == 2, "two written")
         check(s["sink"]["bytes"] == 12, f"{s['sink']}")
 

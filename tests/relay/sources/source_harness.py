@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
-from relay_harness import Relay, check, curl, free_port, publish, run  # noqa: E402,F401
+from relay_harness import Relay, check, curl, free_port, publish, recv_exact, run  # noqa: E402,F401
 
 
 class PipedRelay(Relay):
