@@ -4,6 +4,7 @@
 'use strict';
 
 const fs = require('fs');
+const net = require('net');
 const os = require('os');
 const path = require('path');
 
@@ -34,6 +35,18 @@ function option(name, fallback) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// A loopback port free a moment ago, for a server the test starts.
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
 
 class Harness {
   constructor(playwright) {
@@ -97,4 +110,4 @@ class Harness {
   }
 }
 
-module.exports = { Harness, requirePlaywright, option, sleep };
+module.exports = { Harness, freePort, requirePlaywright, option, sleep };

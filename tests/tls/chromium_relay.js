@@ -12,25 +12,13 @@ const { execFileSync, spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const https = require('node:https');
-const net = require('node:net');
 const path = require('node:path');
-const { Harness, requirePlaywright } = require('../relay/browser_harness');
+const { Harness, freePort, requirePlaywright } = require('../relay/browser_harness');
 
 const TIME_LIMIT_MS = 100000;
 
 const harness = new Harness(requirePlaywright(path.join(__dirname, '..', 'relay', 'dashboard')));
 const check = (name, ok, detail) => harness.check(name, ok, detail);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 function makePki(dir) {
   const script = `import sys; sys.path.insert(0, ${JSON.stringify(__dirname)}); from pki import Pki

@@ -239,31 +239,24 @@ void Relay::remove_sink(SinkId id) {
 }
 
 void Relay::subscribe(WebSocket ws, const SubscriptionRequest& request) {
-  if (broker_) {
-    subscribe_through_broker(ws, request);
-    return;
-  }
-  std::lock_guard<std::mutex> lock(mutex_);
-  // The most specific settings of its first pattern govern the connection's own limits.
-  const TopicConfig entry = settings_->for_topic(request.patterns.front().text());
-  apply_subscriber_limits(ws, entry);
-  SubscriberOutput out(ws, request);
-  replay(out, request, entry);
-  ws.subscribe(request.key);
-  add_active(request);
+  if (broker_) return subscribe_through_broker(ws, request);
+  subscribe_here(ws, request);
 }
 
 void Relay::subscribe(HttpStream stream, const SubscriptionRequest& request) {
-  if (broker_) {
-    subscribe_through_broker(stream, request);
-    return;
-  }
+  if (broker_) return subscribe_through_broker(stream, request);
+  subscribe_here(stream, request);
+}
+
+template <typename Handle>
+void Relay::subscribe_here(Handle subscriber, const SubscriptionRequest& request) {
   std::lock_guard<std::mutex> lock(mutex_);
-  const TopicConfig entry = settings_->for_topic(request.patterns.front().text());
-  apply_subscriber_limits(stream, entry);
-  SubscriberOutput out(stream, request);
+  // The most specific settings of its first pattern govern the connection's own limits.
+  const TopicConfig& entry = settings_->for_topic(request.patterns.front().text());
+  apply_subscriber_limits(subscriber, entry);
+  SubscriberOutput out(subscriber, request);
   replay(out, request, entry);
-  stream.subscribe(request.key);
+  subscriber.subscribe(request.key);
   add_active(request);
 }
 

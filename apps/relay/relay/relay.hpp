@@ -203,6 +203,9 @@ class Relay final : private BrokerListener {
                                        Publisher who) const;  // under the mutex
   BrokerPublish broker_message(std::string_view topic, std::string_view data, Opcode opcode) const;
   void hand_to_broker(BrokerPublish message, std::function<void(PublishOutcome)> done);
+  // Without a broker: limits, replay from this relay's history, then live (under the mutex).
+  template <typename Handle>  // WebSocket or HttpStream
+  void subscribe_here(Handle subscriber, const SubscriptionRequest& request);
   void subscribe_through_broker(WebSocket ws, const SubscriptionRequest& request);
   void subscribe_through_broker(HttpStream stream, const SubscriptionRequest& request);
   void watch_through_broker(const std::string& topic, bool watch);  // a sink's exact topic

@@ -213,9 +213,7 @@ void Relay::subscribe_through_broker(WebSocket ws, const SubscriptionRequest& re
   if (request.resume.empty()) {
     // A new subscriber: live from here on.
     ws.subscribe(request.key);
-    auto it = active_.find(request.key);
-    if (it == active_.end()) it = active_.emplace(request.key, ActiveSubscription{request, 0}).first;
-    ++it->second.connections;
+    add_active(request);
     return;
   }
   auto c = std::make_shared<CatchUp>(ws, request);

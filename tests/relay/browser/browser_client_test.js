@@ -13,24 +13,13 @@ const fs = require('fs');
 const http = require('http');
 const net = require('net');
 const path = require('path');
-const { Harness, requirePlaywright, option, sleep } = require('../browser_harness');
+const { Harness, freePort, requirePlaywright, option, sleep } = require('../browser_harness');
 
 const TIME_LIMIT_MS = 140000;
 const WAIT_MS = 20000;
 
 const harness = new Harness(requirePlaywright(__dirname));
 const check = (name, ok, detail) => harness.check(name, ok, detail);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 async function until(what, condition, timeoutMs = WAIT_MS) {
   const end = Date.now() + timeoutMs;
