@@ -13,6 +13,7 @@ const http = require('http');
 const net = require('net');
 const os = require('os');
 const path = require('path');
+const { freePort } = require('../browser_harness');
 
 const TIME_LIMIT_MS = 60000;
 const WAIT_MS = 10000;
@@ -35,17 +36,6 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function fail(what) {
   throw new Error(what);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 async function startRelay(binary) {
