@@ -16,11 +16,13 @@ class EventLoop;
 
 // The loop a connection lives on, for work that must run there: copy it freely; post() may be
 // called from any thread while the loop runs. The task runs inside a loop turn, where the
-// connection may already be gone: it checks its own state before it touches one.
+// connection may already be gone: it checks its own state before it touches one. A loop holds
+// at most 65,536 waiting tasks (a server's: ServerOptions::max_posted_tasks); past that, post()
+// refuses the task and returns false.
 class LoopHandle {
  public:
   explicit LoopHandle(detail::EventLoop* loop) : loop_(loop) {}
-  void post(std::function<void()> task) const;
+  bool post(std::function<void()> task) const;
   bool operator==(const LoopHandle&) const = default;
 
  private:
@@ -36,7 +38,7 @@ class Loop {
 
   void run();                             // until stop()
   void stop();                            // any thread
-  void post(std::function<void()> task);  // any thread; runs inside a loop turn
+  bool post(std::function<void()> task);  // any thread; runs inside a loop turn (false: full)
 
   // Calls `fn` once, `delay` from now (loop thread).
   void after(std::chrono::milliseconds delay, std::function<void()> fn);

@@ -69,7 +69,9 @@ class Server {
   void when_topic_unblocked(std::string_view topic, std::function<void()> fn);
 
   // Runs `task` on the first worker's loop thread, inside a loop turn (so sends are corked).
-  void post(std::function<void()> task);
+  // False when max_posted_tasks already wait there: the task is dropped, and counted in
+  // ServerStats::posts_refused.
+  bool post(std::function<void()> task);
   // Calls `on_readable` on the first worker's loop whenever `fd` (owned by the caller) is
   // readable. Call after listen(); stop watching with unwatch() before closing the fd.
   // False when the fd cannot be watched (not open, or a kind epoll does not take, such as a

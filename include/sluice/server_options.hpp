@@ -40,6 +40,17 @@ struct ServerOptions : ConnectionLimits {
 
   // Send path (the per-connection cap and its policy are in ConnectionLimits).
   std::size_t max_total_buffered_bytes = 1024ull * 1024 * 1024;  // budget across all connections
+  // Work for a thread's loop from other threads, bounded per thread like every queue. Publishes
+  // (Server::publish called off that loop's thread) wait in an inbox of at most
+  // max_inbound_publishes messages and max_inbound_publish_bytes of frames (their memory, as
+  // the caps count it); what does not fit is not delivered on that thread and is counted in
+  // ServerStats::inbound_publishes_refused. A producer that checks topic_blocked() never gets
+  // there: every topic is blocked while more than low_watermark waits for any thread. Tasks
+  // (Server::post) past max_posted_tasks are refused: post() returns false.
+  std::size_t max_inbound_publishes = 4096;
+  std::size_t max_inbound_publish_bytes = 64 * 1024 * 1024;
+  std::size_t max_posted_tasks = 65'536;
+
   // SO_SNDBUF for every accepted socket, bounding what the kernel holds behind a stalled peer;
   // 0 keeps the kernel's default (which grows up to net.ipv4.tcp_wmem's maximum).
   int send_buffer_bytes = 0;

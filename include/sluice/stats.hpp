@@ -89,6 +89,10 @@ struct ServerStats {
   std::uint64_t connections_refused = 0;
   // Sends, message assembly and held input refused because the process budget was reached.
   std::uint64_t budget_refusals = 0;
+  // Publishes from other threads that a thread's full inbox refused (its subscribers missed
+  // them; ServerOptions::max_inbound_publishes), and tasks Server::post refused.
+  std::uint64_t inbound_publishes_refused = 0;
+  std::uint64_t posts_refused = 0;
   std::size_t buffered_bytes = 0;  // queued across every connection now (wire bytes)
   std::size_t buffered_high_water = 0;
   // What the process budget (max_total_buffered_bytes) counts now: queued frames (a frame shared

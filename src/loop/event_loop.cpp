@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <system_error>
+#include <utility>
 
 namespace sluice::detail {
 namespace {
@@ -96,22 +97,46 @@ void EventLoop::unwatch(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, n
 
 void EventLoop::stop() { stopped_ = true; }
 
-void EventLoop::post(std::function<void()> task) {
+bool EventLoop::post(std::function<void()> task) {
+  bool wake_now;
+  {
+    std::lock_guard lock(post_mutex_);
+    if (posted_.size() >= post_limit_) {
+      posts_refused_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    posted_.push_back(std::move(task));
+    wake_now = std::exchange(post_wake_armed_, false);
+  }
+  if (wake_now) wake();
+  return true;
+}
+
+void EventLoop::post_control(std::function<void()> task) {
+  bool wake_now;
   {
     std::lock_guard lock(post_mutex_);
     posted_.push_back(std::move(task));
+    wake_now = std::exchange(post_wake_armed_, false);
   }
+  if (wake_now) wake();
+}
+
+void EventLoop::wake() {
+  post_wakeups_.fetch_add(1, std::memory_order_relaxed);
   std::uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(event_fd_.get(), &one, sizeof one);
 }
 
 void EventLoop::run_posted() {
-  std::vector<std::function<void()>> tasks;
   {
     std::lock_guard lock(post_mutex_);
-    tasks.swap(posted_);
+    running_posted_.swap(posted_);
+    post_wake_armed_ = true;
   }
-  for (auto& t : tasks) t();
+  // A task may post again: that lands in posted_, for the next turn.
+  for (auto& t : running_posted_) t();
+  running_posted_.clear();
 }
 
 void EventLoop::forget(LoopClient* client) {

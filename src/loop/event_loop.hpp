@@ -1,9 +1,12 @@
 // EventLoop: one epoll instance per thread. It dispatches readiness to LoopClients found
 // through epoll_event.data.ptr, runs due timers, then calls every deferred client (the corked
-// flushes) before it sleeps again. post() is the one thread-safe entry, woken by an eventfd.
+// flushes) before it sleeps again. post() is the one thread-safe entry, woken by an eventfd; its
+// queue is bounded in tasks like every other queue, and a burst of posts wakes the loop once.
 #pragma once
 
 #include <sys/uio.h>
+
+#include <atomic>
 #include <chrono>
 
 #include <climits>
@@ -36,9 +39,18 @@ class EventLoop {
   void rewatch(int fd, LoopClient* client, bool want_read, bool want_write);
   void unwatch(int fd);
 
-  void run();                             // until stop()
-  void stop();                            // loop thread only; run() returns after the current iteration
-  void post(std::function<void()> task);  // any thread
+  void run();   // until stop()
+  void stop();  // loop thread only; run() returns after the current iteration
+  // Any thread: runs `task` in a loop turn. False, and counted, when the loop already has
+  // post_limit() tasks waiting.
+  bool post(std::function<void()> task);
+  // Any thread, never refused: for the engine's own tasks, which are few by construction (one
+  // per stop, certificate reload, trim pass or parked producer).
+  void post_control(std::function<void()> task);
+  void set_post_limit(std::size_t tasks) { post_limit_ = tasks; }
+  std::size_t post_limit() const { return post_limit_; }
+  std::uint64_t posts_refused() const { return posts_refused_.load(std::memory_order_relaxed); }
+  std::uint64_t post_wakeups() const { return post_wakeups_.load(std::memory_order_relaxed); }
 
   // Calls client->on_before_sleep() once before the loop next sleeps.
   void defer(LoopClient* client) {
@@ -89,6 +101,7 @@ class EventLoop {
   int wait_timeout_ms() const;
   void run_deferred();
   void run_posted();
+  void wake();  // any thread: writes the eventfd
   std::uint32_t tick_of(std::uint64_t ms) const {
     return static_cast<std::uint32_t>((ms - epoch_ms_) / TimerWheel::kTickMs);
   }
@@ -114,6 +127,11 @@ class EventLoop {
 
   std::mutex post_mutex_;
   std::vector<std::function<void()>> posted_;
+  std::vector<std::function<void()>> running_posted_;  // the turn's tasks, outside the lock
+  std::size_t post_limit_ = 65'536;
+  bool post_wake_armed_ = true;  // the loop took every task: the next post writes the eventfd
+  std::atomic<std::uint64_t> posts_refused_{0};
+  std::atomic<std::uint64_t> post_wakeups_{0};
 };
 
 }  // namespace sluice::detail

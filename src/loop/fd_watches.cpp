@@ -39,7 +39,7 @@ void FdWatches::unwatch(int fd) {
   loop_.unwatch(fd);
   loop_.forget(it->second.get());  // an event for it later in this batch must not reach it
   // The callback may be the caller (a watch that unwatches itself): free it after this turn.
-  loop_.post([w = std::shared_ptr<Watch>(std::move(it->second))] {});
+  loop_.post_control([w = std::shared_ptr<Watch>(std::move(it->second))] {});
   watches_.erase(it);
 }
 

@@ -10,7 +10,7 @@
 
 namespace sluice {
 
-void LoopHandle::post(std::function<void()> task) const { loop_->post(std::move(task)); }
+bool LoopHandle::post(std::function<void()> task) const { return loop_->post(std::move(task)); }
 
 struct Loop::Impl {
   // A one-shot application timer; it frees itself once it has fired.
@@ -48,9 +48,9 @@ Loop::~Loop() = default;
 
 void Loop::run() { impl_->loop.run(); }
 void Loop::stop() {
-  impl_->loop.post([this] { impl_->loop.stop(); });
+  impl_->loop.post_control([this] { impl_->loop.stop(); });
 }
-void Loop::post(std::function<void()> task) { impl_->loop.post(std::move(task)); }
+bool Loop::post(std::function<void()> task) { return impl_->loop.post(std::move(task)); }
 
 void Loop::after(std::chrono::milliseconds delay, std::function<void()> fn) {
   auto* t = new Impl::Timer(*impl_, std::move(fn));

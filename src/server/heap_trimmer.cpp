@@ -59,7 +59,7 @@ void HeapTrimmer::trim_after_pools_released(std::size_t from, std::size_t to) {
     frame_pool::release_cached();
     if (pending->fetch_sub(1) == 1) trim_heap(from, to);
   };
-  for (const auto& worker : core_.workers) worker->loop().post(release_then_trim);
+  for (const auto& worker : core_.workers) worker->loop().post_control(release_then_trim);
 }
 
 }  // namespace sluice::detail

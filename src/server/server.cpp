@@ -165,9 +165,9 @@ void Server::when_topic_unblocked(std::string_view topic, std::function<void()> 
   impl_->core.flow.when_unblocked(topic, loop, std::move(fn));
 }
 
-void Server::post(std::function<void()> task) {
+bool Server::post(std::function<void()> task) {
   listen();
-  impl_->first().loop().post(std::move(task));
+  return impl_->first().loop().post(std::move(task));
 }
 
 bool Server::watch(int fd, std::function<void()> on_readable) {
@@ -211,7 +211,7 @@ void Server::reload_tls(ServerTlsOptions tls) {
   std::shared_ptr<const detail::TlsServerContext> loaded = detail::TlsServerContext::load(tls);  // may throw
   core.options.tls = std::move(tls);
   core.tls = loaded;
-  for (auto& w : core.workers) w->loop().post([w = w.get(), loaded] { w->use_tls(loaded); });
+  for (auto& w : core.workers) w->loop().post_control([w = w.get(), loaded] { w->use_tls(loaded); });
 }
 
 std::uint16_t Server::port() const { return impl_->port; }

@@ -24,20 +24,14 @@ PublishResult ServerCore::publish(std::string_view topic, std::string_view data,
   if (options.delivery_latency_sampling != 0) frame.get()->set_stamp(delivery_stamp(monotonic_16us()));
   Worker* here = Worker::current();
   PublishResult result;
+  SharedTopicName name;  // one copy for every other worker
   for (const auto& w : workers) {
     if (w.get() == here) {
       result = w->publish_local(topic, frame, compression);
       continue;
     }
-    // What waits for another thread counts toward flow control, so that a producer checking
-    // topic_blocked() cannot run ahead of a loop it does not share.
-    const std::size_t bytes = frame.size();
-    flow.inbound_added(w->inbound_bytes(), bytes);
-    auto shared = std::make_shared<FrameRef>(frame.share());
-    w->loop().post([this, w = w.get(), name = std::string(topic), shared, bytes, compression] {
-      w->publish_local(name, *shared, compression);
-      flow.inbound_done(w->inbound_bytes(), bytes);
-    });
+    if (!name) name = SharedTopicName(topic);
+    w->post_publish(frame, name, compression);  // a refusal is counted by the worker's inbox
   }
   return result;
 }
@@ -67,6 +61,8 @@ ServerStats ServerCore::stats() const {
     s.buffered_high_water += c.buffered_high_water.get();
     s.connections_refused += c.connections_refused.get();
     s.budget_refusals += c.budget_refusals.get();
+    s.inbound_publishes_refused += w->inbox().refused();
+    s.posts_refused += w->loop().posts_refused();
     for (std::size_t r = 0; r < close_reason_count; ++r)
       s.connections_closed_by_reason[r] += c.closed_by_reason[r].get();
     s.messages_received += c.messages_received.get();

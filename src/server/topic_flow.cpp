@@ -26,7 +26,7 @@ void TopicFlow::when_unblocked(std::string_view topic, EventLoop& loop, std::fun
       return;
     }
   }
-  loop.post(std::move(fn));  // never inside the caller's own call
+  loop.post_control(std::move(fn));  // never inside the caller's own call
 }
 
 void TopicFlow::hold(std::string_view topic) {
@@ -47,7 +47,7 @@ void TopicFlow::release(std::string_view topic) {
     update_any_locked();
     wake_ready_locked(ready);
   }
-  for (Waiter& w : ready) w.loop->post(std::move(w.fn));
+  for (Waiter& w : ready) w.loop->post_control(std::move(w.fn));
 }
 
 void TopicFlow::inbound_added(std::atomic<std::size_t>& pending, std::size_t bytes) {
@@ -68,7 +68,7 @@ void TopicFlow::inbound_done(std::atomic<std::size_t>& pending, std::size_t byte
     update_any_locked();
     wake_ready_locked(ready);
   }
-  for (Waiter& w : ready) w.loop->post(std::move(w.fn));
+  for (Waiter& w : ready) w.loop->post_control(std::move(w.fn));
 }
 
 void TopicFlow::wake_ready_locked(std::vector<Waiter>& ready) {

@@ -1,5 +1,6 @@
 #include "server/worker.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -22,11 +23,28 @@ Worker::Worker(ServerCore& core, Fd listener, int index)
       listener_(std::move(listener)),
       topics_(core.flow),
       tls_(core.tls),
+      inbox_(loop(), std::max<std::size_t>(core.options.max_inbound_publishes, 1),
+             core.options.max_inbound_publish_bytes,
+             [this](InboundPublish& p) {
+               publish_local(p.topic.view(), p.frame, p.compression);
+               core_.flow.inbound_done(inbound_bytes_, p.frame.get()->footprint());
+             }),
       max_pending_((core.options.max_handshakes + static_cast<std::size_t>(core.options.threads) - 1) /
                    static_cast<std::size_t>(std::max(core.options.threads, 1))) {
   if (int err = loop().watch(listener_.get(), this, true, false))
     throw std::system_error(err, std::generic_category(), "epoll_ctl ADD (listener)");
   delivery_latency().set_sampling(core.options.delivery_latency_sampling);
+  loop().set_post_limit(std::max<std::size_t>(core.options.max_posted_tasks, 1));
+}
+
+bool Worker::post_publish(const FrameRef& frame, const SharedTopicName& topic,
+                          std::optional<Compression> compression) {
+  // Counted before the push, so that the loop's inbound_done() can never come first.
+  const std::size_t bytes = frame.get()->footprint();
+  core_.flow.inbound_added(inbound_bytes_, bytes);
+  if (inbox_.push(frame, topic, compression)) return true;
+  core_.flow.inbound_done(inbound_bytes_, bytes);
+  return false;
 }
 
 Worker::~Worker() {
@@ -213,7 +231,7 @@ PublishResult Worker::publish_local(std::string_view topic, const FrameRef& fram
 }
 
 void Worker::request_stop() {
-  loop().post([this] { begin_stop(); });
+  loop().post_control([this] { begin_stop(); });
 }
 
 void Worker::begin_stop() {

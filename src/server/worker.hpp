@@ -21,6 +21,7 @@
 #include "send/frame_buffer.hpp"
 #include "server/connection_list.hpp"
 #include "server/connection_sampler.hpp"
+#include "server/publish_inbox.hpp"
 #include "server/server_core.hpp"
 #include "server/topic_registry.hpp"
 
@@ -69,10 +70,17 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   PublishResult publish_local(std::string_view topic, const FrameRef& frame,
                               std::optional<Compression> compression);
 
+  // Any thread but this worker's: hands a publish to its loop. False (and counted) when its
+  // inbox is full.
+  bool post_publish(const FrameRef& frame, const SharedTopicName& topic,
+                    std::optional<Compression> compression);
+  const PublishInbox& inbox() const { return inbox_; }
+
   FdWatches& app_fds() { return app_fds_; }  // Server::watch
   // Connections accepted from now on use these certificates (loop thread only).
   void use_tls(std::shared_ptr<const TlsServerContext> tls) { tls_ = std::move(tls); }
-  // Bytes published to this worker from other threads, not yet handed to its subscribers.
+  // Memory of the frames published to this worker from other threads, not yet handed to its
+  // subscribers.
   std::atomic<std::size_t>& inbound_bytes() { return inbound_bytes_; }
   const ConnectionSampler& sampler() const { return sampler_; }
 
@@ -97,6 +105,7 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   std::shared_ptr<const TlsServerContext> tls_;
   FdWatches app_fds_{loop()};
   std::atomic<std::size_t> inbound_bytes_{0};
+  PublishInbox inbox_;
   ConnectionList pending_;  // not upgraded: handshakes in flight and refusals being answered
   ConnectionList open_;
   ConnectionSampler sampler_{loop(), pending_, open_};

@@ -86,6 +86,7 @@ TEST(Catalogue, DeclaresEveryFamilyTheSpecificationNames) {
                            "sluice_bytes_sent_total",
                            "sluice_bytes_received_total",
                            "sluice_messages_dropped_total",
+                           "sluice_thread_queue_refused_total",
                            "sluice_buffered_bytes",
                            "sluice_kernel_unsent_bytes",
                            "sluice_buffered_bytes_high_water",

@@ -81,7 +81,7 @@ void run_bounded(EventLoop& loop, milliseconds limit = milliseconds(20'000)) {
     std::unique_lock lock(m);
     if (!cv.wait_for(lock, limit, [&] { return done; })) {
       fired = true;
-      loop.post([&loop] { loop.stop(); });
+      loop.post_control([&loop] { loop.stop(); });
     }
   });
   loop.run();
@@ -332,6 +332,36 @@ TEST(EventLoop, ATaskPostedByATaskRunsInALaterTurn) {
   });
   run_bounded(loop);
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(EventLoop, PostRefusesPastItsLimitCountsEachRefusalAndMakesRoomAsTasksRun) {
+  EventLoop loop;
+  loop.set_post_limit(3);
+  int ran = 0;
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(loop.post([&] { ++ran; }));
+  EXPECT_FALSE(loop.post([&] { ran += 100; }));
+  EXPECT_FALSE(loop.post([&] { ran += 100; }));
+  EXPECT_EQ(loop.posts_refused(), 2u);
+  // The engine's own tasks are never refused: a stop must get through a full queue.
+  loop.post_control([&] { loop.stop(); });
+  run_bounded(loop);
+  EXPECT_EQ(ran, 3);
+  EXPECT_TRUE(loop.post([&] { loop.stop(); })) << "the queue has room again once its tasks ran";
+  run_bounded(loop);
+  EXPECT_EQ(loop.posts_refused(), 2u);
+}
+
+TEST(EventLoop, ABurstOfPostsWakesTheLoopOnce) {
+  EventLoop loop;
+  int ran = 0;
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(loop.post([&] { ++ran; }));
+  EXPECT_EQ(loop.post_wakeups(), 1u) << "only the post that found the queue empty writes the eventfd";
+  loop.post_control([&] { loop.stop(); });
+  run_bounded(loop);
+  EXPECT_EQ(ran, 100);
+  ASSERT_TRUE(loop.post([&] { loop.stop(); }));
+  EXPECT_EQ(loop.post_wakeups(), 2u) << "the loop took every task: the next post wakes it again";
+  run_bounded(loop);
 }
 
 TEST(EventLoop, CorkCorksForItsScopeAndRestoresWhatWasThere) {

@@ -54,6 +54,11 @@ RelayMetrics RelayMetrics::declare(MetricLayout& layout, const MetricBounds& bou
       "sluice_messages_dropped_total",
       "Messages not delivered to a subscriber, by the slow-consumer policy that dropped them.",
       {label("policy", slow_consumer_policy_names())});
+  m.thread_queue_refused = layout.add_counter(
+      "sluice_thread_queue_refused_total",
+      "Work for a worker thread from another thread refused because that thread's queue was full: "
+      "publishes its subscribers missed, or tasks.",
+      {label("queue", {"publishes", "tasks"})});
   m.bytes_received = layout.add_counter("sluice_bytes_received_total",
                                         "Bytes read from clients and sources, framing included.");
   m.bytes_sent = layout.add_counter("sluice_bytes_sent_total", "Bytes the sockets took, framing included.");

@@ -43,6 +43,7 @@ struct RelayMetrics {
   CounterFamily messages_published;        //
   CounterFamily messages_delivered;        //
   CounterFamily messages_dropped;          // {policy}
+  CounterFamily thread_queue_refused;      // {queue}: publishes or tasks between threads
   CounterFamily bytes_received;            //
   CounterFamily bytes_sent;                //
   GaugeFamily buffered_bytes;              //

@@ -70,6 +70,8 @@ void MetricsApi::refresh(const Figures& f, const HttpCounts& http) {
   cells.set(m.messages_delivered.at(), e.messages_sent);
   for (std::size_t p = 0; p < slow_consumer_policies.size(); ++p)
     cells.set(m.messages_dropped.at(p), e.messages_dropped_by_policy[p]);
+  cells.set(m.thread_queue_refused.at(0), e.inbound_publishes_refused);
+  cells.set(m.thread_queue_refused.at(1), e.posts_refused);
   std::uint64_t source_bytes = 0;
   for (const SourceRow& s : f.sources) source_bytes += s.bytes;
   cells.set(m.bytes_received.at(), e.bytes_received + source_bytes);

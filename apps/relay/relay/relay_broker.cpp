@@ -14,6 +14,7 @@
 // history, then those, are sent, each sequence once.
 #include <array>
 #include <chrono>
+#include <memory>
 
 #include "relay/log_line.hpp"
 #include "relay/relay.hpp"
@@ -122,19 +123,24 @@ BrokerPublish Relay::broker_message(std::string_view topic, std::string_view dat
 }
 
 void Relay::hand_to_broker(BrokerPublish message, std::function<void(PublishOutcome)> done) {
+  using Status = PublishOutcome::Status;
+  // Held apart from the task, which a full queue drops unrun: the publisher is answered either way.
+  auto answer = std::make_shared<std::function<void(PublishOutcome)>>(std::move(done));
+  auto fail = [this](std::function<void(PublishOutcome)>& done, std::string why) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++counts_.publish_failed;
+    }
+    done({Status::unavailable, 0, 0, std::move(why)});
+  };
   // To the broker's loop; the answer comes back there.
-  server_.post([this, message = std::move(message), done = std::move(done)]() mutable {
-    using Status = PublishOutcome::Status;
+  const bool posted = server_.post([this, message = std::move(message), answer, fail]() mutable {
     if (!broker_->up()) {
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        ++counts_.publish_failed;
-      }
-      done({Status::unavailable, 0, 0, "the broker is unreachable"});
+      fail(*answer, "the broker is unreachable");
       return;
     }
     std::string topic = message.topic;
-    broker_->publish(std::move(message), [this, topic, done = std::move(done)](PublishReceipt r) {
+    broker_->publish(std::move(message), [this, topic, done = std::move(*answer)](PublishReceipt r) {
       std::unique_lock<std::mutex> lock(mutex_);
       if (!r.ok) {
         ++counts_.publish_failed;
@@ -148,6 +154,7 @@ void Relay::hand_to_broker(BrokerPublish message, std::function<void(PublishOutc
       done(std::move(out));
     });
   });
+  if (!posted) fail(*answer, "the relay is overloaded: the broker's thread has too much work waiting");
 }
 
 std::optional<PublishOutcome> Relay::check(std::string_view topic, std::string_view data, Opcode opcode,
