@@ -184,7 +184,7 @@ StreamBehaviors HttpApi::event_stream_behaviors() {
     Subscriber* s = stream.user<Subscriber>();
     log_connection_closed(stream.stats(), s->peer, s->target, std::chrono::steady_clock::now() - s->opened,
                           std::nullopt);
-    relay_.unsubscribe(s->request);
+    relay_.unsubscribe(stream, s->request);
   };
   b.destroy_user_data = [](void* p) { delete static_cast<Subscriber*>(p); };
   return b;

@@ -266,26 +266,14 @@ void Relay::add_active(const SubscriptionRequest& request) {
   ++it->second.connections;
 }
 
-void Relay::unsubscribe(WebSocket ws, const SubscriptionRequest& request) {
+void Relay::unsubscribe(SubscriberHandle subscriber, const SubscriptionRequest& request) {
   if (broker_) {
     server_.post([this, patterns = request.patterns] {
       for (const TopicPattern& p : patterns) broker_->unwatch(p);
     });
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  if (drop_catch_up(ws)) return;
-  auto it = active_.find(request.key);
-  if (it == active_.end()) return;
-  if (--it->second.connections == 0) active_.erase(it);
-}
-
-void Relay::unsubscribe(const SubscriptionRequest& request) {
-  if (broker_) {
-    server_.post([this, patterns = request.patterns] {
-      for (const TopicPattern& p : patterns) broker_->unwatch(p);
-    });
-  }
-  std::lock_guard<std::mutex> lock(mutex_);
+  if (drop_catch_up(subscriber)) return;  // not live yet: it was never counted active
   auto it = active_.find(request.key);
   if (it == active_.end()) return;
   if (--it->second.connections == 0) active_.erase(it);

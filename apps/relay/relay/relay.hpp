@@ -118,8 +118,7 @@ class Relay final : private BrokerListener {
   // The same for an event stream (Server-Sent Events). With a broker it is live only: its
   // Last-Event-ID is not resumed from the broker's history yet.
   void subscribe(HttpStream stream, const SubscriptionRequest& request);
-  void unsubscribe(WebSocket ws, const SubscriptionRequest& request);  // the subscriber is gone
-  void unsubscribe(const SubscriptionRequest& request);                // an event stream is gone
+  void unsubscribe(SubscriberHandle subscriber, const SubscriptionRequest& request);  // it is gone
 
   // Producer flow control: whether a subscriber under the backpressure policy of any
   // subscription matching `topic` holds more than its low watermark (Server::topic_blocked for
@@ -206,10 +205,11 @@ class Relay final : private BrokerListener {
   // Without a broker: limits, replay from this relay's history, then live (under the mutex).
   template <typename Handle>  // WebSocket or HttpStream
   void subscribe_here(Handle subscriber, const SubscriptionRequest& request);
-  void subscribe_through_broker(WebSocket ws, const SubscriptionRequest& request);
-  void subscribe_through_broker(HttpStream stream, const SubscriptionRequest& request);
+  // Through a broker: live at once, or after its history is read from the broker (CatchUp).
+  void subscribe_through_broker(SubscriberHandle subscriber, const SubscriptionRequest& request);
   void watch_through_broker(const std::string& topic, bool watch);  // a sink's exact topic
-  bool drop_catch_up(WebSocket ws);  // under the mutex: true when `ws` was still catching up
+  // Under the mutex: true when `subscriber` was still catching up.
+  bool drop_catch_up(SubscriberHandle subscriber);
   void read_for(const std::shared_ptr<CatchUp>& c, bool subscribed);
   void finish_catch_up(const std::shared_ptr<CatchUp>& c);
   bool wanted(std::string_view topic) const;

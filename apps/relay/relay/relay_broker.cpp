@@ -63,9 +63,10 @@ std::vector<std::string> split_epoch(std::string_view text) {
 }  // namespace
 
 struct Relay::CatchUp {
-  CatchUp(WebSocket w, SubscriptionRequest r) : ws(w), loop(w.loop()), request(std::move(r)) {}
+  CatchUp(SubscriberHandle s, SubscriptionRequest r)
+      : subscriber(s), loop(std::visit([](auto h) { return h.loop(); }, s)), request(std::move(r)) {}
 
-  WebSocket ws;
+  SubscriberHandle subscriber;
   LoopHandle loop;
   SubscriptionRequest request;
   bool closed = false;  // the subscriber went before its catch-up ended
@@ -210,20 +211,24 @@ bool Relay::same_run(const SubscriptionRequest& request, std::string_view topic)
 
 // ---- Subscribers ---------------------------------------------------------------------------
 
-void Relay::subscribe_through_broker(WebSocket ws, const SubscriptionRequest& request) {
+void Relay::subscribe_through_broker(SubscriberHandle subscriber, const SubscriptionRequest& request) {
   server_.post([this, patterns = request.patterns] {
     for (const TopicPattern& p : patterns) broker_->watch(p);
   });
   std::lock_guard<std::mutex> lock(mutex_);
-  apply_subscriber_limits(ws, settings_->for_topic(request.patterns.front().text()));
-  if (request.format == Format::json) ws.send_text(envelope(SubscribedNotice{cluster_epoch()}));
+  std::visit(
+      [&](auto h) { apply_subscriber_limits(h, settings_->for_topic(request.patterns.front().text())); },
+      subscriber);
+  // An event stream is told the cluster's epoch too: its events' ids are the cluster's sequences.
+  if (request.format == Format::json || request.event_stream)
+    SubscriberOutput(subscriber, request).notice(SubscribedNotice{cluster_epoch()});
   if (request.resume.empty()) {
     // A new subscriber: live from here on.
-    ws.subscribe(request.key);
+    std::visit([&](auto h) { h.subscribe(request.key); }, subscriber);
     add_active(request);
     return;
   }
-  auto c = std::make_shared<CatchUp>(ws, request);
+  auto c = std::make_shared<CatchUp>(subscriber, request);
   for (const ResumePoint& p : request.resume) c->same_run.push_back(same_run(request, p.topic));
   catch_ups_.push_back(c);
   // Its history is read once its subscriptions are confirmed: nothing published after the
@@ -241,21 +246,9 @@ void Relay::watch_through_broker(const std::string& topic, bool watch) {
   });
 }
 
-void Relay::subscribe_through_broker(HttpStream stream, const SubscriptionRequest& request) {
-  server_.post([this, patterns = request.patterns] {
-    for (const TopicPattern& p : patterns) broker_->watch(p);
-  });
-  std::lock_guard<std::mutex> lock(mutex_);
-  apply_subscriber_limits(stream, settings_->for_topic(request.patterns.front().text()));
-  // Live from here on; the epoch names the cluster's numbering of the events' ids.
-  stream.send(sse_notice(SubscribedNotice{cluster_epoch()}));
-  stream.subscribe(request.key);
-  add_active(request);
-}
-
-bool Relay::drop_catch_up(WebSocket ws) {
+bool Relay::drop_catch_up(SubscriberHandle subscriber) {
   for (auto it = catch_ups_.begin(); it != catch_ups_.end(); ++it) {
-    if ((*it)->ws != ws) continue;
+    if ((*it)->subscriber != subscriber) continue;
     (*it)->closed = true;
     held_ -= (*it)->held.size();
     catch_ups_.erase(it);
@@ -313,7 +306,6 @@ void Relay::read_for(const std::shared_ptr<CatchUp>& c, bool subscribed) {
 void Relay::finish_catch_up(const std::shared_ptr<CatchUp>& c) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (c->closed) return;
-  WebSocket ws = c->ws;
   const SubscriptionRequest& request = c->request;
   for (auto it = catch_ups_.begin(); it != catch_ups_.end(); ++it) {
     if (*it != c) continue;
@@ -324,15 +316,21 @@ void Relay::finish_catch_up(const std::shared_ptr<CatchUp>& c) {
   c->closed = true;
   for (const TopicRead& r : c->reads) {
     if (r.ok) continue;
-    // Its history cannot be had now: the client reconnects and resumes from where it stood.
-    ws.close(close_code::try_again_later, "the broker is unreachable; resume again shortly");
+    // Its history cannot be had now: the client reconnects and resumes from where it stood (an
+    // EventSource does so by itself, with Last-Event-ID).
+    if (auto* ws = std::get_if<WebSocket>(&c->subscriber)) {
+      ws->close(close_code::try_again_later, "the broker is unreachable; resume again shortly");
+    } else {
+      std::get<HttpStream>(c->subscriber).end();
+    }
     return;
   }
   const TopicConfig entry = settings_->for_topic(request.patterns.front().text());
   const CatchUpRoom room{entry.max_buffered_bytes.value_or(max_buffered_bytes_),
                          queued_message_cost(kNoticeBytes) * (kNoticesPerTopic * request.resume.size() + 1)};
-  const bool json = request.format == Format::json;
-  SubscriberOutput out(ws, request);
+  // Gaps are told to a JSON WebSocket and to an event stream; a raw WebSocket has no notices.
+  const bool notices = request.format == Format::json || request.event_stream;
+  SubscriberOutput out(c->subscriber, request);
   auto send = [&](std::string_view topic, const StoredMessage& m) {
     return out.message(topic, HistoryEntry(m.seq, m.opcode, time_of(m.time_ms), bytes_of(m.payload)), room);
   };
@@ -348,16 +346,16 @@ void Relay::finish_catch_up(const std::shared_ptr<CatchUp>& c) {
     bool cut = false;
     for (const StoredMessage& m : r.entries) {
       if (m.seq < expected) continue;
-      if (m.seq > expected && json)
+      if (m.seq > expected && notices)
         out.notice(GapNotice{point.topic, expected, m.seq - 1, GapReason::evicted});
       if (!send(point.topic, m)) {
-        if (json) out.notice(GapNotice{point.topic, m.seq, r.last, GapReason::dropped});
+        if (notices) out.notice(GapNotice{point.topic, m.seq, r.last, GapReason::dropped});
         cut = true;
         break;
       }
       expected = m.seq + 1;
     }
-    if (!cut && r.last >= expected && json)
+    if (!cut && r.last >= expected && notices)
       out.notice(GapNotice{point.topic, expected, r.last, GapReason::evicted});
     sent[point.topic] = r.last;
   }
@@ -365,14 +363,14 @@ void Relay::finish_catch_up(const std::shared_ptr<CatchUp>& c) {
   for (const auto& [topic, m] : c->held) {
     auto& last = sent[topic];
     if (m.seq <= last) continue;
-    if (json && last != 0 && m.seq > last + 1)
+    if (notices && last != 0 && m.seq > last + 1)
       out.notice(GapNotice{topic, last + 1, m.seq - 1, GapReason::evicted});
     send(topic, m);
     last = m.seq;
   }
   for (const auto& [topic, range] : c->dropped)
-    if (json) out.notice(GapNotice{topic, range.first, range.second, GapReason::dropped});
-  ws.subscribe(request.key);
+    if (notices) out.notice(GapNotice{topic, range.first, range.second, GapReason::dropped});
+  std::visit([&](auto h) { h.subscribe(request.key); }, c->subscriber);
   add_active(request);
 }
 

@@ -17,6 +17,9 @@
 
 namespace sluice::relay {
 
+// Whatever carries one subscription: a WebSocket or an event stream.
+using SubscriberHandle = std::variant<WebSocket, HttpStream>;
+
 // What a new subscriber's catch-up may queue: its cap, less room for every notice it may still
 // have to send. A replay stops before a message would go past that, so the cap bounds a replay
 // like any other send and the client is always told what it did not get. A queue with nothing
@@ -35,6 +38,10 @@ class SubscriberOutput {
   SubscriberOutput(WebSocket ws, const SubscriptionRequest& r) : to_(ws), format_(r.format) {}
   SubscriberOutput(HttpStream s, const SubscriptionRequest& r)
       : to_(s), format_(r.format), topic_in_id_(r.single_topic().empty()) {}
+  SubscriberOutput(SubscriberHandle h, const SubscriptionRequest& r)
+      : to_(h),
+        format_(r.format),
+        topic_in_id_(std::holds_alternative<HttpStream>(h) && r.single_topic().empty()) {}
 
   Format format() const { return format_; }
   // What its send queue holds now, as the cap counts it.
@@ -61,7 +68,7 @@ class SubscriberOutput {
     }
   }
 
-  std::variant<WebSocket, HttpStream> to_;
+  SubscriberHandle to_;
   Format format_;
   bool topic_in_id_ = false;
 };

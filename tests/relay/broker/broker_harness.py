@@ -58,6 +58,23 @@ class Redis:
     def url(self):
         return f"redis://127.0.0.1:{self.port}/0"
 
+    def wait_subscribed(self, topic=None, relays=1, timeout=20):
+        """Until `relays` connections subscribe in Redis to TOPIC's channel, or with topic None,
+        to a pattern: a relay subscribes in Redis a little after its client subscribed, and what
+        is published before that is not delivered live."""
+        end = time.time() + timeout
+        while time.time() < end:
+            if topic is not None:
+                out = self.cli("PUBSUB", "NUMSUB", f"sluice:msg:{topic}").split()
+                count = int(out[1]) if len(out) == 2 else 0
+            else:
+                clients = self.cli("CLIENT", "LIST", "TYPE", "pubsub").splitlines()
+                count = sum(1 for c in clients if " psub=0 " not in f" {c} ")
+            if count >= relays:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"{relays} relay(s) did not subscribe to {topic or 'a pattern'} in Redis within {timeout} s")
+
     def kill(self):
         """Ends it at once (SIGKILL): whatever it held in memory is gone."""
         if self.proc and self.proc.poll() is None:
@@ -97,6 +114,20 @@ def start_relays(binary, redis_urls, count):
     for r in relays:
         wait_ready(r)
     return relays
+
+
+def stop_all(relays, redises):
+    """Stops the relays (SIGTERM), then Redis; for a test's `finally`."""
+    for r in relays:
+        r.stop()
+    for s in redises:
+        s.stop()
+
+
+def check_clean_exits(relays):
+    """Each relay drained and exited 0 when it was stopped."""
+    for r in relays:
+        check(r.proc.returncode == 0, f"relay exit code {r.proc.returncode}")
 
 
 def readyz(relay):

@@ -15,7 +15,7 @@ import json
 import time
 
 from broker_harness import (Redis, Subscriber, broker_config, check, curl, free_port, publish, readyz, run,
-                            start_relays, wait_ready)
+                            start_relays, stop_all, check_clean_exits, wait_ready)
 from relay_harness import Relay
 
 
@@ -71,7 +71,7 @@ async def silent_subscription(binary):
         for r in (direct, behind):
             await asyncio.to_thread(wait_ready, r)
         sub = await Subscriber(behind, "/topics/q?format=json").start()
-        await asyncio.sleep(0.5)
+        await asyncio.to_thread(redis.wait_subscribed, "q")
         check((await asyncio.to_thread(publish, direct, "q", "1"))[0] == 200, "publish 1")
         await sub.wait_for(lambda s: len(s.messages()) == 1, "message 1 through the proxy")
         proxy.swallowing = True
@@ -113,7 +113,7 @@ async def main(binary):
         relays = start_relays(binary, [redis.url()], 2)
         a, b = relays
         sub = await Subscriber(b, "/topics/t?format=json").start()
-        await asyncio.sleep(0.5)
+        redis.wait_subscribed("t")
         check(publish(a, "t", "before")[0] == 200, "publish before")
         await sub.wait_for(lambda s: len(s.messages()) == 1, "the first message")
 
@@ -140,11 +140,8 @@ async def main(binary):
         await sub.stop()
     finally:
         redis.resume() if redis.proc and redis.proc.poll() is None else None
-        for r in relays:
-            r.stop()
-        redis.stop()
-    for r in relays:
-        check(r.proc.returncode == 0, f"relay exit code {r.proc.returncode}")
+        stop_all(relays, [redis])
+    check_clean_exits(relays)
 
 
 run(main)

@@ -6,7 +6,7 @@ import asyncio
 import json
 
 from broker_harness import (Redis, Subscriber, check, check_no_duplicates, curl, publish, run, seqs,
-                            start_relays)
+                            start_relays, stop_all, check_clean_exits)
 
 TOPICS = [f"t{i}" for i in range(8)]
 PER_TOPIC = 10
@@ -18,7 +18,8 @@ async def main(binary):
     try:
         relays = start_relays(binary, [s.url() for s in shards], 3)
         subs = [await Subscriber(r, "/topics/**?format=json").start() for r in relays]
-        await asyncio.sleep(0.5)
+        for s in shards:
+            s.wait_subscribed(relays=3)
         for i in range(PER_TOPIC):
             for j, topic in enumerate(TOPICS):
                 status, body = publish(relays[(i + j) % 3], topic, f"{topic}-{i}")
@@ -38,12 +39,8 @@ async def main(binary):
         for sub in subs:
             await sub.stop()
     finally:
-        for r in relays:
-            r.stop()
-        for s in shards:
-            s.stop()
-    for r in relays:
-        check(r.proc.returncode == 0, f"relay exit code {r.proc.returncode}")
+        stop_all(relays, shards)
+    check_clean_exits(relays)
 
 
 run(main)

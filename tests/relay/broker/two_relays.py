@@ -6,7 +6,7 @@ epoch, and gets exactly what it missed, then the live stream."""
 import asyncio
 
 from broker_harness import (Redis, Subscriber, check, check_no_duplicates, publish, run, seqs,
-                            start_relays)
+                            start_relays, stop_all, check_clean_exits)
 
 import websockets
 
@@ -20,7 +20,8 @@ async def main(binary):
         on_b = await Subscriber(b, "/topics/room?format=json").start()
         on_a = await Subscriber(a, "/topics/room?format=json").start()
         wild = await Subscriber(b, "/topics/sensors/**?format=json").start()
-        await asyncio.sleep(0.5)  # their subscriptions reach Redis
+        redis.wait_subscribed("room", relays=2)
+        redis.wait_subscribed(relays=1)
 
         for i in range(1, 21):
             status, body = publish(a, "room", f"m{i}")
@@ -48,7 +49,6 @@ async def main(binary):
 
         # Resume on B after a disconnect from A.
         reader = await Subscriber(a, "/topics/room?format=json").start()
-        await asyncio.sleep(0.3)
         for i in range(22, 27):
             publish(a, "room", f"m{i}")
         await reader.wait_for(lambda s: len(s.messages("room")) >= 5, "the reader's first five")
@@ -69,11 +69,8 @@ async def main(binary):
             check_no_duplicates(sub, "no duplicate")
             await sub.stop()
     finally:
-        for r in relays:
-            r.stop()
-        redis.stop()
-    for r in relays:
-        check(r.proc.returncode == 0, f"relay exit code {r.proc.returncode}")
+        stop_all(relays, [redis])
+    check_clean_exits(relays)
 
 
 run(main)

@@ -117,7 +117,11 @@ function servePage(relay) {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(pageHtml(relay));
   });
-  harness.defer(() => new Promise((resolve) => server.close(resolve)));
+  // The browser may still hold a kept-alive connection: close() alone would wait for it.
+  harness.defer(() => new Promise((resolve) => {
+    server.close(resolve);
+    server.closeAllConnections();
+  }));
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}/`)));
 }
 

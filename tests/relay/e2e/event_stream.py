@@ -9,7 +9,7 @@ import base64
 import json
 import socket
 
-from relay_harness import Relay, check, curl, publish, publish_many, run
+from relay_harness import EventStream, Relay, check, curl, publish, publish_many, run
 
 CONFIG = """
 [[topic]]
@@ -30,38 +30,6 @@ policy = "close"
 max_buffered_bytes = "16KiB"
 send_buffer_bytes = "4KiB"
 """
-
-
-class EventStream:
-    """curl -N reading an event stream; yields its events as dicts of their fields."""
-
-    def __init__(self, proc):
-        self.proc = proc
-
-    @classmethod
-    async def open(cls, relay, path, last_event_id=None):
-        args = ["curl", "-s", "-N", "--max-time", "60", "-H", "Accept: text/event-stream"]
-        if last_event_id is not None:
-            args += ["-H", f"Last-Event-ID: {last_event_id}"]
-        proc = await asyncio.create_subprocess_exec(*args, relay.url(path), stdout=asyncio.subprocess.PIPE)
-        return cls(proc)
-
-    async def next(self):
-        event = {}
-        while True:
-            line = await asyncio.wait_for(self.proc.stdout.readline(), 30)
-            check(line, "the event stream ended")
-            line = line.decode().rstrip("\n")
-            if not line:
-                if event:
-                    return event
-                continue
-            name, _, value = line.partition(": ")
-            event[name] = event[name] + "\n" + value if name in event else value
-
-    async def close(self):
-        self.proc.kill()
-        await self.proc.wait()
 
 
 async def main(binary):

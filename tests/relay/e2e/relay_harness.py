@@ -215,6 +215,38 @@ def recv_frame(s):
     return bool(b0 & 0x40), b0 & 0x0F, recv_exact(s, n)
 
 
+class EventStream:
+    """curl -N reading an event stream; yields its events as dicts of their fields."""
+
+    def __init__(self, proc):
+        self.proc = proc
+
+    @classmethod
+    async def open(cls, relay, path, last_event_id=None):
+        args = ["curl", "-s", "-N", "--max-time", "60", "-H", "Accept: text/event-stream"]
+        if last_event_id is not None:
+            args += ["-H", f"Last-Event-ID: {last_event_id}"]
+        proc = await asyncio.create_subprocess_exec(*args, relay.url(path), stdout=asyncio.subprocess.PIPE)
+        return cls(proc)
+
+    async def next(self):
+        event = {}
+        while True:
+            line = await asyncio.wait_for(self.proc.stdout.readline(), 30)
+            check(line, "the event stream ended")
+            line = line.decode().rstrip("\n")
+            if not line:
+                if event:
+                    return event
+                continue
+            name, _, value = line.partition(": ")
+            event[name] = event[name] + "\n" + value if name in event else value
+
+    async def close(self):
+        self.proc.kill()
+        await self.proc.wait()
+
+
 def run(main, deadline=DEADLINE_S):
     """Runs a script's async main under the overall deadline; exits 1 on failure."""
     binary = sys.argv[1]
