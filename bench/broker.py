@@ -10,7 +10,10 @@ subscribers' relay's CPU per delivery), and Redis's CPU per published message fr
   redis-1   one relay with the broker: the same, every message through Redis and back
   redis-2   two relays with the broker: subscribers on relay B, publisher on relay A
 
-Usage: bench/broker.py [--build build] [--subscribers 200] [--rate 1000] [--duration 10]
+With --relay-threads N every relay runs N worker threads (the subscribers spread over them, and
+a message published on one thread reaches the others through their inboxes).
+
+Usage: bench/broker.py [--build build] [--subscribers 200] [--rate 1000] [--duration 10] [--relay-threads 1]
 Every process it starts listens on 127.0.0.1 and is stopped by its PID."""
 import argparse
 import json
@@ -72,11 +75,11 @@ def config(tmp, name, redis_port):
     return path
 
 
-def start_relay(binary, conf, tmp, name):
+def start_relay(binary, conf, tmp, name, threads):
     port = free_port()
     log = open(os.path.join(tmp, f"{name}.log"), "w")
-    p = subprocess.Popen([binary, "--config", conf, "--listen", f"127.0.0.1:{port}", "--log-level", "warn"],
-                         stdout=log, stderr=subprocess.STDOUT)
+    p = subprocess.Popen([binary, "--config", conf, "--listen", f"127.0.0.1:{port}", "--log-level", "warn",
+                          "--threads", str(threads)], stdout=log, stderr=subprocess.STDOUT)
     wait_port(port)
     wait_ready(port)
     return p, port
@@ -104,11 +107,11 @@ def run_case(args, name, tmp):
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             wait_port(redis_port)
         conf = config(tmp, name, redis_port)
-        a, a_port = start_relay(args.relay, conf, tmp, f"{name}-a")
+        a, a_port = start_relay(args.relay, conf, tmp, f"{name}-a", args.relay_threads)
         relays.append(a)
         sub_relay, sub_port = a, a_port
         if name == "redis-2":
-            sub_relay, sub_port = start_relay(args.relay, conf, tmp, f"{name}-b")
+            sub_relay, sub_port = start_relay(args.relay, conf, tmp, f"{name}-b", args.relay_threads)
             relays.append(sub_relay)
         # Redis's own idle work (its timers, the relays' probes) over 5 s, subtracted below.
         idle_redis = 0.0
@@ -147,6 +150,7 @@ def main():
     ap.add_argument("--rate", type=float, default=1000)
     ap.add_argument("--duration", type=float, default=10)
     ap.add_argument("--cases", default="alone,redis-1,redis-2")
+    ap.add_argument("--relay-threads", type=int, default=1)
     ap.add_argument("--json", help="also write the results to this file")
     args = ap.parse_args()
     args.relay = os.path.join(args.build, "bin", "sluice")
