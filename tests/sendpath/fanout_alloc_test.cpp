@@ -78,25 +78,29 @@ TEST(FanoutAllocation, PublishingMBytesToNSubscribersAllocatesAtMostMPlusNWords)
 
 // A publish from a thread that runs no loop goes to every worker through its inbox: one frame
 // and one copy of the topic's name for all of them, so what the publishing thread allocates does
-// not grow with the number of workers.
-std::size_t allocations_per_publish_from_outside(int threads) {
+// not grow with the number of workers. (Whether a frame comes from this thread's pool or from
+// the heap depends on where earlier frames were freed, so the totals may differ by a few.)
+constexpr int kPublishes = 50;
+
+std::size_t allocations_publishing_from_outside(int threads) {
   sluice::ServerOptions o = base_options();
   o.threads = threads;
   ServerThread srv(o, {});
-  constexpr int kPublishes = 50;
   const std::string message = numbered(0, 1024);
   for (int i = 0; i < 5; ++i) srv.server().publish("t", message);  // the inboxes' rings are made
   AllocCount counted;
   for (int i = 0; i < kPublishes; ++i) srv.server().publish("t", message);
-  return counted.allocations() / kPublishes;
+  return counted.allocations();
 }
 
 TEST(FanoutAllocation, APublishFromAnotherThreadAllocatesNothingPerWorker) {
-  const std::size_t two = allocations_per_publish_from_outside(2);
-  const std::size_t four = allocations_per_publish_from_outside(4);
-  std::printf("allocations per publish from outside the loops: %zu with 2 workers, %zu with 4\n", two, four);
-  EXPECT_EQ(two, four);
-  EXPECT_LE(four, 2u) << "the frame and the topic's name, once each";
+  const std::size_t two = allocations_publishing_from_outside(2);
+  const std::size_t four = allocations_publishing_from_outside(4);
+  std::printf("allocations for %d publishes from outside the loops: %zu with 2 workers, %zu with 4\n",
+              kPublishes, two, four);
+  // One allocation per worker per publish would add 100 with the two more workers.
+  EXPECT_LE(four, two + kPublishes / 5);
+  EXPECT_LE(four, 2u * kPublishes) << "the frame and the topic's name, once each";
 }
 
 }  // namespace

@@ -6,22 +6,25 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <memory>
 
 #include "sendpath_helpers.hpp"
 
 namespace sluice_test {
 namespace {
 
-// Keeps the server's loop inside one posted task until release() (or the destructor).
+// Keeps the server's loop inside one posted task until release() (or the destructor). The task
+// holds its own references to both signals: the test may be gone by the time it wakes.
 class LoopHold {
  public:
   explicit LoopHold(ServerThread& srv) {
-    std::promise<void> entered;
-    EXPECT_TRUE(srv.server().post([this, &entered] {
-      entered.set_value();
-      released_.get_future().wait();
+    auto entered = std::make_shared<std::promise<void>>();
+    std::future<void> in_task = entered->get_future();
+    EXPECT_TRUE(srv.server().post([entered, released = released_.get_future().share()] {
+      entered->set_value();
+      released.wait();
     }));
-    entered.get_future().wait();
+    in_task.wait();
   }
   ~LoopHold() { release(); }
   void release() {
