@@ -97,11 +97,17 @@ void EventLoop::unwatch(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, n
 
 void EventLoop::stop() { stopped_ = true; }
 
-bool EventLoop::post(std::function<void()> task) {
+bool EventLoop::post(std::function<void()> task) { return enqueue(std::move(task), post_limit_); }
+
+void EventLoop::post_control(std::function<void()> task) {
+  [[maybe_unused]] bool queued = enqueue(std::move(task), SIZE_MAX);
+}
+
+bool EventLoop::enqueue(std::function<void()> task, std::size_t limit) {
   bool wake_now;
   {
     std::lock_guard lock(post_mutex_);
-    if (posted_.size() >= post_limit_) {
+    if (posted_.size() >= limit) {
       posts_refused_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
@@ -110,16 +116,6 @@ bool EventLoop::post(std::function<void()> task) {
   }
   if (wake_now) wake();
   return true;
-}
-
-void EventLoop::post_control(std::function<void()> task) {
-  bool wake_now;
-  {
-    std::lock_guard lock(post_mutex_);
-    posted_.push_back(std::move(task));
-    wake_now = std::exchange(post_wake_armed_, false);
-  }
-  if (wake_now) wake();
 }
 
 void EventLoop::wake() {

@@ -101,7 +101,8 @@ class EventLoop {
   int wait_timeout_ms() const;
   void run_deferred();
   void run_posted();
-  void wake();  // any thread: writes the eventfd
+  bool enqueue(std::function<void()> task, std::size_t limit);  // any thread
+  void wake();                                                  // any thread: writes the eventfd
   std::uint32_t tick_of(std::uint64_t ms) const {
     return static_cast<std::uint32_t>((ms - epoch_ms_) / TimerWheel::kTickMs);
   }

@@ -121,9 +121,7 @@ void PublishInbox::on_io(std::uint32_t) {
   }
   std::lock_guard lock(mutex_);
   if (count_ > 0) {
-    // Still not drained, and producers will not write while wake_armed_ is false.
-    std::uint64_t one = 1;
-    [[maybe_unused]] auto n = ::write(event_fd_.get(), &one, sizeof one);
+    wake();  // still not drained, and producers will not write while wake_armed_ is false
   }
 }
 
