@@ -97,9 +97,10 @@ struct HttpResponse {
   }
   // An answer given later, once the route has heard from another system (a database, a
   // broker): nothing is written now; the route's StreamBehaviors::on_open receives the
-  // HttpStream whose respond() sends the one response and then ends the connection (no
-  // keep-alive after it). Until then only the connection's write deadline applies: a route that
-  // waits on something must bound the wait itself.
+  // HttpStream whose respond() sends the one response; on_close follows, and a kept-alive
+  // connection then answers the requests that waited behind this one, in order. Until then only
+  // the connection's write deadline applies: a route that waits on something must bound the
+  // wait itself.
   static HttpResponse later(void* user_data = nullptr) {
     HttpResponse r = stream({}, user_data);
     r.deferred = true;

@@ -32,8 +32,9 @@ class HttpStream {
   // Ends the response: what is queued goes out, then the server closes the connection.
   void end();
   // For an answer given later (HttpResponse::later()): sends the whole response (status line,
-  // headers, body) and ends the stream. Call it once, and not on an ordinary stream, whose head
-  // has already gone out.
+  // headers, body) and ends the stream; on_close follows once this call has returned. Returns
+  // `closed`, sending nothing, when called again or on an ordinary stream, whose head has
+  // already gone out.
   SendStatus respond(const HttpResponse& response);
 
   std::size_t buffered_amount() const;

@@ -111,6 +111,7 @@ inline void Connection::on_readable() {
         on_handshake_response(in);
       }
       break;
+    case ConnState::awaiting: keep_unread(in); break;  // the next requests
     default: break;  // streaming, draining, half-closed: what arrives is discarded
   }
 }
@@ -269,7 +270,8 @@ void Connection::enter(ConnState next) {
 }
 
 void Connection::close(std::uint16_t code, std::string_view reason) {
-  if (session_.is(ConnState::streaming)) return end_stream();  // a stream has no close frame
+  // A stream has no close frame.
+  if (session_.is(ConnState::streaming) || session_.is(ConnState::awaiting)) return end_stream();
   if (!session_.is_open()) return;
   if (!is_valid_wire_close_code(code)) {
     log(LogLevel::warn, "close code {} may not be sent; using 1000", code);
@@ -307,6 +309,7 @@ void Connection::fail(ProtocolError e) {
 void Connection::begin_draining() {
   if (session_.finishing() || session_.is(ConnState::closed)) return;
   drop_handshake();
+  outbox_.set(Outbox::unread_full, false);  // what arrives now is read and discarded
   // Nothing more is parsed: what input was being gathered or held goes back to the budget now,
   // not when the peer finally closes.
   ep_.counters().memory_freed_on_close.add(assembler_.held_bytes());
@@ -376,12 +379,13 @@ void Connection::close_transport() {
 void Connection::go_away() {
   note_close(CloseReason::shutdown);
   if (session_.is(ConnState::handshaking) || session_.is(ConnState::connecting)) abort("shutting down");
-  if (session_.is(ConnState::streaming)) end_stream();
+  end_stream();
   close(close_code::going_away, "server shutting down");
 }
 
 std::string Connection::description() {
-  if (session_.is(ConnState::streaming) || !session_.upgraded()) return {};
+  if (session_.is(ConnState::streaming) || session_.is(ConnState::awaiting) || !session_.upgraded())
+    return {};
   const Behaviors& b = ep_.behaviors(behaviors_set_);
   if (!b.describe) return {};
   try {
@@ -393,7 +397,7 @@ std::string Connection::description() {
 }
 
 void Connection::end_stream() {
-  if (session_.is(ConnState::streaming)) begin_draining();
+  if (session_.is(ConnState::streaming) || session_.is(ConnState::awaiting)) begin_draining();
 }
 
 // ---- Timers -------------------------------------------------------------------------------

@@ -75,6 +75,11 @@ class Connection final : public LoopClient {
   SendStatus send_chunk(std::string_view chunk);
   void end_stream();
   bool is_streaming() const { return session_.is(ConnState::streaming); }
+  // A deferred answer (HttpResponse::later()) is waited for.
+  bool awaits_answer() const;
+  // HttpStream::respond(): writes the deferred answer; a kept-alive connection then reads its
+  // next requests (in the before-sleep pass, after the stream's on_close).
+  SendStatus answer(const HttpResponse& response);
   SendStatus ping(std::string_view payload);
   // Queues a shared frame published to a topic (the worker walks the subscribers): `tag`
   // groups its frames for `latest` conflation, `topic_policy` is the topic's own, if any.
@@ -140,9 +145,16 @@ class Connection final : public LoopClient {
   void after_secure_read();  // TLS read nothing but may have moved its handshake on
   void on_handshake_bytes(std::span<std::uint8_t> in);  // upgrade.cpp
   void accept_upgrade(ServerHandshake& hs);             // upgrade.cpp
-  // False when the response ends the connection.
-  bool serve_plain_http(ServerHandshake& hs);                                         // upgrade.cpp
-  void start_stream(const HttpResponse& resp, std::uint8_t set, bool head_only);      // upgrade.cpp
+  // False when the connection reads no further request now: the response ends it, or hands it
+  // to a stream or to an answer given later.
+  bool serve_plain_http(ServerHandshake& hs);                                     // upgrade.cpp
+  bool has_stream_behaviors(std::uint8_t set);                                    // upgrade.cpp
+  void start_stream(const HttpResponse& resp, std::uint8_t set, bool head_only);  // upgrade.cpp
+  void hand_to_stream(const HttpResponse& resp, std::uint8_t set);                // upgrade.cpp
+  void defer_answer(ServerHandshake& hs, const HttpResponse& resp, std::uint8_t set,
+                    bool head_only);                                                  // upgrade.cpp
+  void keep_unread(std::span<const std::uint8_t> in);                                 // upgrade.cpp
+  void read_requests_again();                                                         // upgrade.cpp
   void respond_and_close(int status, std::string_view body, bool head_only = false);  // upgrade.cpp
   void on_connected();                                                                // client_upgrade.cpp
   void on_handshake_response(std::span<std::uint8_t> in);                             // client_upgrade.cpp
@@ -259,7 +271,7 @@ inline std::uint32_t Connection::now32() const { return static_cast<std::uint32_
 [[gnu::always_inline]] inline void Connection::push(FrameRef frame, std::uint32_t tag,
                                                     SendQueue::Charge charge) {
   const bool rose = outbox_.push(ep_, std::move(frame), tag, charge);
-  if (session_.upgraded()) {
+  if (session_.sends()) {  // not before the handshake part is gone
     Extras& e = extras();
     if (outbox_.bytes() > e.high_water) e.high_water = static_cast<std::uint32_t>(outbox_.bytes());
   }

@@ -41,6 +41,7 @@ Deadline next_deadline(const Limits& l, const DeadlineInputs& in) {
       c.consider(K::idle, in.now, in.last_heard, l.idle_timeout);
       if (!in.ping_outstanding) c.consider(K::ping, in.now, in.last_heard, l.ping_interval);
       break;
+    case ConnState::awaiting:  // the route that answers later bounds its own wait
     case ConnState::streaming:
       // A stream's reader says nothing: only the write deadline applies (heartbeats, such as
       // an SSE comment now and then, are the application's).

@@ -105,8 +105,11 @@ class Endpoint : public mem::MemoryAccount {
   virtual void destroy(Connection* c) = 0;
   // Client side: the connection could not be opened (connect, handshake); it is aborted next.
   virtual void on_open_failed(Connection*, std::string_view /*why*/) {}
-  // Server side: the connection was upgraded, just before on_open.
+  // Server side: the connection was upgraded (or handed to a stream), just before on_open.
   virtual void on_upgraded(Connection*) {}
+  // Server side: a stream that was an answer given later ended, and the kept-alive connection
+  // reads requests again.
+  virtual void on_back_to_requests(Connection*) {}
 
   // The connection's queue rose over its low watermark (`over`) or drained below it again.
   virtual void on_backlog(Connection&, bool /*over*/) {}

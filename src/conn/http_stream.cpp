@@ -4,19 +4,14 @@
 
 #include "conn/connection.hpp"
 #include "conn/endpoint.hpp"
-#include "http/response.hpp"
 
 namespace sluice {
 
 SendStatus HttpStream::send(std::string_view chunk) { return conn_->send_chunk(chunk); }
 void HttpStream::end() { conn_->end_stream(); }
-SendStatus HttpStream::respond(const HttpResponse& response) {
-  const SendStatus status = conn_->send_chunk(detail::http_response(response, false, false));
-  conn_->end_stream();
-  return status;
-}
+SendStatus HttpStream::respond(const HttpResponse& response) { return conn_->answer(response); }
 std::size_t HttpStream::buffered_amount() const { return conn_->buffered_amount(); }
-bool HttpStream::is_open() const { return conn_->is_streaming(); }
+bool HttpStream::is_open() const { return conn_->is_streaming() || conn_->awaits_answer(); }
 ConnectionStats HttpStream::stats() const { return conn_->stats(); }
 std::string HttpStream::remote_address() const { return conn_->remote_address(); }
 void HttpStream::set_policy(SlowConsumerPolicy policy) { conn_->set_policy(policy); }

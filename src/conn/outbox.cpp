@@ -61,9 +61,9 @@ Outbox::WriteOutcome Outbox::write_chain(Endpoint& ep, Transport& t) {
 
 Outbox::InterestChange Outbox::next_interest(Endpoint& ep, bool open, std::uint32_t now) {
   // The steady state, in one test of the flags: nothing queued, armed or paused.
-  if ((flags_ & (write_armed | read_paused | at_cap)) == 0 && queue_.empty()) return {};
+  if ((flags_ & (write_armed | read_paused | at_cap | unread_full)) == 0 && queue_.empty()) return {};
   const bool want_write = !queue_.empty();
-  const bool pause = must_pause_reading(ep.limits(), open);
+  const bool pause = is(unread_full) || must_pause_reading(ep.limits(), open);
   if (want_write == is(write_armed) && pause == is(read_paused)) return {};
   if (!want_write) ep.allowance().give_back_spare();  // a queue that backed up has drained
   InterestChange change{true, {!pause, want_write}, want_write && !is(write_armed)};

@@ -31,6 +31,7 @@ class Outbox {
     at_cap = 8,          // a send hit the cap and the queue has not drained below low_watermark
     pong_queued = 16,    // a pong may be waiting in the queue (a newer one replaces it)
     input_held = 32,     // unparsed input waits for reading to resume (the connection's)
+    unread_full = 64,    // a deferred answer holds all it may of the next requests: not read
   };
   bool is(Flag f) const { return (flags_ & f) != 0; }
   void set(Flag f, bool on) { flags_ = static_cast<std::uint8_t>(on ? flags_ | f : flags_ & ~f); }

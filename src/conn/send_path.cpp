@@ -203,10 +203,13 @@ void Connection::update_interest() {
 }
 
 void Connection::on_before_sleep() {
-  if (session_.is(ConnState::closed)) {
-    notify_closed(close_code::abnormal, {});  // when cut inside an application's call
-    ep_.destroy(this);
-    return;
+  if (!session_.sends()) [[unlikely]] {
+    if (session_.is(ConnState::closed)) {
+      notify_closed(close_code::abnormal, {});  // when cut inside an application's call
+      ep_.destroy(this);
+      return;
+    }
+    if (session_.is(ConnState::awaiting)) read_requests_again();
   }
   flush();
 }

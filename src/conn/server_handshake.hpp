@@ -11,9 +11,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 
+#include "conn/deferred_answer.hpp"
 #include "http/request_reader.hpp"
 
 namespace sluice::detail {
@@ -52,8 +54,20 @@ class ServerHandshake final {
   void next_request() { reader_.reset(); }
   std::uint32_t requests_served() const { return reader_.requests_served(); }
 
+  // After `request`, whose route answers later: the request's views end here, and the
+  // connection keeps what it needs to write the answer and read on after it.
+  DeferredAnswer& defer_answer(bool head_only, mem::MemoryAccount& account) {
+    deferred_ = std::make_unique<DeferredAnswer>(head_only, reader_.keep_alive(), account);
+    reader_.reset();
+    return *deferred_;
+  }
+  DeferredAnswer* deferred() const { return deferred_.get(); }
+  // The answer went out on a kept-alive connection: its unread bytes are the caller's to read.
+  std::unique_ptr<DeferredAnswer> take_deferred() { return std::move(deferred_); }
+
  private:
   RequestReader reader_;
+  std::unique_ptr<DeferredAnswer> deferred_;
   std::string_view key_;
 };
 

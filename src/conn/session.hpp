@@ -1,5 +1,6 @@
 // Session: where a connection is in its life, as one state machine for both ends: connecting
-// (client), handshaking, open (a WebSocket) or streaming (an HTTP response in chunks), closing
+// (client), handshaking, awaiting (a route's answer comes later), open (a WebSocket) or
+// streaming (an HTTP response in chunks), closing
 // (our close frame is queued), draining (nothing more to say: flush and half-close),
 // half_closed (read until the peer's end or the deadline), closed. Besides the state it knows
 // whether on_close is owed (the connection opened or began to stream) or given, whether a
@@ -15,6 +16,7 @@ namespace sluice::detail {
 enum class ConnState : std::uint8_t {
   connecting,   // client: the TCP connect is in progress
   handshaking,  // server: reading HTTP requests; client: waiting for the 101 response
+  awaiting,     // server: a route answers later (HttpResponse::later()); what arrives is kept
   open,         // upgraded; messages flow both ways
   streaming,    // an HTTP response sent in chunks (HttpStream); what the peer sends is discarded
   closing,      // our close frame is queued; waiting for the peer's
@@ -53,6 +55,17 @@ class Session {
     to(ConnState::streaming);
     set_notice(Notice::owed_stream);
   }
+  // A deferred answer's wait: the application holds it as a stream, whose on_close is owed.
+  void began_awaiting() {
+    to(ConnState::awaiting);
+    set_notice(Notice::owed_stream);
+  }
+  // The answer went out on a kept-alive connection, its on_close given: reading requests again.
+  void answered() {
+    assert(notice() == Notice::given);
+    to(ConnState::handshaking);
+    set_notice(Notice::none);
+  }
   // The connection opened or streamed, so on_close is (or was) owed.
   bool upgraded() const { return notice() != Notice::none; }
   // Whose on_close is owed, once: the caller gives it.
@@ -80,7 +93,9 @@ class Session {
     if (to == S::closed) return from != S::closed;
     switch (from) {
       case S::connecting: return to == S::handshaking;
-      case S::handshaking: return to == S::open || to == S::streaming || to == S::draining;
+      case S::handshaking:
+        return to == S::awaiting || to == S::open || to == S::streaming || to == S::draining;
+      case S::awaiting: return to == S::handshaking || to == S::draining;
       case S::open: return to == S::closing || to == S::draining;
       case S::streaming: return to == S::draining;
       case S::closing: return to == S::draining;

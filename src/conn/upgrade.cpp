@@ -1,6 +1,8 @@
 // The server side of a Connection before it upgrades: each request the ServerHandshake part
 // finds in the bytes read is acted on in turn: answered by a route, refused, or upgraded to a
-// WebSocket (RFC 6455 §4.2), in which case the application decides in on_upgrade.
+// WebSocket (RFC 6455 §4.2), in which case the application decides in on_upgrade. A route may
+// also answer with a stream, or later (HttpResponse::later()): then the requests behind it wait,
+// kept, until the answer has gone out.
 #include <exception>
 
 #include "conn/connection.hpp"
@@ -40,7 +42,12 @@ void Connection::on_handshake_bytes(std::span<std::uint8_t> in) {
         return;
       case ServerHandshake::Step::Kind::request:
         in = in.subspan(step.consumed);
-        if (!serve_plain_http(*hs) || in.empty()) return;
+        if (!serve_plain_http(*hs)) {
+          // What follows a request answered later waits until the answer has gone out.
+          if (session_.is(ConnState::awaiting)) keep_unread(in);
+          return;
+        }
+        if (in.empty()) return;
         if (outbox_.charge() >= outbox_.cap(ep_.limits())) {
           note_close(CloseReason::refused);
           abort("pipelines requests faster than it reads the responses");
@@ -118,8 +125,12 @@ bool Connection::serve_plain_http(ServerHandshake& hs) {
     resp = {404, "text/plain; charset=utf-8", "not found\n", {}};
   }
   if (resp.streaming) {
-    start_stream(resp, route.stream, head_only);
-    return false;  // the connection is the stream's now: no further requests
+    if (resp.deferred) {
+      defer_answer(hs, resp, route.stream, head_only);
+    } else {
+      start_stream(resp, route.stream, head_only);  // the connection is the stream's now
+    }
+    return false;
   }
   push(raw_bytes(http_response(resp, head_only, keep_alive)), SendQueue::kRawTag);
   if (!keep_alive) {
@@ -135,30 +146,98 @@ bool Connection::serve_plain_http(ServerHandshake& hs) {
   return true;
 }
 
+bool Connection::has_stream_behaviors(std::uint8_t set) {
+  if (set != 0 && ep_.stream_behaviors(set).on_open) return true;
+  log(LogLevel::error, "a route answered with a stream but has no stream behaviors with on_open");
+  respond_and_close(500, "internal server error");
+  return false;
+}
+
 void Connection::start_stream(const HttpResponse& resp, std::uint8_t set, bool head_only) {
-  const StreamBehaviors& b = ep_.stream_behaviors(set);
-  if (set == 0 || !b.on_open) {
-    log(LogLevel::error, "a route answered with a stream but has no stream behaviors with on_open");
-    respond_and_close(500, "internal server error");
-    return;
-  }
-  // A deferred answer writes its whole response later, through HttpStream::respond().
-  if (!resp.deferred) push(raw_bytes(http_stream_head(resp)), SendQueue::kRawTag);
-  if (head_only && !resp.deferred) {
+  if (!has_stream_behaviors(set)) return;
+  push(raw_bytes(http_stream_head(resp)), SendQueue::kRawTag);
+  if (head_only) {
+    const StreamBehaviors& b = ep_.stream_behaviors(set);
     if (b.destroy_user_data && resp.stream_user_data) b.destroy_user_data(resp.stream_user_data);
     begin_draining();
     return;
   }
   drop_handshake();  // the request's views end here
+  session_.began_streaming();
+  hand_to_stream(resp, set);
+}
+
+void Connection::defer_answer(ServerHandshake& hs, const HttpResponse& resp, std::uint8_t set,
+                              bool head_only) {
+  if (!has_stream_behaviors(set)) return;
+  hs.defer_answer(head_only, ep_);  // the request's views end here
+  session_.began_awaiting();
+  hand_to_stream(resp, set);
+}
+
+void Connection::hand_to_stream(const HttpResponse& resp, std::uint8_t set) {
   user_data_ = resp.stream_user_data;
   behaviors_set_ = set;
-  session_.began_streaming();
   ep_.counters().connections_open.add(1);
   ep_.on_upgraded(this);
   phase_since_ = now32();
   schedule_timer();
   request_flush();
-  b.on_open(HttpStream(this));
+  ep_.stream_behaviors(set).on_open(HttpStream(this));
+}
+
+bool Connection::awaits_answer() const {
+  const ServerHandshake* hs = phase_.get<ServerHandshake>();
+  return session_.is(ConnState::awaiting) && hs->deferred()->stage() == DeferredAnswer::Stage::waiting;
+}
+
+void Connection::keep_unread(std::span<const std::uint8_t> in) {
+  DeferredAnswer& d = *phase_.get<ServerHandshake>()->deferred();
+  if (!d.keep(in)) {
+    log(LogLevel::warn,
+        "{}: no room in the memory budget for requests sent behind one answered later; closing",
+        describe_peer(transport_.fd()));
+    note_close(CloseReason::refused);
+    abort(nullptr);
+    return;
+  }
+  if (d.full() && !outbox_.is(Outbox::unread_full)) {
+    outbox_.set(Outbox::unread_full, true);
+    update_interest();
+  }
+}
+
+SendStatus Connection::answer(const HttpResponse& response) {
+  if (!awaits_answer()) return SendStatus::closed;
+  DeferredAnswer& d = *phase_.get<ServerHandshake>()->deferred();
+  push(raw_bytes(http_response(response, d.head_only(), d.keep_alive())), SendQueue::kRawTag);
+  if (!d.keep_alive()) {
+    begin_draining();
+    return SendStatus::queued;
+  }
+  d.answered();
+  // on_close and the next requests wait for the before-sleep pass: the application's respond()
+  // returns first.
+  ep_.loop().defer(this);
+  return SendStatus::queued;
+}
+
+void Connection::read_requests_again() {
+  ServerHandshake& hs = *phase_.get<ServerHandshake>();
+  if (hs.deferred()->stage() != DeferredAnswer::Stage::answered) return;
+  notify_closed(close_code::normal, {});          // the stream's handle ends here
+  if (!session_.is(ConnState::awaiting)) return;  // its on_close ended the connection
+  session_.answered();
+  ep_.on_back_to_requests(this);
+  outbox_.set(Outbox::unread_full, false);
+  phase_since_ = now32();  // keep_alive_timeout counts from the answer
+  schedule_timer();
+  const std::unique_ptr<DeferredAnswer> d = hs.take_deferred();  // its bytes live until the end
+  EventLoop::Cork cork(ep_.loop());
+  if (!d->unread().empty()) on_handshake_bytes(d->unread());
+  // Decrypted bytes TLS holds are not signalled by the socket again: read them now.
+  if (session_.is(ConnState::handshaking) && transport_.secure() && !outbox_.is(Outbox::read_paused))
+    on_readable();
 }
 
 void Connection::start_refused(int status, std::string_view why) {

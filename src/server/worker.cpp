@@ -182,6 +182,11 @@ void Worker::on_upgraded(Connection* c) {
   open_.push_front(c);
 }
 
+void Worker::on_back_to_requests(Connection* c) {
+  open_.remove(c);
+  pending_.push_front(c);
+}
+
 void Worker::destroy(Connection* c) {
   (c->upgraded() ? open_ : pending_).remove(c);
   if (c->peer_key != Connection::kUncounted) core_.peer_limits->release(c->peer_key);

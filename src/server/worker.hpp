@@ -54,6 +54,7 @@ class Worker final : private OwnedLoop, public Endpoint, public LoopClient {
   // Endpoint
   void destroy(Connection* c) override;  // called by the loop's before-sleep pass only
   void on_upgraded(Connection* c) override;
+  void on_back_to_requests(Connection* c) override;
   void on_backlog(Connection& c, bool over) override { topics_.on_backlog(c, over); }
   void on_closed(Connection& c) override { topics_.leave_all(c); }
   // Topics of this worker's connections (loop thread only); subscribe() takes open ones only.

@@ -43,6 +43,21 @@ TEST(Session, AStreamOwesItsOwnOnCloseAndSendsLikeAnOpenConnection) {
   EXPECT_EQ(s.take_close_notice(), Session::Owed::stream);
 }
 
+TEST(Session, AnAnswerGivenLaterOwesAStreamsOnCloseThenReadsRequestsAgain) {
+  Session s;
+  s.began_awaiting();
+  EXPECT_FALSE(s.sends());  // nothing is written until the answer
+  EXPECT_TRUE(s.upgraded());
+  EXPECT_FALSE(Session::allowed(S::awaiting, S::open));
+  EXPECT_FALSE(Session::allowed(S::awaiting, S::streaming));
+  EXPECT_TRUE(Session::allowed(S::awaiting, S::draining));  // answered on a closing connection
+  EXPECT_EQ(s.take_close_notice(), Session::Owed::stream);
+  s.answered();
+  EXPECT_TRUE(s.is(S::handshaking));
+  EXPECT_FALSE(s.upgraded());  // a kept-alive HTTP connection again, owing nothing
+  EXPECT_EQ(s.take_close_notice(), Session::Owed::nothing);
+}
+
 TEST(Session, NoWayBackAndNoSkippingTheHandshake) {
   EXPECT_FALSE(Session::allowed(S::handshaking, S::closing));
   EXPECT_FALSE(Session::allowed(S::closing, S::open));
@@ -51,7 +66,8 @@ TEST(Session, NoWayBackAndNoSkippingTheHandshake) {
   EXPECT_FALSE(Session::allowed(S::connecting, S::open));
   EXPECT_TRUE(Session::allowed(S::connecting, S::handshaking));
   EXPECT_TRUE(Session::allowed(S::handshaking, S::draining));  // refused with an HTTP answer
-  for (S from : {S::connecting, S::handshaking, S::open, S::closing, S::draining, S::half_closed})
+  for (S from :
+       {S::connecting, S::handshaking, S::awaiting, S::open, S::closing, S::draining, S::half_closed})
     EXPECT_TRUE(Session::allowed(from, S::closed));  // a reset can end any state
 }
 
