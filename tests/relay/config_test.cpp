@@ -333,6 +333,14 @@ TEST(RelayConfig, NonAsciiWhereTomlAllowsNoneIsRefusedBeforeTheParserSeesIt) {
   // A quote inside a bare value starts no string (toml++ reads the value on).
   EXPECT_EQ(message_of("[server]\nlisten = 2\"x\xc8\x9d\"\n"),
             "invalid TOML: a non-ASCII character outside a string or comment (U+021D)");
+  // Nor does a quote after a dot in a value (a number), where in a dotted key it would.
+  EXPECT_EQ(message_of("r= 88.\"a/*\xef\xbb\xb7\"\n"),
+            "invalid TOML: a non-ASCII character outside a string or comment (U+FEF7)");
+  EXPECT_EQ(message_of("[server]\nlisten = [1.\"\xc3\xa9\"]\n"),
+            "invalid TOML: a non-ASCII character outside a string or comment (U+00E9)");
+  // A quoted part of a dotted key is a string: the key is unknown, but read.
+  EXPECT_FALSE(contains(message_of("server.\"li\xc3\xa9\" = 1\n"), "non-ASCII"));
+  EXPECT_FALSE(contains(message_of("[server . \"li\xc3\xa9\"]\n"), "non-ASCII"));
   // The check reads nothing past the text: a backslash last, in a string left open.
   EXPECT_FALSE(message_of("a = \"\\").empty());
 }

@@ -42,6 +42,9 @@ struct StoredMessage {
   std::string payload;
 };
 
+// Broker::read's `after` for "the newest message only" (a retained value).
+inline constexpr std::uint64_t kNewestOnly = ~std::uint64_t{0};
+
 struct TopicRead {
   bool ok = false;
   std::uint64_t last = 0;  // the topic's last sequence
@@ -86,7 +89,7 @@ class Broker {
 
   virtual void publish(BrokerPublish message, std::function<void(PublishReceipt)> done) = 0;
   // The topic's last sequence and epoch and up to `max` stored messages after `after` (no
-  // older than `max_age` when set).
+  // older than `max_age` when set); with `after` = kNewestOnly, the newest stored message alone.
   virtual void read(std::string topic, std::uint64_t after, std::size_t max,
                     std::chrono::milliseconds max_age, std::function<void(TopicRead)> done) = 0;
 

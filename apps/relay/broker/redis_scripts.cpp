@@ -49,6 +49,7 @@ return {seq, ms, epoch, relays}
 const std::string read_text = std::string(kPrologue) + R"lua(
 local last = tonumber(redis.call('HGET', KEYS[2], 's') or '0')
 local after = tonumber(ARGV[1])
+if after < 0 then after = math.max(last - 1, 0) end  -- -1: the newest message alone
 local entries = {}
 if last > after and tonumber(ARGV[2]) > 0 then
   entries = redis.call('XRANGE', KEYS[3], (after + 1) .. '-0', '+', 'COUNT', ARGV[2])

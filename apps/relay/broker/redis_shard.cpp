@@ -306,8 +306,9 @@ void RedisShard::read(const std::string& topic, std::uint64_t after, std::size_t
     return;
   }
   run_script(shas_.read, redis_scripts::read,
-             {"3", keys_.epoch(), keys_.meta(topic), keys_.log(topic), std::to_string(after),
-              std::to_string(max), std::to_string(max_age.count()), fresh_epoch_},
+             {"3", keys_.epoch(), keys_.meta(topic), keys_.log(topic),
+              after == kNewestOnly ? std::string("-1") : std::to_string(after), std::to_string(max),
+              std::to_string(max_age.count()), fresh_epoch_},
              [done = std::move(done)](const redisReply* r) {
                TopicRead out;
                if (is_error(r) || r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||

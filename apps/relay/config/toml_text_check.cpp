@@ -1,8 +1,11 @@
 // One pass over the bytes with the lexical states of TOML 1.0 that matter here: outside any
-// string, a comment, and the four kinds of string.
+// string, a comment, and the four kinds of string; outside strings, whether a key or a value is
+// being read, since a quote after a dot starts a string in a dotted key but not in a value
+// (toml++ reads `88."x"` as one bad value).
 #include "config/toml_text_check.hpp"
 
 #include <cstdio>
+#include <string>
 
 namespace sluice::relay {
 namespace {
@@ -20,6 +23,7 @@ class Scanner {
         case State::outside:
           if (c >= 0x80) return problem("a non-ASCII character outside a string or comment");
           if (c == '#') state_ = State::comment;
+          structure(static_cast<char>(c));
           // A quote starts a string only where one may start (toml++ reads "2\"x" as one bad value).
           if (c == '"' && string_may_start())
             state_ = opens_multi_line('"') ? State::multi_basic : State::basic;
@@ -63,10 +67,42 @@ class Scanner {
   void end_line() {
     state_ = State::outside;
     last_ = '\n';
+    structure('\n');
   }
 
-  // After the start of a line, '=', '[', ',', '{' or '.' (keys, values, array and table items).
-  bool string_may_start() const { return std::string_view("\n=[,{.").find(last_) != std::string_view::npos; }
+  // Keeps track of what is open (arrays, inline tables) and whether a key is being read.
+  void structure(char c) {
+    switch (c) {
+      case '=': in_key_ = false; break;
+      case '{':
+        open_.push_back('{');
+        in_key_ = true;
+        break;
+      case '[':
+        // At the start of a line outside any value: a table header, whose name is a key.
+        if (open_.empty() && in_key_) break;
+        open_.push_back('[');
+        in_key_ = false;
+        break;
+      case ']':
+      case '}':
+        if (!open_.empty()) open_.pop_back();
+        in_key_ = false;
+        break;
+      case ',': in_key_ = !open_.empty() && open_.back() == '{'; break;
+      case '\n':
+        if (open_.empty()) in_key_ = true;
+        break;
+      default: break;
+    }
+  }
+
+  // After the start of a line, '=', '[', ',' or '{' (keys, values, array and table items), or
+  // a '.' within a key.
+  bool string_may_start() const {
+    if (last_ == '.') return in_key_;
+    return std::string_view("\n=[,{").find(last_) != std::string_view::npos;
+  }
 
   bool at(std::size_t k, char c) const { return i_ + k < s_.size() && s_[i_ + k] == c; }
   bool is_ascii_space(std::size_t k) const { return at(k, ' ') || at(k, '\t') || at(k, '\r') || at(k, '\n'); }
@@ -140,6 +176,8 @@ class Scanner {
   std::size_t i_ = 0;
   State state_ = State::outside;
   char last_ = '\n';  // the last character outside strings and comments, spaces aside
+  std::string open_;  // the arrays ('[') and inline tables ('{') open, innermost last
+  bool in_key_ = true;
   std::uint32_t line_ = 1;
   std::uint32_t column_ = 1;
 };

@@ -210,6 +210,8 @@ class Relay final : private BrokerListener {
   void watch_through_broker(const std::string& topic, bool watch);  // a sink's exact topic
   // Under the mutex: true when `subscriber` was still catching up.
   bool drop_catch_up(SubscriberHandle subscriber);
+  // The topics whose newest message a new subscriber through the broker gets first.
+  std::vector<std::string> retained_topics(const SubscriptionRequest& request) const;
   void read_for(const std::shared_ptr<CatchUp>& c, bool subscribed);
   void finish_catch_up(const std::shared_ptr<CatchUp>& c);
   bool wanted(std::string_view topic) const;

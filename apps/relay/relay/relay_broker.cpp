@@ -9,7 +9,8 @@
 // history no longer holds is announced to envelope subscribers as a gap. A topic whose shard
 // lost its data (a new epoch) gets a reset notice, then its new numbering from the start.
 //
-// A subscriber that resumes (since=) is subscribed in the broker first, then its history is
+// A subscriber that resumes (since=), or that is to get the newest message of retain_last
+// topics, is subscribed in the broker first, then its history (or that newest message) is
 // read; live messages that arrive meanwhile are held for it, and it goes live once the
 // history, then those, are sent, each sequence once.
 #include <array>
@@ -70,8 +71,11 @@ struct Relay::CatchUp {
   LoopHandle loop;
   SubscriptionRequest request;
   bool closed = false;  // the subscriber went before its catch-up ended
-  // Per resume point: whether it names this run, and what the broker read.
+  // Per resume point: whether it names this run.
   std::vector<bool> same_run;
+  // Topics new to the subscriber whose newest message it gets first (retain_last).
+  std::vector<std::string> retained;
+  // What the broker read: one per resume point, then one per retained topic.
   std::vector<TopicRead> reads;
   std::size_t reads_pending = 0;
   // Live messages that arrived meanwhile, with their topic, in arrival order.
@@ -222,18 +226,35 @@ void Relay::subscribe_through_broker(SubscriberHandle subscriber, const Subscrip
   // An event stream is told the cluster's epoch too: its events' ids are the cluster's sequences.
   if (request.format == Format::json || request.event_stream)
     SubscriberOutput(subscriber, request).notice(SubscribedNotice{cluster_epoch()});
-  if (request.resume.empty()) {
-    // A new subscriber: live from here on.
+  std::vector<std::string> retained = retained_topics(request);
+  if (request.resume.empty() && retained.empty()) {
+    // A new subscriber with nothing to catch up on: live from here on.
     std::visit([&](auto h) { h.subscribe(request.key); }, subscriber);
     add_active(request);
     return;
   }
   auto c = std::make_shared<CatchUp>(subscriber, request);
   for (const ResumePoint& p : request.resume) c->same_run.push_back(same_run(request, p.topic));
+  c->retained = std::move(retained);
   catch_ups_.push_back(c);
   // Its history is read once its subscriptions are confirmed: nothing published after the
   // read can then be missed, and what is both read and held is sent once.
   server_.post([this, c] { broker_->when_subscribed([this, c](bool ok) { read_for(c, ok); }); });
+}
+
+std::vector<std::string> Relay::retained_topics(const SubscriptionRequest& request) const {
+  // The exact topics it names, and those this relay has seen that its wildcards match; the
+  // broker keeps no list of topics to match a wildcard against.
+  std::vector<std::string> out;
+  auto consider = [&](std::string_view name) {
+    if (request.resume_point(name) || !settings_->for_topic(name).retain_last) return;
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.emplace_back(name);
+  };
+  for (const TopicPattern& p : request.patterns)
+    if (p.is_exact()) consider(p.text());
+  for (const auto& [name, state] : topics_)
+    if (state.broker_last > 0 && request.matches(name)) consider(name);
+  return out;
 }
 
 void Relay::watch_through_broker(const std::string& topic, bool watch) {
@@ -262,15 +283,16 @@ void Relay::read_for(const std::shared_ptr<CatchUp>& c, bool subscribed) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (c->closed) return;
-    c->reads.assign(c->request.resume.size(), TopicRead{});
+    c->reads.assign(c->request.resume.size() + c->retained.size(), TopicRead{});
     if (!subscribed) {
       c->reads_pending = 0;
     } else {
-      c->reads_pending = c->request.resume.size();
+      c->reads_pending = c->reads.size();
       for (std::size_t i = 0; i < c->request.resume.size(); ++i) {
         const ResumePoint& p = c->request.resume[i];
         reads.emplace_back(p.topic, c->same_run[i] ? p.after : 0);
       }
+      for (const std::string& topic : c->retained) reads.emplace_back(topic, kNewestOnly);
     }
   }
   if (closing_) return;
@@ -281,11 +303,14 @@ void Relay::read_for(const std::shared_ptr<CatchUp>& c, bool subscribed) {
   for (std::size_t i = 0; i < reads.size(); ++i) {
     auto [topic, after] = reads[i];
     const TopicConfig t = settings_for(topic);
-    broker_->read(topic, after, kResumeMax, t.history_age, [this, c, i, topic, t](TopicRead r) {
+    const bool newest = after == kNewestOnly;  // a retained value, kept whatever its age
+    const std::chrono::milliseconds age = newest ? std::chrono::milliseconds(0) : t.history_age;
+    broker_->read(topic, after, newest ? 1 : kResumeMax, age, [this, c, i, topic, t](TopicRead r) {
       std::unique_lock<std::mutex> lock(mutex_);
       if (c->closed) return;
       // A position beyond the topic's last sequence is another run's: read it from the start.
-      if (r.ok && c->same_run[i] && c->request.resume[i].after > r.last && !closing_) {
+      if (r.ok && i < c->same_run.size() && c->same_run[i] && c->request.resume[i].after > r.last &&
+          !closing_) {
         c->same_run[i] = false;
         lock.unlock();
         broker_->read(topic, 0, kResumeMax, t.history_age, [this, c, i](TopicRead again) {
@@ -358,6 +383,13 @@ void Relay::finish_catch_up(const std::shared_ptr<CatchUp>& c) {
     if (!cut && r.last >= expected && notices)
       out.notice(GapNotice{point.topic, expected, r.last, GapReason::evicted});
     sent[point.topic] = r.last;
+  }
+  for (std::size_t j = 0; j < c->retained.size(); ++j) {
+    const std::string& topic = c->retained[j];
+    const TopicRead& r = c->reads[request.resume.size() + j];
+    if (!r.entries.empty() && !send(topic, r.entries.back()) && notices)
+      out.notice(GapNotice{topic, r.entries.back().seq, r.entries.back().seq, GapReason::dropped});
+    sent[topic] = r.last;  // what was published before the read is not this subscriber's
   }
   // What arrived live while the history was read: each sequence once, after the history.
   for (const auto& [topic, m] : c->held) {

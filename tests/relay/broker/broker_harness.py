@@ -109,8 +109,8 @@ publish = ["http", "clients"]
 """
 
 
-def start_relays(binary, redis_urls, count):
-    relays = [Relay(binary, broker_config(redis_urls)) for _ in range(count)]
+def start_relays(binary, redis_urls, count, extra_topic=""):
+    relays = [Relay(binary, broker_config(redis_urls, extra_topic)) for _ in range(count)]
     for r in relays:
         wait_ready(r)
     return relays

@@ -2,8 +2,10 @@
 reaches subscribers on B and on A itself, once each and in order, with the cluster's sequence
 numbers; a WebSocket client's publish on B reaches A; a wildcard subscription on B sees topics
 published on A; a client that read some messages from A resumes on B with since= and its
-epoch, and gets exactly what it missed, then the live stream."""
+epoch, and gets exactly what it missed, then the live stream; publishes through the broker
+keep their HTTP connection."""
 import asyncio
+import http.client
 
 from broker_harness import (Redis, Subscriber, check, check_no_duplicates, publish, run, seqs,
                             start_relays, stop_all, check_clean_exits)
@@ -64,6 +66,23 @@ async def main(binary):
         await resumed.wait_for(lambda s: len(s.messages("room")) >= 8, "then the live stream")
         check(seqs(resumed.messages("room")) == list(range(27, 35)), f"resumed exactly: {resumed.frames}")
         check(not resumed.notices("gap") and not resumed.notices("reset"), "no gap or reset")
+
+        # A publish through the broker keeps its HTTP connection: five on one, answered in order.
+        conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=30)
+        try:
+            first_socket = None
+            for i in range(35, 40):
+                conn.request("POST", "/topics/room", body=f"m{i}".encode(), headers={"Content-Type": "text/plain"})
+                response = conn.getresponse()
+                body = response.read().decode()
+                check(response.status == 200 and f'"seq":{i}' in body, f"kept-alive publish {i}: {body}")
+                check(response.getheader("Connection") == "keep-alive", "the answer keeps the connection")
+                first_socket = first_socket or conn.sock
+                check(conn.sock is first_socket, "one connection for all five")
+        finally:
+            conn.close()
+        await resumed.wait_for(lambda s: len(s.messages("room")) >= 13, "the kept-alive publishes on B")
+        check(seqs(resumed.messages("room")) == list(range(27, 40)), f"in order: {resumed.frames}")
 
         for sub in (on_a, on_b, wild, resumed):
             check_no_duplicates(sub, "no duplicate")
