@@ -13,6 +13,7 @@
 // topics, is subscribed in the broker first, then its history (or that newest message) is
 // read; live messages that arrive meanwhile are held for it, and it goes live once the
 // history, then those, are sent, each sequence once.
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <memory>
@@ -243,8 +244,8 @@ void Relay::subscribe_through_broker(SubscriberHandle subscriber, const Subscrip
 }
 
 std::vector<std::string> Relay::retained_topics(const SubscriptionRequest& request) const {
-  // The exact topics it names, and those this relay has seen that its wildcards match; the
-  // broker keeps no list of topics to match a wildcard against.
+  // The exact topics it names, and those its wildcards match that the broker has delivered
+  // here before; the broker keeps no list of topics to match a wildcard against.
   std::vector<std::string> out;
   auto consider = [&](std::string_view name) {
     if (request.resume_point(name) || !settings_->for_topic(name).retain_last) return;
