@@ -1,35 +1,59 @@
 #include "send/send_queue.hpp"
 
+#include <algorithm>
 #include <new>
+#include <utility>
 
 namespace sluice::detail {
 namespace {
-// Blocks are recycled per thread so a steady backlog does not churn the allocator; the cache
-// is small and bounded so an idle process returns to its baseline.
+// Blocks are recycled per thread, so that a backlog that comes back every loop turn (a fan-out
+// to many readers slower than the publisher) does not churn the allocator. A freed block is
+// kept while the blocks kept and those in use stay within the most this thread has had in use
+// at once since the cache was last emptied: the cache never holds more than the thread's queues
+// held, and were charged for, at their recent peak. The heap trimmer empties it after a drop.
 struct BlockCache {
-  static constexpr int kMax = 64;
-  void* items[kMax];
-  int count = 0;
-  ~BlockCache() {
-    while (count > 0) ::operator delete(items[--count]);
+  static constexpr std::size_t kFloor = 64;  // kept whatever the peak
+  void* free = nullptr;                      // a list through each block's first word
+  std::size_t kept = 0;
+  std::size_t in_use = 0;
+  std::size_t peak = 0;
+
+  void release() {
+    while (free) ::operator delete(std::exchange(free, *static_cast<void**>(free)));
+    kept = 0;
+    peak = in_use;
   }
+  ~BlockCache() { release(); }
 };
 thread_local BlockCache t_cache;
 }  // namespace
 
 SendQueue::Block* SendQueue::new_block() {
-  void* mem = t_cache.count > 0 ? t_cache.items[--t_cache.count] : ::operator new(sizeof(Block));
+  BlockCache& c = t_cache;
+  if (++c.in_use > c.peak) c.peak = c.in_use;
+  void* mem;
+  if (c.free) {
+    mem = std::exchange(c.free, *static_cast<void**>(c.free));
+    --c.kept;
+  } else {
+    mem = ::operator new(sizeof(Block));
+  }
   return new (mem) Block();
 }
 
 void SendQueue::free_block(Block* b) {
   b->~Block();
-  if (t_cache.count < BlockCache::kMax) {
-    t_cache.items[t_cache.count++] = b;
+  BlockCache& c = t_cache;
+  --c.in_use;
+  if (c.kept + c.in_use < std::max(c.peak, BlockCache::kFloor)) {
+    *reinterpret_cast<void**>(b) = std::exchange(c.free, static_cast<void*>(b));
+    ++c.kept;
     return;
   }
   ::operator delete(b);
 }
+
+void SendQueue::release_cached_blocks() { t_cache.release(); }
 
 void SendQueue::push_to_block(const Entry& e) {
   if (!tail_ || tail_->tail == kBlockEntries) {

@@ -134,6 +134,9 @@ class SendQueue {
   Released release_some(std::size_t max_entries);
   Released clear() { return release_some(SIZE_MAX); }
 
+  // Frees the blocks this thread keeps for reuse (after a drop, before the heap is trimmed).
+  static void release_cached_blocks();
+
  private:
   struct Entry {
     FrameBuffer* frame = nullptr;

@@ -8,6 +8,7 @@
 
 #include "log.hpp"
 #include "send/frame_pool.hpp"
+#include "send/send_queue.hpp"
 #include "server/worker.hpp"
 
 namespace sluice::detail {
@@ -52,11 +53,13 @@ void HeapTrimmer::on_timer() {
   loop_.schedule(this, std::chrono::seconds(1));
 }
 
-// Every loop's thread empties its frame pool first, and the last one to have done so trims.
+// Every loop's thread empties its frame pool and block cache first, and the last one to have
+// done so trims.
 void HeapTrimmer::trim_after_pools_released(std::size_t from, std::size_t to) {
   auto pending = std::make_shared<std::atomic<std::size_t>>(core_.workers.size());
   auto release_then_trim = [pending, from, to] {
     frame_pool::release_cached();
+    SendQueue::release_cached_blocks();
     if (pending->fetch_sub(1) == 1) trim_heap(from, to);
   };
   for (const auto& worker : core_.workers) worker->loop().post_control(release_then_trim);

@@ -5,8 +5,8 @@
 // drop or a release of kDrop or more it calls malloc_trim, which returns every free page (a
 // bounded schedule: at most once a second, and only after memory was let go, or after kConnectionDrop
 // connections closed however briefly they lived). A page is free
-// only when no live block is left on it, so each loop first empties its frame pool, whose
-// cached blocks would otherwise pin a page each. The release
+// only when no live block is left on it, so each loop first empties its frame pool and its
+// send queues' block cache, whose cached blocks would otherwise pin a page each. The release
 // matters with several threads: what one loop's closed connections freed stays resident in that
 // thread's heap while another loop fills the budget again, and the net figure never drops.
 #pragma once

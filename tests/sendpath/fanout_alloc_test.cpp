@@ -76,6 +76,50 @@ TEST(FanoutAllocation, PublishingMBytesToNSubscribersAllocatesAtMostMPlusNWords)
   }
 }
 
+// Several messages in one loop turn put each subscriber's queue past its inline entry, into a
+// block of entries. When that comes back turn after turn (readers slower than the publisher),
+// the blocks the queues gave back are reused: after the first such turn, a turn allocates no
+// block, however many queues need one.
+TEST(FanoutAllocation, ABacklogThatComesBackEveryTurnReusesItsQueuesBlocks) {
+  constexpr int kQueues = 300;  // more than the blocks kept whatever the peak
+  constexpr int kPerTurn = 3;
+  Record rec;
+  sluice::Behaviors more;
+  more.on_open = [](sluice::WebSocket ws) { ws.subscribe("wide"); };
+  ServerThread srv(base_options(), recording(rec, more));
+  auto clients = connect_clients(srv.port(), kQueues);
+  ASSERT_TRUE(wait_until([&] { return rec.opens.load() == kQueues; }));
+
+  std::uint64_t seq = 0;
+  auto turn = [&] {
+    std::size_t allocations = 0;
+    std::vector<std::string> messages;
+    for (int i = 0; i < kPerTurn; ++i) messages.push_back(numbered(seq + i, 100));
+    EXPECT_TRUE(srv.on_loop([&] {
+      AllocCount counted;
+      for (const std::string& m : messages) srv.server().publish("wide", m);
+      allocations = counted.allocations();
+    }));
+    for (auto& c : clients)
+      for (int i = 0; i < kPerTurn; ++i) {
+        auto f = c->read_frame();
+        EXPECT_TRUE(f && seq_of(f->payload) == seq + i);
+      }
+    seq += kPerTurn;
+    EXPECT_TRUE(wait_until([&] { return srv.stats().buffered_bytes == 0; }));
+    return allocations;
+  };
+  const std::size_t first = turn();
+  EXPECT_GE(first, static_cast<std::size_t>(kQueues - 64)) << "the first turn takes the blocks from the heap";
+  turn();  // the loop's reusable lists find their size
+  for (int round = 3; round <= 5; ++round) {
+    const std::size_t again = turn();
+    std::printf("turn %d: %zu allocation(s) for %d messages to %d subscribers\n", round, again, kPerTurn,
+                kQueues);
+    EXPECT_LE(again, static_cast<std::size_t>(kPerTurn)) << "at most the frames, never a block";
+  }
+}
+
 // A publish from a thread that runs no loop goes to every worker through its inbox: one frame
 // and one copy of the topic's name for all of them, so what the publishing thread allocates does
 // not grow with the number of workers. (Whether a frame comes from this thread's pool or from
