@@ -236,7 +236,7 @@ void Connection::read_requests_again() {
   EventLoop::Cork cork(ep_.loop());
   if (!d->unread().empty()) on_handshake_bytes(d->unread());
   // Decrypted bytes TLS holds are not signalled by the socket again: read them now.
-  if (session_.is(ConnState::handshaking) && transport_.secure()) on_readable();
+  if (session_.is(ConnState::handshaking) && transport_.secure()) on_io(io_event::readable);
 }
 
 void Connection::start_refused(int status, std::string_view why) {
