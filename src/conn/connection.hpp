@@ -84,6 +84,9 @@ class Connection final : public LoopClient {
   // Queues a shared frame published to a topic (the worker walks the subscribers): `tag`
   // groups its frames for `latest` conflation, `topic_policy` is the topic's own, if any.
   SendStatus publish(FrameRef frame, std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy);
+  // publish() to each of `subscribers`, the outcomes counted.
+  static PublishResult publish_each(std::span<Connection* const> subscribers, const FrameRef& frame,
+                                    std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy);
   // permessage-deflate was negotiated (RFC 7692): frames may carry RSV1.
   bool deflate_negotiated() const { return parser_.allowed_rsv() != 0; }
   // The window its messages to the peer are compressed with when they start afresh, so that a
@@ -270,12 +273,7 @@ inline std::uint32_t Connection::now32() const { return static_cast<std::uint32_
 
 [[gnu::always_inline]] inline void Connection::push(FrameRef frame, std::uint32_t tag,
                                                     SendQueue::Charge charge) {
-  const bool rose = outbox_.push(ep_, std::move(frame), tag, charge);
-  if (session_.sends()) {  // not before the handshake part is gone
-    Extras& e = extras();
-    if (outbox_.bytes() > e.high_water) e.high_water = static_cast<std::uint32_t>(outbox_.bytes());
-  }
-  if (rose) backlog_rose();
+  if (outbox_.push(ep_, std::move(frame), tag, charge)) backlog_rose();
 }
 
 [[gnu::always_inline]] inline void Connection::request_flush() {

@@ -3,6 +3,8 @@
 // pong superseded by a newer one, but neither is refused), and the flush that writes the outbox
 // before the loop sleeps. The bookkeeping is the Outbox's; what is decided here is what the
 // connection does about it: the policy's verdict, on_drain, closing a slow consumer.
+#include <algorithm>
+#include <array>
 #include <optional>
 
 #include "conn/connection.hpp"
@@ -68,6 +70,19 @@ SendStatus Connection::publish(FrameRef frame, std::uint32_t tag,
   push(std::move(frame), tag, charge);
   request_flush();
   return status;
+}
+
+PublishResult Connection::publish_each(std::span<Connection* const> subscribers, const FrameRef& frame,
+                                       std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy) {
+  // One loop with the per-message steps inline: a call per subscriber, and a branch per outcome
+  // to count it, would cost about as much as queueing the frame.
+  // Every subscriber's reference is taken at once; one refused gives its own back.
+  FrameBuffer* f = frame.get();
+  f->retain(static_cast<std::uint32_t>(subscribers.size()));
+  std::array<std::uint32_t, 5> by_status{};
+  for (Connection* c : subscribers)
+    ++by_status[static_cast<std::size_t>(c->enqueue_message(FrameRef(f), tag, topic_policy))];
+  return {by_status[0], by_status[1], by_status[2], by_status[3], by_status[4]};
 }
 
 std::optional<SendStatus> Connection::at_cap(const FrameBuffer& frame, std::uint32_t tag,
@@ -148,6 +163,12 @@ void Connection::close_slow_consumer(const char* why) {
 void Connection::flush() {
   if (session_.is(ConnState::closed)) return;
   if (!outbox_.empty()) {
+    // The queue is at its longest just before a write: between two, it only grows (or drops
+    // at its cap).
+    if (session_.sends()) [[likely]] {
+      Extras& e = extras();
+      if (outbox_.bytes() > e.high_water) e.high_water = static_cast<std::uint32_t>(outbox_.bytes());
+    }
     Outbox::WriteOutcome w = outbox_.write(ep_, transport_, now32());
     if (w.written.bytes > 0) count_written(w.written);
     if (w.failed) {
@@ -224,6 +245,7 @@ ConnectionStats Connection::stats() const {
     s.buffered_high_water = e->high_water;
   }
   s.buffered_bytes = outbox_.bytes();
+  s.buffered_high_water = std::max<std::uint64_t>(s.buffered_high_water, s.buffered_bytes);  // before a flush
   s.buffered_memory = outbox_.charge();
   s.kernel_unsent_bytes = transport_.unsent_below();
   return s;

@@ -54,6 +54,7 @@ class FrameBuffer {
   void set_stamp(std::uint32_t stamp) { stamp_ = stamp & 0xFFFFFF; }
 
   void retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void retain(std::uint32_t n) { refs_.fetch_add(n, std::memory_order_relaxed); }
   void release() {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) free_block();
   }

@@ -38,7 +38,7 @@ SendQueue::Block* SendQueue::new_block() {
   } else {
     mem = ::operator new(sizeof(Block));
   }
-  return new (mem) Block();
+  return new (mem) Block;  // default-initialised: its entries are left as they are
 }
 
 void SendQueue::free_block(Block* b) {

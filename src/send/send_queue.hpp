@@ -138,10 +138,12 @@ class SendQueue {
   static void release_cached_blocks();
 
  private:
+  // No member initializers: a block's entries are written before they are read (between its
+  // head and tail), so a new block is not cleared entry by entry.
   struct Entry {
-    FrameBuffer* frame = nullptr;
-    std::uint32_t offset = 0;  // bytes of this frame already written
-    std::uint32_t tag = 0;
+    FrameBuffer* frame;
+    std::uint32_t offset;  // bytes of this frame already written
+    std::uint32_t tag;
   };
   static constexpr std::uint16_t kBlockEntries = 16;
   struct Block {
@@ -170,7 +172,7 @@ class SendQueue {
     charge_ -= static_cast<std::uint32_t>(r.charge);
   }
 
-  Entry head_;                // the oldest entry; empty only when the whole queue is
+  Entry head_{};              // the oldest entry; empty only when the whole queue is
   Block* tail_ = nullptr;     // blocks form a ring: tail_->next is the first block
   std::uint32_t bytes_ = 0;   // frames are under 4 GiB and caps far below that
   std::uint32_t charge_ = 0;  // the same, for the memory they hold

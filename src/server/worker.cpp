@@ -1,6 +1,7 @@
 #include "server/worker.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -208,29 +209,30 @@ PublishResult Worker::publish_local(std::string_view topic, const FrameRef& fram
   if (!t) return r;
   // Corked: no flush, and so no application callback, runs while the subscriber list is walked.
   EventLoop::Cork cork(loop());
-  auto count = [&r](SendStatus s) {
-    switch (s) {
-      case SendStatus::sent: r.sent++; break;
-      case SendStatus::queued: r.queued++; break;
-      case SendStatus::would_block: r.would_block++; break;
-      case SendStatus::dropped: r.dropped++; break;
-      case SendStatus::closed: r.closed++; break;
-    }
+  auto add = [&r](const PublishResult& more) {
+    r.sent += more.sent;
+    r.queued += more.queued;
+    r.would_block += more.would_block;
+    r.dropped += more.dropped;
+    r.closed += more.closed;
   };
   const Compression compression =
       message_compression.value_or(t->options.compression.value_or(limits().compression));
   if (compression == Compression::off || limits().compression == Compression::off) {
-    for (Connection* c : t->subscribers) count(c->publish(frame.share(), t->id, t->options.policy));
+    r = Connection::publish_each(t->subscribers, frame, t->id, t->options.policy);
   } else {
     CompressedFanout fanout(frame, compression, limits().compression_threshold, shared_deflate(),
                             *core_.budget);
-    for (Connection* c : t->subscribers) count(fanout.publish(*c, t->id, t->options.policy));
+    std::array<std::uint32_t, 5> by_status{};
+    for (Connection* c : t->subscribers)
+      ++by_status[static_cast<std::size_t>(fanout.publish(*c, t->id, t->options.policy))];
+    add({by_status[0], by_status[1], by_status[2], by_status[3], by_status[4]});
   }
   if (!t->stream_subscribers.empty()) {
     // Streams get the payload alone: copied out once for all of this thread's.
     FrameRef raw = payload_of(*frame.get());
     raw.get()->charge_once(*core_.budget);
-    for (Connection* c : t->stream_subscribers) count(c->publish(raw.share(), t->id, t->options.policy));
+    add(Connection::publish_each(t->stream_subscribers, raw, t->id, t->options.policy));
   }
   return r;
 }
