@@ -197,7 +197,8 @@ class Connection final : public LoopClient {
   void close_slow_consumer(const char* why);
   void request_flush();
   void flush();
-  void count_written(const Released& r);
+  // `queued`: the bytes queued before the write, the queue's high water.
+  void count_written(const Released& r, std::uint32_t queued);
   void update_interest();
 
   // Endings.

@@ -165,12 +165,9 @@ void Connection::flush() {
   if (!outbox_.empty()) {
     // The queue is at its longest just before a write: between two, it only grows (or drops
     // at its cap).
-    if (session_.sends()) [[likely]] {
-      Extras& e = extras();
-      if (outbox_.bytes() > e.high_water) e.high_water = static_cast<std::uint32_t>(outbox_.bytes());
-    }
+    const auto queued = static_cast<std::uint32_t>(outbox_.bytes());
     Outbox::WriteOutcome w = outbox_.write(ep_, transport_, now32());
-    if (w.written.bytes > 0) count_written(w.written);
+    if (w.written.bytes > 0) count_written(w.written, queued);
     if (w.failed) {
       // Never on_close inside the application's own send(): the before-sleep pass gives it.
       cut("write failed");
@@ -207,11 +204,16 @@ void Connection::flush() {
   if (!outbox_.is(Outbox::read_paused) && outbox_.is(Outbox::input_held)) resume_held_input();
 }
 
-inline void Connection::count_written(const Released& r) {
-  if (Extras* e = phase_.get<Extras>()) {
-    e->messages_sent += r.messages;
-    e->bytes_sent += r.bytes - r.raw_bytes;
+inline void Connection::count_written(const Released& r, std::uint32_t queued) {
+  Extras* e = phase_.get<Extras>();
+  if (!e) {
+    // HTTP bytes alone (the handshake's answer): an idle connection stays without extras.
+    if (r.messages == 0) return;
+    e = &make_extras();
   }
+  e->messages_sent += r.messages;
+  e->bytes_sent += r.bytes - r.raw_bytes;
+  if (queued > e->high_water) e->high_water = queued;
 }
 
 void Connection::update_interest() {
