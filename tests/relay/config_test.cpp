@@ -338,6 +338,9 @@ TEST(RelayConfig, NonAsciiWhereTomlAllowsNoneIsRefusedBeforeTheParserSeesIt) {
             "invalid TOML: a non-ASCII character outside a string or comment (U+FEF7)");
   EXPECT_EQ(message_of("[server]\nlisten = [1.\"\xc3\xa9\"]\n"),
             "invalid TOML: a non-ASCII character outside a string or comment (U+00E9)");
+  // Nothing inside a bad bare value starts a string or an array.
+  EXPECT_EQ(message_of("[server]\nlisten = 127.0.0.0/8\"a\"tc[\"1\xcc\x8f\"]\n"),
+            "invalid TOML: a non-ASCII character outside a string or comment (U+030F)");
   // A quoted part of a dotted key is a string: the key is unknown, but read.
   EXPECT_FALSE(contains(message_of("server.\"li\xc3\xa9\" = 1\n"), "non-ASCII"));
   EXPECT_FALSE(contains(message_of("[server . \"li\xc3\xa9\"]\n"), "non-ASCII"));

@@ -22,14 +22,7 @@ class Scanner {
       switch (state_) {
         case State::outside:
           if (c >= 0x80) return problem("a non-ASCII character outside a string or comment");
-          if (c == '#') state_ = State::comment;
-          structure(static_cast<char>(c));
-          // A quote starts a string only where one may start (toml++ reads "2\"x" as one bad value).
-          if (c == '"' && string_may_start())
-            state_ = opens_multi_line('"') ? State::multi_basic : State::basic;
-          if (c == '\'' && string_may_start())
-            state_ = opens_multi_line('\'') ? State::multi_literal : State::literal;
-          if (c != ' ' && c != '\t' && c != '\r') last_ = static_cast<char>(c);
+          outside(static_cast<char>(c));
           break;
         case State::comment:
           if (c == '\n') end_line();
@@ -64,6 +57,26 @@ class Scanner {
   }
 
  private:
+  // Outside strings and comments. A bare value (a number, a date, a word) runs to a space, a
+  // comma, a closing bracket or a comment, and nothing inside it starts a string, an array or a
+  // table: toml++ reads `2"x`, `88."x"` and `8"a"b["x"` each as one bad value, on into what
+  // follows.
+  void outside(char c) {
+    if (in_bare_ && std::string_view(" \t\r\n,]}#").find(c) != std::string_view::npos) in_bare_ = false;
+    if (in_bare_) return;
+    if (c == '#') {
+      state_ = State::comment;
+      return;
+    }
+    structure(c);
+    // A quote starts a string only where one may start.
+    if (c == '"' && string_may_start()) state_ = opens_multi_line('"') ? State::multi_basic : State::basic;
+    if (c == '\'' && string_may_start())
+      state_ = opens_multi_line('\'') ? State::multi_literal : State::literal;
+    if (!in_key_ && std::string_view(" \t\r\n,[]{}=\"'").find(c) == std::string_view::npos) in_bare_ = true;
+    if (c != ' ' && c != '\t' && c != '\r') last_ = c;
+  }
+
   void end_line() {
     state_ = State::outside;
     last_ = '\n';
@@ -178,6 +191,7 @@ class Scanner {
   char last_ = '\n';  // the last character outside strings and comments, spaces aside
   std::string open_;  // the arrays ('[') and inline tables ('{') open, innermost last
   bool in_key_ = true;
+  bool in_bare_ = false;  // within a bare value
   std::uint32_t line_ = 1;
   std::uint32_t column_ = 1;
 };
