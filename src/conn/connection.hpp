@@ -16,6 +16,7 @@
 // pass deletes it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -44,6 +45,16 @@ namespace sluice::detail {
 
 class ServerHandshake;
 struct ClientHandshake;
+
+// A fan-out's outcomes, counted by index: a branch per outcome would cost about as much as
+// queueing the frame.
+struct OutcomeTally {
+  std::array<std::uint32_t, 5> by_status{};
+  void add(SendStatus s) { ++by_status[static_cast<std::size_t>(s)]; }
+  PublishResult result() const {
+    return {by_status[0], by_status[1], by_status[2], by_status[3], by_status[4]};
+  }
+};
 
 class Connection final : public LoopClient {
   // Declared first so that it sits in the loop hooks' tail padding, which keeps the connection
@@ -84,9 +95,9 @@ class Connection final : public LoopClient {
   // Queues a shared frame published to a topic (the worker walks the subscribers): `tag`
   // groups its frames for `latest` conflation, `topic_policy` is the topic's own, if any.
   SendStatus publish(FrameRef frame, std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy);
-  // publish() to each of `subscribers`, the outcomes counted.
-  static PublishResult publish_each(std::span<Connection* const> subscribers, const FrameRef& frame,
-                                    std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy);
+  // publish() to each of `subscribers`, the outcomes counted in `tally`.
+  static void publish_each(std::span<Connection* const> subscribers, const FrameRef& frame, std::uint32_t tag,
+                           std::optional<SlowConsumerPolicy> topic_policy, OutcomeTally& tally);
   // permessage-deflate was negotiated (RFC 7692): frames may carry RSV1.
   bool deflate_negotiated() const { return parser_.allowed_rsv() != 0; }
   // The window its messages to the peer are compressed with when they start afresh, so that a

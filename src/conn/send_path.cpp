@@ -4,7 +4,6 @@
 // before the loop sleeps. The bookkeeping is the Outbox's; what is decided here is what the
 // connection does about it: the policy's verdict, on_drain, closing a slow consumer.
 #include <algorithm>
-#include <array>
 #include <optional>
 
 #include "conn/connection.hpp"
@@ -72,17 +71,15 @@ SendStatus Connection::publish(FrameRef frame, std::uint32_t tag,
   return status;
 }
 
-PublishResult Connection::publish_each(std::span<Connection* const> subscribers, const FrameRef& frame,
-                                       std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy) {
-  // One loop with the per-message steps inline: a call per subscriber, and a branch per outcome
-  // to count it, would cost about as much as queueing the frame.
-  // Every subscriber's reference is taken at once; one refused gives its own back.
+void Connection::publish_each(std::span<Connection* const> subscribers, const FrameRef& frame,
+                              std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy,
+                              OutcomeTally& tally) {
+  // One loop with the per-message steps inline: a call per subscriber would cost about as much
+  // as queueing the frame. Every subscriber's reference is taken at once; one refused gives its
+  // own back.
   FrameBuffer* f = frame.get();
   f->retain(static_cast<std::uint32_t>(subscribers.size()));
-  std::array<std::uint32_t, 5> by_status{};
-  for (Connection* c : subscribers)
-    ++by_status[static_cast<std::size_t>(c->enqueue_message(FrameRef(f), tag, topic_policy))];
-  return {by_status[0], by_status[1], by_status[2], by_status[3], by_status[4]};
+  for (Connection* c : subscribers) tally.add(c->enqueue_message(FrameRef(f), tag, topic_policy));
 }
 
 std::optional<SendStatus> Connection::at_cap(const FrameBuffer& frame, std::uint32_t tag,

@@ -1,7 +1,6 @@
 #include "server/worker.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -204,37 +203,27 @@ bool Worker::subscribe(Connection& c, std::string_view topic) {
 
 PublishResult Worker::publish_local(std::string_view topic, const FrameRef& frame,
                                     std::optional<Compression> message_compression) {
-  PublishResult r;
   Topic* t = topics_.find(topic);
-  if (!t) return r;
+  if (!t) return {};
   // Corked: no flush, and so no application callback, runs while the subscriber list is walked.
   EventLoop::Cork cork(loop());
-  auto add = [&r](const PublishResult& more) {
-    r.sent += more.sent;
-    r.queued += more.queued;
-    r.would_block += more.would_block;
-    r.dropped += more.dropped;
-    r.closed += more.closed;
-  };
+  OutcomeTally tally;
   const Compression compression =
       message_compression.value_or(t->options.compression.value_or(limits().compression));
   if (compression == Compression::off || limits().compression == Compression::off) {
-    r = Connection::publish_each(t->subscribers, frame, t->id, t->options.policy);
+    Connection::publish_each(t->subscribers, frame, t->id, t->options.policy, tally);
   } else {
     CompressedFanout fanout(frame, compression, limits().compression_threshold, shared_deflate(),
                             *core_.budget);
-    std::array<std::uint32_t, 5> by_status{};
-    for (Connection* c : t->subscribers)
-      ++by_status[static_cast<std::size_t>(fanout.publish(*c, t->id, t->options.policy))];
-    add({by_status[0], by_status[1], by_status[2], by_status[3], by_status[4]});
+    for (Connection* c : t->subscribers) tally.add(fanout.publish(*c, t->id, t->options.policy));
   }
   if (!t->stream_subscribers.empty()) {
     // Streams get the payload alone: copied out once for all of this thread's.
     FrameRef raw = payload_of(*frame.get());
     raw.get()->charge_once(*core_.budget);
-    add(Connection::publish_each(t->stream_subscribers, raw, t->id, t->options.policy));
+    Connection::publish_each(t->stream_subscribers, raw, t->id, t->options.policy, tally);
   }
-  return r;
+  return tally.result();
 }
 
 void Worker::request_stop() {
