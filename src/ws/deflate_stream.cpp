@@ -104,17 +104,27 @@ Inflater::Result Inflater::inflate(std::span<const std::uint8_t> in, std::string
       z_->avail_out = static_cast<uInt>(room);
       const int r = ::inflate(z_.get(), Z_SYNC_FLUSH);
       out.resize(used + room - z_->avail_out);
-      if (r == Z_STREAM_END) {
-        inflateReset(z_.get());  // a final block: what follows starts afresh
-      } else if (r == Z_BUF_ERROR) {
-        break;  // no progress: the input is used up
-      } else if (r != Z_OK) {
-        return fail(Result::error);
-      }
+      if (r == Z_STREAM_END) return ended(out, limit, keep_context);
+      if (r == Z_BUF_ERROR) break;  // no progress: the input is used up
+      if (r != Z_OK) return fail(Result::error);
     } while (z_->avail_in > 0 || z_->avail_out == 0);
   }
   if (out.size() > limit) return fail(Result::too_big);
   if (!keep_context) inflateReset(z_.get());
+  return Result::ok;
+}
+
+// A block with BFINAL set ends the sender's DEFLATE stream (RFC 7692 §7.2.3.4 allows it as a
+// flush): what follows it in the message, the tail put back included, is not DEFLATE data and
+// is passed over. The next message starts a new stream, which may still refer back to this
+// one's data when the context is kept.
+Inflater::Result Inflater::ended(const std::string& out, std::size_t limit, bool keep_context) {
+  if (out.size() > limit) return fail(Result::too_big);
+  if (keep_context) {
+    inflateResetKeep(z_.get());
+  } else {
+    inflateReset(z_.get());
+  }
   return Result::ok;
 }
 

@@ -65,6 +65,7 @@ class Inflater {
   std::size_t held() const { return charge_.held; }
 
  private:
+  Result ended(const std::string& out, std::size_t limit, bool keep_context);
   Result fail(Result r);
 
   ZlibCharge charge_;

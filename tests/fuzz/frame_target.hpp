@@ -1,10 +1,12 @@
 // The frame fuzzers' shared target (server_frames, client_frames): a stream of frame bytes
 // through FrameParser and MessageAssembler as Connection::on_frame_bytes drives them, read by
-// read. Each step is held against plain references: the header as RFC 6455 §5.2 decodes it,
-// the payload unmasked byte by byte, and a model of §5.4 message assembly that says which
-// message, control frame or error each step must yield. Every stream runs four ways (one read
-// or the input's reads; next_frame as the engine calls it, or the general next alone), and all
-// four must see the same events.
+// read, and a compressed message through the Inflater as Connection::on_compressed_message
+// drives it. Each step is held against plain references: the header as RFC 6455 §5.2 decodes
+// it, the payload unmasked byte by byte, a model of §5.4 message assembly that says which
+// message, control frame or error each step must yield, and zlib inflating a compressed message
+// in one call (RFC 7692 §7.2.2). Every stream runs four ways (one read or the input's reads;
+// next_frame as the engine calls it, or the general next alone), and all four must see the same
+// events.
 #pragma once
 
 #include <algorithm>
@@ -16,7 +18,10 @@
 #include <vector>
 
 #include "fuzz_support.hpp"
+#include "mem/memory_account.hpp"
+#include "reference_inflate.hpp"
 #include "sluice/close_code.hpp"
+#include "ws/deflate_stream.hpp"
 #include "ws/frame_parser.hpp"
 #include "ws/message_assembler.hpp"
 #include "ws/protocol_error.hpp"
@@ -26,9 +31,14 @@ namespace sluice::fuzz {
 
 using detail::FrameHeader;
 using detail::FrameParser;
+using detail::Inflater;
 using detail::MessageAssembler;
 using detail::ProtocolError;
 using detail::Role;
+
+// Whether the stream's connection negotiated permessage-deflate, and with which context rule
+// for the messages it reads.
+enum class Deflate : std::uint8_t { off, no_context_takeover, context_takeover };
 
 // What a run saw, owning its bytes, so that runs can be compared.
 struct FrameEvent {
@@ -76,12 +86,20 @@ inline bool reference_header(std::span<const std::uint8_t> s, ReferenceHeader& h
   return true;
 }
 
+// RFC 6455 §5.2 allows no reserved bit unless an extension says what it means; permessage-deflate
+// gives RSV1 to the first frame of a compressed message, never to a continuation or a control
+// frame (RFC 7692 §6, §6.1).
+inline bool reserved_bits_allowed(const ReferenceHeader& h, Deflate deflate) {
+  if (h.rsv == 0) return true;
+  return deflate != Deflate::off && h.rsv == 4 && (h.opcode == 1 || h.opcode == 2);
+}
+
 // Whether the header breaks `rule` (RFC 6455 §5.1, §5.2, §5.5). A header may break several;
 // which one the parser names first is its own business.
-inline bool breaks(const ReferenceHeader& h, Role role, ProtocolError rule) {
+inline bool breaks(const ReferenceHeader& h, Role role, Deflate deflate, ProtocolError rule) {
   const bool control = (h.opcode & 0x8) != 0;
   switch (rule) {
-    case ProtocolError::reserved_bits: return h.rsv != 0;
+    case ProtocolError::reserved_bits: return !reserved_bits_allowed(h, deflate);
     case ProtocolError::unknown_opcode: return !(h.opcode <= 2 || (h.opcode >= 8 && h.opcode <= 10));
     case ProtocolError::unmasked_client_frame: return role == Role::server && !h.masked;
     case ProtocolError::masked_server_frame: return role == Role::client && h.masked;
@@ -96,18 +114,18 @@ inline bool breaks(const ReferenceHeader& h, Role role, ProtocolError rule) {
   }
 }
 
-inline bool breaks_any(const ReferenceHeader& h, Role role) {
+inline bool breaks_any(const ReferenceHeader& h, Role role, Deflate deflate) {
   for (auto rule :
        {ProtocolError::reserved_bits, ProtocolError::unknown_opcode, ProtocolError::unmasked_client_frame,
         ProtocolError::masked_server_frame, ProtocolError::fragmented_control,
         ProtocolError::control_too_long, ProtocolError::non_minimal_length, ProtocolError::length_high_bit,
         ProtocolError::message_too_big})
-    if (breaks(h, role, rule)) return true;
+    if (breaks(h, role, deflate, rule)) return true;
   return false;
 }
 
 inline void check_header_matches(const FrameHeader& got, const ReferenceHeader& want) {
-  FUZZ_CHECK(got.fin == want.fin && got.rsv == 0);
+  FUZZ_CHECK(got.fin == want.fin && got.rsv == want.rsv);
   FUZZ_CHECK(static_cast<std::uint8_t>(got.opcode) == want.opcode);
   FUZZ_CHECK(got.masked == want.masked && got.payload_length == want.length);
   if (want.masked) FUZZ_CHECK(got.mask == want.mask);
@@ -122,6 +140,7 @@ class ModelAssembler {
     ProtocolError error = ProtocolError::none;
     Opcode opcode = Opcode::binary;
     std::string data;
+    bool compressed = false;  // `data` is the message's DEFLATE data, its text not checked yet
   };
 
   explicit ModelAssembler(std::size_t max_message_size)
@@ -138,6 +157,7 @@ class ModelAssembler {
       if (in_message_) return fail(ProtocolError::expected_continuation);
       in_message_ = true;
       opcode_ = h.opcode;
+      compressed_ = h.rsv != 0;  // the header passed the reference: RSV1 alone, compressed
       message_.clear();
       declared_ = 0;
       utf8_ = {};
@@ -155,12 +175,14 @@ class ModelAssembler {
       return {Kind::control, ProtocolError::none, h.opcode, control_};
     }
     message_.append(chunk);
-    // §8.1: text is rejected at the first byte that cannot lead to valid UTF-8.
-    if (opcode_ == Opcode::text && !utf8_.feed(chunk)) return fail(ProtocolError::invalid_utf8);
+    // §8.1: text is rejected at the first byte that cannot lead to valid UTF-8; compressed text
+    // once it is inflated.
+    const bool check_text = opcode_ == Opcode::text && !compressed_;
+    if (check_text && !utf8_.feed(chunk)) return fail(ProtocolError::invalid_utf8);
     if (!frame_end || !h.fin) return {};
     in_message_ = false;
-    if (opcode_ == Opcode::text && !utf8_.complete()) return fail(ProtocolError::invalid_utf8);
-    return {Kind::message, ProtocolError::none, opcode_, message_};
+    if (check_text && !utf8_.complete()) return fail(ProtocolError::invalid_utf8);
+    return {Kind::message, ProtocolError::none, opcode_, message_, compressed_};
   }
 
  private:
@@ -168,6 +190,7 @@ class ModelAssembler {
 
   std::size_t max_;
   bool in_message_ = false;
+  bool compressed_ = false;
   Opcode opcode_ = Opcode::binary;
   std::uint64_t declared_ = 0;  // payload lengths of the message's frames so far
   std::string message_;
@@ -178,15 +201,20 @@ class ModelAssembler {
 // One run over a stream: the connection's read loop, with every step checked.
 class FrameRun {
  public:
-  FrameRun(Role role, std::size_t max_message_size, bool general_only, std::span<const std::uint8_t> stream)
+  FrameRun(Role role, std::size_t max_message_size, Deflate deflate, bool general_only,
+           std::span<const std::uint8_t> stream)
       : role_(role),
         max_(max_message_size),
+        deflate_(deflate),
         general_only_(general_only),
         stream_(stream),
         parser_(role),
         limits_{detail::AssemblyLimits::clamp(max_message_size), &detail::mem::unlimited_account()},
         assembler_(limits_),
-        model_(max_message_size) {}
+        model_(max_message_size),
+        inflater_(detail::mem::unlimited_account()) {
+    if (deflate != Deflate::off) parser_.allow_rsv(detail::rsv_bit::compressed);
+  }
 
   RunResult run(const std::vector<std::size_t>& reads) {
     for_each_read(stream_, reads,
@@ -229,7 +257,7 @@ class FrameRun {
         case Step::Kind::error: {
           ReferenceHeader ref;
           FUZZ_CHECK(reference_header(stream_.subspan(frame_start_), ref));
-          FUZZ_CHECK(breaks(ref, role_, step.error));
+          FUZZ_CHECK(breaks(ref, role_, deflate_, step.error));
           FUZZ_CHECK(end == frame_start_ + ref.size);
           return stop({FrameEvent::Kind::error, static_cast<std::uint16_t>(step.error), {}});
         }
@@ -274,7 +302,7 @@ class FrameRun {
   const FrameHeader& checked_header(std::size_t header_size, std::size_t payload_size) {
     ReferenceHeader ref;
     FUZZ_CHECK(reference_header(stream_.subspan(frame_start_), ref));
-    FUZZ_CHECK(!breaks_any(ref, role_));
+    FUZZ_CHECK(!breaks_any(ref, role_, deflate_));
     FUZZ_CHECK(header_size == ref.size);
     FUZZ_CHECK(frame_start_ + ref.size + payload_size <= stream_.size());
     const FrameHeader& h = parser_.header();
@@ -301,8 +329,9 @@ class FrameRun {
         FUZZ_CHECK(ev.error == want.error);
         return stop({FrameEvent::Kind::error, static_cast<std::uint16_t>(ev.error), {}});
       case Event::Kind::message:
-        FUZZ_CHECK(ev.opcode == want.opcode && ev.data == want.data);
+        FUZZ_CHECK(ev.opcode == want.opcode && ev.data == want.data && ev.compressed == want.compressed);
         FUZZ_CHECK(ev.data.size() <= max_);
+        if (ev.compressed) return inflated(ev);
         FUZZ_CHECK(ev.opcode != Opcode::text || reference_utf8(ev.data));
         FUZZ_CHECK(detail::is_valid_utf8(ev.data) == reference_utf8(ev.data));
         result_.events.push_back(
@@ -324,6 +353,42 @@ class FrameRun {
       }
     }
     return false;
+  }
+
+  // Connection::on_compressed_message: the message inflated, never past max_message_size, its
+  // text checked, each outcome held against the reference's.
+  bool inflated(const Event& ev) {
+    FUZZ_CHECK(deflate_ != Deflate::off);
+    const bool keep = deflate_ == Deflate::context_takeover;
+    const std::size_t limit = limits_.max_message_size;
+    const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(ev.data.data()), ev.data.size());
+    std::string got;
+    const Inflater::Result result = inflater_.inflate(bytes, got, limit, keep);
+    std::string want;
+    const ReferenceInflate::Outcome outcome = reference_.inflate(ev.data, limit, keep, want);
+    assembler_.release();
+    using Outcome = ReferenceInflate::Outcome;
+    switch (result) {
+      case Inflater::Result::ok: break;
+      case Inflater::Result::too_big:
+        FUZZ_CHECK(outcome == Outcome::too_big || outcome == Outcome::too_big_or_error);
+        FUZZ_CHECK(inflater_.held() == 0);  // a stream that failed is freed at once
+        return stop(
+            {FrameEvent::Kind::error, static_cast<std::uint16_t>(ProtocolError::message_too_big), {}});
+      case Inflater::Result::error:
+        FUZZ_CHECK(outcome == Outcome::error || outcome == Outcome::too_big_or_error);
+        FUZZ_CHECK(inflater_.held() == 0);
+        return stop(
+            {FrameEvent::Kind::error, static_cast<std::uint16_t>(ProtocolError::bad_compressed_data), {}});
+    }
+    FUZZ_CHECK(outcome == Outcome::ok && got == want && got.size() <= limit);
+    const bool valid_text = detail::is_valid_utf8(got);
+    FUZZ_CHECK(valid_text == reference_utf8(got));
+    if (ev.opcode == Opcode::text && !valid_text)
+      return stop({FrameEvent::Kind::error, static_cast<std::uint16_t>(ProtocolError::invalid_utf8), {}});
+    result_.events.push_back(
+        {FrameEvent::Kind::message, static_cast<std::uint16_t>(ev.opcode), std::move(got)});
+    return true;
   }
 
   // Connection::on_peer_close's reading of a close payload (§5.5.1, §7.4).
@@ -349,34 +414,44 @@ class FrameRun {
 
   Role role_;
   std::size_t max_;
+  Deflate deflate_;
   bool general_only_;
   std::span<const std::uint8_t> stream_;  // the bytes as sent, still masked
   FrameParser parser_;
   detail::AssemblyLimits limits_;  // no memory limit: the fuzzer checks the protocol
   MessageAssembler assembler_;
   ModelAssembler model_;
+  Inflater inflater_;  // as the connection's own (context takeover) or the endpoint's shared one
+  ReferenceInflate reference_;
   std::size_t frame_start_ = 0;     // stream offset of the current frame's first byte
   std::uint64_t frame_offset_ = 0;  // payload bytes of the current frame delivered so far
   RunResult result_;
 };
 
-// The limits a stream runs with, from its options byte: the default first, then small ones
-// that short inputs can reach.
+// The limits a stream runs with, from its options byte (bits 0-1): the default first, then small
+// ones that short inputs can reach.
 inline std::size_t max_message_size_for(std::uint8_t options) {
   constexpr std::size_t kSizes[] = {16 * 1024 * 1024, 0, 125, 1000};
   return kSizes[options & 3];
+}
+
+// Bit 2: permessage-deflate negotiated; bit 3: with context takeover for the messages read.
+inline Deflate deflate_for(std::uint8_t options) {
+  if ((options & 4) == 0) return Deflate::off;
+  return (options & 8) != 0 ? Deflate::context_takeover : Deflate::no_context_takeover;
 }
 
 inline int fuzz_frames(Role role, const std::uint8_t* data, std::size_t size) {
   StreamInput in;
   if (!parse_stream_input(data, size, in)) return 0;
   const std::size_t max = max_message_size_for(in.options);
-  const RunResult engine = FrameRun(role, max, false, in.stream).run({});
+  const Deflate deflate = deflate_for(in.options);
+  const RunResult engine = FrameRun(role, max, deflate, false, in.stream).run({});
   // Neither the way the bytes are cut into reads nor the parser's fast path may change a thing.
-  FUZZ_CHECK(FrameRun(role, max, true, in.stream).run({}) == engine);
+  FUZZ_CHECK(FrameRun(role, max, deflate, true, in.stream).run({}) == engine);
   if (!in.reads.empty()) {
-    FUZZ_CHECK(FrameRun(role, max, false, in.stream).run(in.reads) == engine);
-    FUZZ_CHECK(FrameRun(role, max, true, in.stream).run(in.reads) == engine);
+    FUZZ_CHECK(FrameRun(role, max, deflate, false, in.stream).run(in.reads) == engine);
+    FUZZ_CHECK(FrameRun(role, max, deflate, true, in.stream).run(in.reads) == engine);
   }
   return 0;
 }
