@@ -96,7 +96,9 @@ void HttpPublisher::stop() { publishing_ = false; }
 void HttpPublisher::run() {
   const std::uint64_t start = now_ns();
   std::uint64_t position = 0;
+  std::uint64_t next_tick = start;
   std::uint64_t drain_deadline = 0;
+  std::string burst;
   while (fd_ >= 0) {
     const bool more = publishing_.load(std::memory_order_relaxed) && (limit_ == 0 || position < limit_);
     const std::uint64_t now = now_ns();
@@ -106,22 +108,26 @@ void HttpPublisher::run() {
       if (drain_deadline == 0) drain_deadline = now + 5'000'000'000ull;
       if (now > drain_deadline) break;
     }
-    const std::uint64_t due_ns =
-        start + static_cast<std::uint64_t>(static_cast<double>(position) * 1e9 / rate_);
-    if (more && now >= due_ns) {
-      ++position;
-      if (in_flight_ >= kMaxInFlight) {
-        skipped_.fetch_add(1, std::memory_order_relaxed);
-        continue;
+    if (more && now >= next_tick) {
+      std::uint64_t due = static_cast<std::uint64_t>(static_cast<double>(now - start) * rate_ / 1e9);
+      if (limit_ != 0 && due > limit_) due = limit_;
+      burst.clear();
+      for (; position < due; ++position) {
+        if (in_flight_ >= kMaxInFlight) {
+          skipped_.fetch_add(1, std::memory_order_relaxed);
+          continue;
+        }
+        stamp(payload_, now_ns());
+        request_.replace(request_.size() - payload_.size(), payload_.size(), payload_);
+        burst += request_;
+        ++in_flight_;
       }
-      stamp(payload_, now_ns());
-      request_.replace(request_.size() - payload_.size(), payload_.size(), payload_);
-      if (!send_all(fd_, request_)) break;
-      ++in_flight_;
+      if (!send_all(fd_, burst)) break;
+      next_tick = now + kTickNs;
       continue;
     }
     pollfd p{fd_, POLLIN, 0};
-    const int wait_ms = more ? static_cast<int>((due_ns - now) / 1'000'000) : 100;
+    const int wait_ms = more ? static_cast<int>((next_tick - now) / 1'000'000) : 100;
     if (::poll(&p, 1, wait_ms) > 0 && !read_answers()) break;
   }
   if (fd_ >= 0) ::close(fd_);
