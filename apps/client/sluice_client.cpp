@@ -30,6 +30,7 @@ struct Settings {
   double ping_interval = 30;
   std::string log_level = "warn";
   std::string ca_file;
+  std::string compression = "off";
 };
 
 class Tool {
@@ -49,6 +50,9 @@ class Tool {
     o.ping_interval = std::chrono::milliseconds(static_cast<long>(s_.ping_interval * 1000));
     o.reconnect.enabled = s_.reconnect;
     o.tls.ca_file = s_.ca_file;
+    o.compression = s_.compression == "shared"      ? sluice::Compression::shared
+                    : s_.compression == "dedicated" ? sluice::Compression::dedicated
+                                                    : sluice::Compression::off;
     o.policy = sluice::SlowConsumerPolicy::backpressure;
 
     sluice::ClientBehaviors b;
@@ -206,6 +210,10 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", s.log_level, "debug, info, warn, error or off")->capture_default_str();
   app.add_option("--ca-file", s.ca_file,
                  "wss://: trust the CAs in this PEM file instead of the system's store");
+  app.add_option("--compression", s.compression,
+                 "offer permessage-deflate: off, shared (no context kept between messages) or dedicated")
+      ->check(CLI::IsMember({"off", "shared", "dedicated"}))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -215,6 +215,27 @@ def case_subprotocol(args):
         srv.stop()
 
 
+def case_compression(args):
+    """--compression offers permessage-deflate: the python server accepts it, and a long line
+    goes and comes back compressed, intact; an unknown mode is a usage error."""
+    srv = python_server(args)
+    try:
+        line = ("sensor-%d=21.5;" * 2000) % tuple(range(2000))
+        for mode in ("shared", "dedicated"):
+            rc, out, err = run_client(args, [f"ws://127.0.0.1:{srv.port}/extensions", "--compression", mode,
+                                             "--count", "2"], (line + "\n").encode())
+            lines = out.decode().split("\n")
+            check(lines[0].startswith("permessage-deflate"), f"{mode}: extensions {lines[0]!r}")
+            check(len(lines) >= 2 and lines[1] == line, f"{mode}: the echo differs ({len(out)} bytes out)")
+            check(rc == 0, f"{mode}: exit {rc} (stderr {err!r})")
+        rc, out, err = run_client(args, [f"ws://127.0.0.1:{srv.port}/extensions", "--count", "1"], None)
+        check(out == b"\n", f"without --compression the server agreed {out!r}")
+        rc, out, err = run_client(args, [f"ws://127.0.0.1:{srv.port}/echo", "--compression", "zip"], None)
+        check(rc == 2, f"--compression zip: exit {rc}, expected 2")
+    finally:
+        srv.stop()
+
+
 def case_reconnect(args):
     """--reconnect: the server is killed by PID and restarted on the same port; lines go on.
 

@@ -199,6 +199,61 @@ TEST_P(IndependentServer, ClientPingsKeepASilentConnectionAlive) {
   expect_round_trips({{"still here", Opcode::text}});
 }
 
+// permessage-deflate both ways (RFC 7692): the server accepts the client's offer and compresses
+// everything it sends, which the client must inflate for the echoes to come back intact, and it
+// inflates what the client compressed, which the client's byte count shows far smaller than the
+// messages. Similar messages in a row exercise the context a dedicated compressor keeps.
+class CompressedServer : public IndependentServer {
+ protected:
+  void round_trips(sluice::Compression mode) {
+    auto o = quick_options();
+    o.compression = mode;
+    ASSERT_NO_FATAL_FAILURE(open("/extensions", o));
+    ASSERT_TRUE(events.wait([](const Events& e) { return !e.messages().empty(); }));
+    EXPECT_NE(events.messages().front().data.find("permessage-deflate"), std::string::npos)
+        << "the server answered: '" << events.messages().front().data << "'";
+
+    std::string json;
+    for (int i = 0; json.size() < 64 * 1024; ++i)
+      json += R"({"topic":"sensors/)" + std::to_string(i % 7) + R"(","seq":)" + std::to_string(i) + "},";
+    const std::vector<Message> sent = {
+        {json, Opcode::text},
+        {json.substr(0, 30000), Opcode::text},
+        {std::string(100'000, '\x07'), Opcode::binary},
+        {"short, under the threshold", Opcode::text},
+        {"", Opcode::text},
+        {"h\xc3\xa9llo " + std::string(500, 'x'), Opcode::text},
+        {json.substr(100, 2000), Opcode::text},
+    };
+    std::size_t total = 0;
+    for (const auto& m : sent) {
+      total += m.data.size();
+      ASSERT_TRUE(accepted(client->send(m.data, m.opcode)));
+    }
+    ASSERT_TRUE(events.wait([&](const Events& e) { return e.messages().size() >= sent.size() + 1; }))
+        << events.messages().size() - 1 << " of " << sent.size() << " echoed";
+    const auto got = events.messages();
+    ASSERT_EQ(got.size(), sent.size() + 1);
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+      EXPECT_EQ(got[i + 1].opcode, sent[i].opcode) << "message " << i;
+      EXPECT_TRUE(got[i + 1].data == sent[i].data) << "message " << i << " changed on the way";
+    }
+    std::uint64_t bytes_sent = 0;
+    client->with([&](sluice::Client& c) { bytes_sent = c.stats().bytes_sent; });
+    EXPECT_LT(bytes_sent, total / 10) << "the client's messages went uncompressed";
+    EXPECT_EQ(events.closes(), 0);
+  }
+};
+
+TEST_P(CompressedServer, SharedCompressionRoundTripsBothWays) { round_trips(sluice::Compression::shared); }
+
+TEST_P(CompressedServer, DedicatedCompressionRoundTripsBothWays) {
+  round_trips(sluice::Compression::dedicated);
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, CompressedServer, ::testing::Values("python", "node"),
+                         [](const auto& info) { return info.param; });
+
 INSTANTIATE_TEST_SUITE_P(Servers, IndependentServer, ::testing::Values("python", "node"),
                          [](const auto& info) { return info.param; });
 

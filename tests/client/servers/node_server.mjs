@@ -1,7 +1,8 @@
 // An independent WebSocket server for the sluice client tests (Node's `ws`).
 // Usage: node node_server.mjs WS_DIR [PORT]. WS_DIR is the folder whose node_modules holds the
 // pinned `ws`. Same paths and output as python_server.py: `listening PORT`, then one
-// `close CODE REASON` line per connection that ended.
+// `close CODE REASON` line per connection that ended. permessage-deflate is accepted when offered
+// and then compresses every message, however short (threshold 0).
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -13,7 +14,7 @@ const wss = new WebSocketServer({
   host: '127.0.0.1',
   port,
   maxPayload: 64 * 1024 * 1024,
-  perMessageDeflate: false,
+  perMessageDeflate: { threshold: 0 },
   handleProtocols: (protocols, req) => {
     if (req.url === '/bad-subprotocol') return 'not-offered';
     if (req.url === '/subprotocol' && protocols.has('chat.v2')) return 'chat.v2';
@@ -39,6 +40,8 @@ wss.on('connection', (ws, req) => {
     ws.send(ws.protocol);
   } else if (url.startsWith('/close/')) {
     ws.close(Number(url.slice('/close/'.length)), 'server says bye');
+  } else if (url === '/extensions') {
+    ws.send(ws.extensions);
   } else if (url === '/ping') {
     ws.once('pong', (data) => ws.send(`pong ${data.toString()}`));
     ws.ping('probe');

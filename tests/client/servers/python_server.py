@@ -9,6 +9,8 @@ one `close CODE REASON` line per connection that ended. What it does depends on 
   /bad-subprotocol  answers with a subprotocol the client did not offer
   /close/CODE       closes with CODE and reason "server says bye"
   /ping             pings with "probe", and once the pong came sends "pong probe"
+  /extensions       sends the Sec-WebSocket-Extensions it answered ("" for none), then echoes;
+                    permessage-deflate is accepted when offered and then compresses every message
 """
 
 import asyncio
@@ -37,6 +39,8 @@ async def handler(ws, path):
             await ws.send(ws.subprotocol or "")
         elif path.startswith("/close/"):
             await ws.close(int(path[len("/close/"):]), "server says bye")
+        elif path == "/extensions":
+            await ws.send(ws.response_headers.get("Sec-WebSocket-Extensions", ""))
         elif path == "/ping":
             waiter = await ws.ping(b"probe")
             await asyncio.wait_for(waiter, 5)
@@ -60,6 +64,7 @@ async def main():
         subprotocols=["chat.v2", "not-offered"],
         max_size=None,
         ping_interval=None,
+        compression="deflate",
     ) as server:
         print(f"listening {server.sockets[0].getsockname()[1]}", flush=True)
         await asyncio.Future()
