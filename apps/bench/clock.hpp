@@ -18,9 +18,25 @@ inline std::uint64_t now_ns() {
 
 constexpr std::size_t kTimestampBytes = sizeof(std::uint64_t);
 
-// A reusable payload of `size` bytes (at least the timestamp); the rest is filler.
-inline std::string make_payload(std::size_t size) {
-  return std::string(size < kTimestampBytes ? kTimestampBytes : size, 'x');
+// What fills a payload after its timestamp: one repeated byte, or JSON-like records whose
+// numbers vary as a sensor's readings do (for compression, whose ratio depends on it).
+enum class PayloadKind : std::uint8_t { filler, json };
+
+// A reusable payload of `size` bytes (at least the timestamp).
+inline std::string make_payload(std::size_t size, PayloadKind kind = PayloadKind::filler) {
+  std::string p(size < kTimestampBytes ? kTimestampBytes : size, 'x');
+  if (kind == PayloadKind::json) {
+    std::string records;
+    std::uint32_t x = 12345;  // a fixed sequence, so every run sends the same bytes
+    for (int i = 0; records.size() < p.size(); ++i) {
+      x = x * 1103515245u + 12345u;
+      records += "{\"sensor\":\"line-" + std::to_string(i % 16) +
+                 "/temp\",\"value\":" + std::to_string(15 + (x >> 16) % 20) + "." +
+                 std::to_string((x >> 8) % 100) + ",\"unit\":\"C\",\"ok\":true},";
+    }
+    p.replace(kTimestampBytes, p.size() - kTimestampBytes, records, 0, p.size() - kTimestampBytes);
+  }
+  return p;
 }
 
 inline void stamp(std::string& payload, std::uint64_t t_ns) {

@@ -51,6 +51,9 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
   std::atomic<std::uint64_t> received_total{0};  // with --messages: what the run waits for
   const bool counted = o.messages > 0;
   const bool via_http = o.via == PublishVia::http;
+  const std::string payload = make_payload(o.size, o.payload);
+  sluice::ClientOptions subscriber_options;
+  subscriber_options.compression = o.compression;
   std::optional<ProcSample> server_start, server_end;
   const auto duration = std::chrono::milliseconds(static_cast<long>(o.duration_s * 1000));
   // Deliveries in flight when the publisher stops still arrive, but are not counted.
@@ -107,10 +110,10 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
       auto [on_open, on_failed] = tally_hooks(t.tally, [&] { maybe_ready(t, all_open); });
       if (via_http)
         publisher =
-            std::make_unique<HttpPublisher>(o.publish_url, o.rate, o.size, o.messages, on_open, on_failed);
+            std::make_unique<HttpPublisher>(o.publish_url, o.rate, payload, o.messages, on_open, on_failed);
       else
         publisher = std::make_unique<Publisher>(*t.loop, o.publish_url.empty() ? common.url : o.publish_url,
-                                                o.rate, o.size, on_open, on_failed, o.messages);
+                                                o.rate, payload, on_open, on_failed, o.messages);
       publisher->connect();
     }
     for (int c = 0; c < share; ++c) {
@@ -129,7 +132,7 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
         }
       };
       t.clients.push_back(
-          std::make_unique<sluice::Client>(*t.loop, common.url, sluice::ClientOptions{}, std::move(b)));
+          std::make_unique<sluice::Client>(*t.loop, common.url, subscriber_options, std::move(b)));
       t.clients.back()->connect();
     }
     maybe_ready(t, all_open);
@@ -159,6 +162,10 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
   tally.add_to(r.json());
   r.json()
       .add("size", static_cast<std::uint64_t>(o.size))
+      .add("payload", o.payload == PayloadKind::json ? "json" : "filler")
+      .add("compression", o.compression == sluice::Compression::shared      ? "shared"
+                          : o.compression == sluice::Compression::dedicated ? "dedicated"
+                                                                            : "off")
       .add("rate", o.rate)
       .add("threads", n_threads)
       .add("duration_s", window)

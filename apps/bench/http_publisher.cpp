@@ -45,11 +45,11 @@ std::size_t content_length(std::string_view head) {
 
 }  // namespace
 
-HttpPublisher::HttpPublisher(const std::string& url, double rate, std::size_t size, std::uint64_t limit,
+HttpPublisher::HttpPublisher(const std::string& url, double rate, std::string payload, std::uint64_t limit,
                              std::function<void()> on_open, std::function<void()> on_failed)
     : url_(url),
       rate_(rate),
-      payload_(make_payload(size)),
+      payload_(std::move(payload)),
       limit_(limit),
       on_open_(std::move(on_open)),
       on_failed_(std::move(on_failed)) {}

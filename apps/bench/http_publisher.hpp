@@ -24,7 +24,7 @@ namespace sluice::bench {
 class HttpPublisher : public MessagePublisher {
  public:
   // `url` is http://a.b.c.d:PORT/PATH; `limit` stops it after that many messages (0: never).
-  HttpPublisher(const std::string& url, double rate, std::size_t size, std::uint64_t limit,
+  HttpPublisher(const std::string& url, double rate, std::string payload, std::uint64_t limit,
                 std::function<void()> on_open, std::function<void()> on_failed);
   ~HttpPublisher() override;
 

@@ -78,6 +78,15 @@ int main(int argc, char** argv) {
   f->add_option("--messages", fanout.messages,
                 "publish this many, then end once every subscriber has them (0: run for the duration)")
       ->capture_default_str();
+  std::string payload_kind = "filler";
+  f->add_option("--payload", payload_kind, "filler: one repeated byte; json: JSON-like records")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"filler", "json"}));
+  std::string subscriber_compression = "off";
+  f->add_option("--compression", subscriber_compression,
+                "subscribers offer permessage-deflate: off, shared or dedicated (the publisher does not)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"off", "shared", "dedicated"}));
   std::string publish_via = "ws";
   f->add_option("--publish", publish_via, "ws: a WebSocket client on --url; http: POST to --publish-url")
       ->capture_default_str()
@@ -163,6 +172,11 @@ int main(int argc, char** argv) {
   try {
     if (e->parsed()) return sluice::bench::run_echo(common, echo);
     if (f->parsed()) {
+      fanout.payload =
+          payload_kind == "json" ? sluice::bench::PayloadKind::json : sluice::bench::PayloadKind::filler;
+      fanout.compression = subscriber_compression == "shared"      ? sluice::Compression::shared
+                           : subscriber_compression == "dedicated" ? sluice::Compression::dedicated
+                                                                   : sluice::Compression::off;
       if (publish_via == "http") {
         fanout.via = sluice::bench::PublishVia::http;
         if (fanout.publish_url.empty() && common.url.starts_with("ws://"))

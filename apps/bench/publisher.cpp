@@ -15,9 +15,9 @@ constexpr std::chrono::milliseconds kTick{5};
 constexpr std::uint64_t kMaxBatch = 100'000;
 }  // namespace
 
-Publisher::Publisher(sluice::Loop& loop, const std::string& url, double rate, std::size_t size,
+Publisher::Publisher(sluice::Loop& loop, const std::string& url, double rate, std::string payload,
                      std::function<void()> on_open, std::function<void()> on_failed, std::uint64_t limit)
-    : loop_(loop), rate_(rate), limit_(limit), payload_(make_payload(size)) {
+    : loop_(loop), rate_(rate), limit_(limit), payload_(std::move(payload)) {
   sluice::ClientOptions o;
   o.policy = sluice::SlowConsumerPolicy::backpressure;
   o.max_buffered_bytes = 4 * 1024 * 1024;

@@ -33,7 +33,7 @@ class Publisher : public MessagePublisher {
  public:
   // `on_open` runs when the connection opens; `on_failed` if it never does or closes early.
   // `limit` stops it after that many messages (0: never).
-  Publisher(sluice::Loop& loop, const std::string& url, double rate, std::size_t size,
+  Publisher(sluice::Loop& loop, const std::string& url, double rate, std::string payload,
             std::function<void()> on_open, std::function<void()> on_failed, std::uint64_t limit = 0);
   ~Publisher() override;
 

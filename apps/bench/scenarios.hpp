@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <string>
 
+#include "clock.hpp"
+#include "sluice/compression.hpp"
+
 namespace sluice::bench {
 
 struct CommonOptions {
@@ -32,6 +35,9 @@ struct FanoutOptions {
   double duration_s = 5;       // with `messages`: the bound on the whole run
   std::uint64_t messages = 0;  // publish this many, then end once every subscriber has them all
   PublishVia via = PublishVia::websocket;
+  PayloadKind payload = PayloadKind::filler;
+  // Whether subscribers offer permessage-deflate (the publisher never compresses).
+  sluice::Compression compression = sluice::Compression::off;
   std::string publish_url;  // http: where to POST (default: the --url with http://); ws: where to publish
 };
 

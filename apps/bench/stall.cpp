@@ -90,7 +90,7 @@ int run_stall(const CommonOptions& common, const StallOptions& o) {
   };
 
   Publisher publisher(
-      loop, common.url, o.rate, o.size,
+      loop, common.url, o.rate, make_payload(o.size),
       [&] {
         start_ns = now_ns();
         sampling = true;
