@@ -6,7 +6,8 @@ A throwaway CA and a P-256 server certificate are made with the `openssl` comman
 is started once per row; after 200 warm-up connections its VmRSS is read, then COUNT more
 connections are opened (TLS handshake with Python's ssl module where the row is wss://, WebSocket
 upgrade, offering permessage-deflate where the row says so, one text message echoed, so every
-session has had record buffers to release) and VmRSS is read again:
+session has had record buffers to release, unless the row says "no message") and VmRSS is read
+again:
 (after - before) / COUNT. RSS is the server's user-space memory; the kernel's socket buffers are
 not in it. The server's own figure, memory_bytes from its stats (what it charges to the memory
 budget: connection objects and what OpenSSL holds, through its allocator hooks), is not read
@@ -48,7 +49,7 @@ def make_pki(d):
     return ca, cert, key
 
 
-def open_ws(host, port, count, context, offer):
+def open_ws(host, port, count, context, offer, echo=True):
     socks = []
     for _ in range(count):
         raw = memlib.socket.create_connection((host, port), timeout=20)
@@ -58,22 +59,27 @@ def open_ws(host, port, count, context, offer):
         if offer:
             request = request[:-2] + f"Sec-WebSocket-Extensions: {offer}\r\n\r\n".encode()
         s.sendall(request)
-        memlib._check_response(memlib._read_head(s), key)
+        head = memlib._read_head(s)
+        memlib._check_response(head, key)
+        if offer and b"permessage-deflate" not in head:
+            raise memlib.MeasureError("the server did not agree to permessage-deflate")
+        socks.append(s)
+        if not echo:
+            continue
         memlib.send_frame(s, 0x1, b"hello")
         fin, op, data = memlib.recv_frame(s)
         if not fin or op != 0x1 or data != b"hello":
-            raise memlib.MeasureError("bad echo over TLS")
-        socks.append(s)
+            raise memlib.MeasureError("bad echo")
     return socks
 
 
-def measure(argv, count, context, offer=None, warmup=200):
+def measure(argv, count, context, offer=None, echo=True, warmup=200):
     server = memlib.Server(argv)
     socks = []
     try:
-        socks += open_ws(server.host, server.port, warmup, context, offer)
+        socks += open_ws(server.host, server.port, warmup, context, offer, echo)
         before = memlib.settle(server.pid)
-        socks += open_ws(server.host, server.port, count, context, offer)
+        socks += open_ws(server.host, server.port, count, context, offer, echo)
         after = memlib.settle(server.pid)
         if not server.alive():
             raise memlib.MeasureError("the server exited during the measurement")
@@ -97,17 +103,20 @@ def main():
         context = ssl.create_default_context(cafile=ca)
         tls = ["--tls-cert", cert, "--tls-key", key]
         offer = "permessage-deflate; client_max_window_bits"
-        rows = [("ws://", base, None, None), ("wss://", base + tls, context, None)]
+        shared, dedicated = base + ["--compression", "shared"], base + ["--compression", "dedicated"]
+        rows = [("ws://", base, None, None, True), ("wss://", base + tls, context, None, True)]
         if a.kernel_tls:
-            rows.append(("wss:// --kernel-tls", base + tls + ["--kernel-tls"], context, None))
-        rows += [("ws://, --compression shared, deflate negotiated", base + ["--compression", "shared"], None, offer),
-                 ("ws://, --compression dedicated, deflate negotiated", base + ["--compression", "dedicated"], None,
-                  offer)]
+            rows.append(("wss:// --kernel-tls", base + tls + ["--kernel-tls"], context, None, True))
+        rows += [("ws://, --compression shared, deflate negotiated", shared, None, offer, True),
+                 ("ws://, --compression dedicated, deflate negotiated", dedicated, None, offer, True),
+                 ("ws://, no message", base, None, None, False),
+                 ("ws://, --compression shared, deflate negotiated, no message", shared, None, offer, False),
+                 ("ws://, --compression dedicated, deflate negotiated, no message", dedicated, None, offer, False)]
         print(f"| sluice-echo, {a.connections} idle connections, one message echoed each | bytes per connection "
               "(VmRSS growth) |")
         print("|---|---:|")
-        for label, argv, ctx, off in rows:
-            print(f"| {label} | {measure(argv, a.connections, ctx, off):,.0f} |", flush=True)
+        for label, argv, ctx, off, echo in rows:
+            print(f"| {label} | {measure(argv, a.connections, ctx, off, echo):,.0f} |", flush=True)
 
 
 if __name__ == "__main__":
