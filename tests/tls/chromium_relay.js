@@ -1,6 +1,9 @@
 // Headless Chromium (Debian's, driven by playwright-core) against the relay over TLS: the
 // dashboard loads over https://, its stats feed and a page's own subscription come over wss://,
-// and a message published over https reaches the page. The test CA is made by the `openssl`
+// and a message published over https reaches the page. With permessage-deflate on (the relay's
+// `compression = "shared"`), Chromium's offer is accepted and a message the page publishes on its
+// own connection comes back to it intact: compressed by Chromium, inflated and compressed again
+// by the relay, inflated by Chromium. The test CA is made by the `openssl`
 // command (pki.py); Chromium accepts the server's certificate through
 // --ignore-certificate-errors-spki-list with that certificate's key hash, which leaves every
 // other check (name, dates, TLS version) to Chromium.
@@ -31,7 +34,8 @@ p = Pki(${JSON.stringify(dir)}); p.ca("ca"); p.issue("server", "ca")`;
 
 async function startRelay(binary, dir, port) {
   const config = path.join(dir, 'sluice.toml');
-  fs.writeFileSync(config, '[server]\ntls_cert = "server.pem"\ntls_key = "server.key"\n');
+  fs.writeFileSync(config, '[server]\ntls_cert = "server.pem"\ntls_key = "server.key"\ncompression = "shared"\n\n' +
+    '[[topic]]\nmatch = "deflate-check"\npublish = ["http", "clients"]\n');
   const relay = spawn(binary, ['--config', config, '--listen', `127.0.0.1:${port}`, '--log-level', 'info'],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -98,6 +102,20 @@ async function main() {
   await page.waitForFunction(() => window.received.length > 0, null, { timeout: 10000 });
   const received = await page.evaluate(() => window.received);
   check('the page receives the message', received[0] === 'over TLS to the browser', received);
+
+  // permessage-deflate both ways: the page publishes on its own subscription and gets it back.
+  const text = Array.from({ length: 60 }, (_, i) => `{"sensor":"line-${i % 7}","value":${20 + i % 9}.5},`).join('');
+  const deflated = await page.evaluate(([url, sent]) => new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const timer = setTimeout(() => reject(new Error('no echo of the published message')), 10000);
+    ws.onopen = () => ws.send(sent);
+    ws.onmessage = (e) => { clearTimeout(timer); resolve({ extensions: ws.extensions, data: e.data }); ws.close(); };
+    ws.onerror = () => reject(new Error('the deflate-check subscription failed'));
+  }), [`wss://127.0.0.1:${port}/topics/deflate-check`, text]);
+  check('Chromium and the relay agree on permessage-deflate', deflated.extensions.startsWith('permessage-deflate'),
+    deflated.extensions);
+  check('a message the page publishes comes back intact through both compressions', deflated.data === text,
+    deflated.data.length);
 
   // The dashboard's own stats feed comes over wss:// too (the relay publishes it every second).
   const deadline = Date.now() + 10000;
