@@ -112,6 +112,9 @@ low_watermark = "{CAP // 2}B"
 send_buffer_bytes = "16KiB"
 policy = "{policy}"
 write_timeout = "0"
+# The stalled subscribers are silent from the handshake on; on a slow machine the run can outlast
+# the default idle_timeout (120 s), which would close them for silence, not by policy.
+idle_timeout = "0"
 
 [[topic]]
 match = "radio"
