@@ -87,10 +87,9 @@ int main(int argc, char** argv) {
 
   try {
     sluice::Loop loop;
-    Driver driver(loop, url, agent,
-                  compression == "shared"      ? sluice::Compression::shared
-                  : compression == "dedicated" ? sluice::Compression::dedicated
-                                               : sluice::Compression::off);
+    sluice::Compression mode = sluice::Compression::off;
+    sluice::parse_compression(compression, mode);  // CLI11 has checked the name
+    Driver driver(loop, url, agent, mode);
     driver.start();
     loop.run();
   } catch (const std::exception& e) {

@@ -96,11 +96,7 @@ bool parse_options(int argc, char** argv, sluice::ServerOptions& options, int& e
         break;
       case 'T': options.tls.kernel_tls = true; break;
       case 'Z': {
-        const std::string_view v = optarg;
-        ok = v == "off" || v == "shared" || v == "dedicated";
-        options.compression = v == "shared"      ? sluice::Compression::shared
-                              : v == "dedicated" ? sluice::Compression::dedicated
-                                                 : sluice::Compression::off;
+        ok = sluice::parse_compression(optarg, options.compression);
         break;
       }
       case 'l': {

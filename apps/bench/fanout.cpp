@@ -163,9 +163,7 @@ int run_fanout(const CommonOptions& common, const FanoutOptions& o) {
   r.json()
       .add("size", static_cast<std::uint64_t>(o.size))
       .add("payload", o.payload == PayloadKind::json ? "json" : "filler")
-      .add("compression", o.compression == sluice::Compression::shared      ? "shared"
-                          : o.compression == sluice::Compression::dedicated ? "dedicated"
-                                                                            : "off")
+      .add("compression", sluice::compression_name(o.compression))
       .add("rate", o.rate)
       .add("threads", n_threads)
       .add("duration_s", window)

@@ -174,9 +174,7 @@ int main(int argc, char** argv) {
     if (f->parsed()) {
       fanout.payload =
           payload_kind == "json" ? sluice::bench::PayloadKind::json : sluice::bench::PayloadKind::filler;
-      fanout.compression = subscriber_compression == "shared"      ? sluice::Compression::shared
-                           : subscriber_compression == "dedicated" ? sluice::Compression::dedicated
-                                                                   : sluice::Compression::off;
+      sluice::parse_compression(subscriber_compression, fanout.compression);  // CLI11 checked it
       if (publish_via == "http") {
         fanout.via = sluice::bench::PublishVia::http;
         if (fanout.publish_url.empty() && common.url.starts_with("ws://"))

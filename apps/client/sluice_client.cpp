@@ -50,9 +50,7 @@ class Tool {
     o.ping_interval = std::chrono::milliseconds(static_cast<long>(s_.ping_interval * 1000));
     o.reconnect.enabled = s_.reconnect;
     o.tls.ca_file = s_.ca_file;
-    o.compression = s_.compression == "shared"      ? sluice::Compression::shared
-                    : s_.compression == "dedicated" ? sluice::Compression::dedicated
-                                                    : sluice::Compression::off;
+    sluice::parse_compression(s_.compression, o.compression);  // CLI11 has checked the name
     o.policy = sluice::SlowConsumerPolicy::backpressure;
 
     sluice::ClientBehaviors b;

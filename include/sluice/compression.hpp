@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 namespace sluice {
 
@@ -19,5 +20,20 @@ enum class Compression : std::uint8_t {
   // it lives); a topic's messages are compressed once per subscriber.
   dedicated,
 };
+
+// "off", "shared" or "dedicated", as command lines and configuration files spell them.
+constexpr std::string_view compression_name(Compression c) {
+  return c == Compression::shared ? "shared" : c == Compression::dedicated ? "dedicated" : "off";
+}
+// The mode `name` spells; false (and `out` untouched) when it spells none.
+constexpr bool parse_compression(std::string_view name, Compression& out) {
+  for (Compression c : {Compression::off, Compression::shared, Compression::dedicated}) {
+    if (name == compression_name(c)) {
+      out = c;
+      return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace sluice

@@ -25,9 +25,9 @@ constexpr EnumName<SlowConsumerPolicy> policies[] = {
 };
 
 constexpr EnumName<sluice::Compression> compressions[] = {
-    {"off", sluice::Compression::off},
-    {"shared", sluice::Compression::shared},
-    {"dedicated", sluice::Compression::dedicated},
+    {sluice::compression_name(sluice::Compression::off), sluice::Compression::off},
+    {sluice::compression_name(sluice::Compression::shared), sluice::Compression::shared},
+    {sluice::compression_name(sluice::Compression::dedicated), sluice::Compression::dedicated},
 };
 
 // An Origin header is SCHEME://HOST[:PORT] and nothing more (RFC 6454 §7).
