@@ -193,6 +193,7 @@ class Connection final : public LoopClient {
   // go through the out-of-line encode_control().
   FrameRef encode(Opcode opcode, std::string_view payload) const;
   FrameRef encode_control(Opcode opcode, std::string_view payload) const;
+  SendStatus send_compressed(std::string_view data, Opcode opcode);  // send() over the threshold
   SendStatus enqueue_message(FrameRef frame, std::uint32_t tag,
                              std::optional<SlowConsumerPolicy> topic_policy);
   // The queue is at its cap, or the process at its budget: applies the policy; a status means
@@ -201,7 +202,7 @@ class Connection final : public LoopClient {
                                    bool over_budget);
   SendStatus enqueue_control(FrameRef frame, std::uint32_t tag = 0);
   void push(FrameRef frame, std::uint32_t tag);
-  void push(FrameRef frame, std::uint32_t tag, SendQueue::Charge charge);
+  void push(FrameBuffer* frame, std::uint32_t tag, SendQueue::Charge charge);  // takes its reference
   // The queue rose over low_watermark: reading may pause and producers of its topics wait.
   void backlog_rose();
   void count_dropped(const Released& d, SlowConsumerPolicy policy);
@@ -280,12 +281,12 @@ inline std::uint32_t Connection::now32() const { return static_cast<std::uint32_
 
 [[gnu::always_inline]] inline void Connection::push(FrameRef frame, std::uint32_t tag) {
   const SendQueue::Charge c = SendQueue::charges(*frame.get());
-  push(std::move(frame), tag, c);
+  push(frame.release_ownership(), tag, c);
 }
 
-[[gnu::always_inline]] inline void Connection::push(FrameRef frame, std::uint32_t tag,
+[[gnu::always_inline]] inline void Connection::push(FrameBuffer* frame, std::uint32_t tag,
                                                     SendQueue::Charge charge) {
-  if (outbox_.push(ep_, std::move(frame), tag, charge)) backlog_rose();
+  if (outbox_.push(ep_, frame, tag, charge)) backlog_rose();
 }
 
 [[gnu::always_inline]] inline void Connection::request_flush() {

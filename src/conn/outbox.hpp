@@ -62,13 +62,9 @@ class Outbox {
     return topic ? *topic : l.policy;
   }
 
-  // Queues `frame` (charged `c`) and counts it; true when the queue just rose over
-  // low_watermark.
-  bool push(Endpoint& ep, FrameRef frame, std::uint32_t tag, SendQueue::Charge c);
-  bool push(Endpoint& ep, FrameRef frame, std::uint32_t tag) {
-    const SendQueue::Charge c = SendQueue::charges(*frame.get());
-    return push(ep, std::move(frame), tag, c);
-  }
+  // Queues `frame` (charged `c`; the queue takes over its reference) and counts it; true when
+  // the queue just rose over low_watermark.
+  bool push(Endpoint& ep, FrameBuffer* frame, std::uint32_t tag, SendQueue::Charge c);
 
   // The queue is at its cap (or the process at its budget) for `frame`: applies `policy` and
   // gives back what it dropped. `grace_over`: the connection stayed at its cap past close_grace.
@@ -127,10 +123,10 @@ class Outbox {
 
 // The per-message steps, forced inline: at -O2 the compiler would leave them as calls, which on
 // this path cost as much as the work they do.
-[[gnu::always_inline]] inline bool Outbox::push(Endpoint& ep, FrameRef frame, std::uint32_t tag,
+[[gnu::always_inline]] inline bool Outbox::push(Endpoint& ep, FrameBuffer* frame, std::uint32_t tag,
                                                 SendQueue::Charge c) {
-  const std::size_t size = frame.size();
-  queue_.push(std::move(frame), tag, c);
+  const std::size_t size = frame->size();
+  queue_.push_adopted(frame, tag, c);
   ep.allowance().charge(c.budget);
   Counters& counters = ep.counters();
   counters.buffered_bytes.add(size);
@@ -147,7 +143,7 @@ class Outbox {
     queue_.fill_iovecs(&iov, 1);
     IoResult r = t.write(&iov, 1);
     if (r.kind == IoResult::Kind::done) {
-      out.written = queue_.consume(r.bytes, ep.delivery_latency().active());
+      out.written = queue_.consume_one(r.bytes, ep.delivery_latency().active());
     } else if (r.kind != IoResult::Kind::would_block) {
       out.failed = true;
     }

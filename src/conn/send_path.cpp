@@ -23,9 +23,15 @@ SendStatus Connection::send(std::string_view data, Opcode opcode) {
   if (opcode != Opcode::text && opcode != Opcode::binary) opcode = Opcode::binary;
   if (data.size() > kMaxFramePayload) [[unlikely]]
     return SendStatus::dropped;
-  if (deflate_negotiated() && data.size() >= ep_.limits().compression_threshold) [[unlikely]] {
-    if (FrameRef frame = compress(opcode, data)) return enqueue_message(std::move(frame), 0, std::nullopt);
-  }
+  if (deflate_negotiated() && data.size() >= ep_.limits().compression_threshold) [[unlikely]]
+    return send_compressed(data, opcode);
+  return enqueue_message(encode(opcode, data), 0, std::nullopt);
+}
+
+SendStatus Connection::send_compressed(std::string_view data, Opcode opcode) {
+  // Out of send(): a frame handle returned from compress() lives in memory, and in send() it
+  // would keep every handle of the uncompressed path there too.
+  if (FrameRef frame = compress(opcode, data)) return enqueue_message(std::move(frame), 0, std::nullopt);
   return enqueue_message(encode(opcode, data), 0, std::nullopt);
 }
 
@@ -66,7 +72,7 @@ SendStatus Connection::publish(FrameRef frame, std::uint32_t tag,
     if (refused) return *refused;
   }
   SendStatus status = outbox_.is(Outbox::write_armed) ? SendStatus::queued : SendStatus::sent;
-  push(std::move(frame), tag, charge);
+  push(frame.release_ownership(), tag, charge);
   request_flush();
   return status;
 }

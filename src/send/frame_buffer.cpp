@@ -26,16 +26,16 @@ void FrameBuffer::charge_once(MemoryBudget& budget) {
   budget_ = &budget;
 }
 
-FrameRef encode_frame(Opcode opcode, std::string_view payload, bool fin, std::uint8_t rsv) {
+FrameBuffer* new_frame(Opcode opcode, std::string_view payload, bool fin, std::uint8_t rsv) {
   std::size_t header = frame_header_size(payload.size(), false);
   FrameBuffer* f = FrameBuffer::allocate(header + payload.size());
   std::uint8_t* out = f->data();
   write_frame_header(out, opcode, fin, payload.size(), nullptr, rsv);
   if (!payload.empty()) std::memcpy(out + header, payload.data(), payload.size());
-  return FrameRef(f);
+  return f;
 }
 
-FrameRef encode_masked_frame(Opcode opcode, std::string_view payload, bool fin, std::uint8_t rsv) {
+FrameBuffer* new_masked_frame(Opcode opcode, std::string_view payload, bool fin, std::uint8_t rsv) {
   std::array<std::uint8_t, 4> key = next_mask_key();
   std::size_t header = frame_header_size(payload.size(), true);
   FrameBuffer* f = FrameBuffer::allocate(header + payload.size());
@@ -44,7 +44,7 @@ FrameRef encode_masked_frame(Opcode opcode, std::string_view payload, bool fin, 
     std::memcpy(f->data() + header, payload.data(), payload.size());
     apply_mask(f->data() + header, payload.size(), key, 0);
   }
-  return FrameRef(f);
+  return f;
 }
 
 FrameRef payload_of(const FrameBuffer& frame) {

@@ -58,6 +58,15 @@ class FrameBuffer {
   void release() {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) free_block();
   }
+  // The same with the usual freeing inline (a frame back to its thread's pool), for the write
+  // path, which frees a frame per message.
+  [[gnu::always_inline]] void release_inline() {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    if (budget_) [[unlikely]]
+      return free_block();
+    const std::size_t bytes = sizeof(FrameBuffer) + size_;
+    frame_pool::free(this, static_cast<std::uint8_t>(pool_class_), bytes);
+  }
 
  private:
   FrameBuffer(std::size_t size, std::uint8_t pool_class)
@@ -107,8 +116,13 @@ class FrameRef {
   FrameBuffer* p_ = nullptr;
 };
 
-// Encodes one unmasked (server-to-client) frame; `rsv` as in write_frame_header.
-FrameRef encode_frame(Opcode opcode, std::string_view payload, bool fin = true, std::uint8_t rsv = 0);
+// Encodes one unmasked (server-to-client) frame; `rsv` as in write_frame_header. The block comes
+// back bare, with the one reference its caller adopts: a handle returned from a call that is not
+// inlined lives in memory, and the inline paths that wrap it keep it in a register instead.
+FrameBuffer* new_frame(Opcode opcode, std::string_view payload, bool fin = true, std::uint8_t rsv = 0);
+inline FrameRef encode_frame(Opcode opcode, std::string_view payload, bool fin = true, std::uint8_t rsv = 0) {
+  return FrameRef(new_frame(opcode, payload, fin, rsv));
+}
 // The same, inline, for the two common header sizes: a payload under 126 bytes (2 bytes) and one
 // under 64 KiB (4 bytes).
 inline FrameRef encode_short_frame(Opcode opcode, std::string_view payload) {
@@ -129,8 +143,12 @@ inline FrameRef encode_medium_frame(Opcode opcode, std::string_view payload) {
   std::memcpy(out + 4, payload.data(), payload.size());
   return FrameRef(f);
 }
-// Encodes one client-to-server frame, masked with a fresh key (RFC 6455 §5.3).
-FrameRef encode_masked_frame(Opcode opcode, std::string_view payload, bool fin = true, std::uint8_t rsv = 0);
+// Encodes one client-to-server frame, masked with a fresh key (RFC 6455 §5.3); bare as new_frame's.
+FrameBuffer* new_masked_frame(Opcode opcode, std::string_view payload, bool fin = true, std::uint8_t rsv = 0);
+inline FrameRef encode_masked_frame(Opcode opcode, std::string_view payload, bool fin = true,
+                                    std::uint8_t rsv = 0) {
+  return FrameRef(new_masked_frame(opcode, payload, fin, rsv));
+}
 // Wraps bytes that are not a frame (an HTTP response) so they travel the same send queue.
 FrameRef raw_bytes(std::string_view bytes);
 // The payload of an unmasked frame, without its header, in a block of its own (what a stream

@@ -55,14 +55,14 @@ void SendQueue::free_block(Block* b) {
 
 void SendQueue::release_cached_blocks() { t_cache.release(); }
 
-void SendQueue::push_to_block(const Entry& e) {
+void SendQueue::push_to_block(FrameBuffer* f, std::uint32_t tag) {
   if (!tail_ || tail_->tail == kBlockEntries) {
     Block* b = new_block();
     b->next = tail_ ? tail_->next : b;
     if (tail_) tail_->next = b;
     tail_ = b;
   }
-  tail_->entries[tail_->tail++] = e;
+  tail_->entries[tail_->tail++] = {f, 0, tag};
 }
 
 std::size_t SendQueue::entries() const {

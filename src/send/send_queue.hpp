@@ -69,15 +69,16 @@ class SendQueue {
 
   // `tag` groups entries for conflation (the topic a frame was published to; 0 for direct sends).
   // `c` is charges(*frame).
-  void push(FrameRef frame, std::uint32_t tag, Charge c) {
-    FrameBuffer* f = frame.release_ownership();
+  void push(FrameRef frame, std::uint32_t tag, Charge c) { push_adopted(frame.release_ownership(), tag, c); }
+  // The same for a frame whose reference the queue takes over: on the send path the frame is a
+  // bare pointer, which stays in a register where a handle would be kept in memory.
+  void push_adopted(FrameBuffer* f, std::uint32_t tag, Charge c) {
     bytes_ += static_cast<std::uint32_t>(f->size());
     charge_ += static_cast<std::uint32_t>(c.cap);
-    Entry e{f, 0, tag};
     if (empty()) {
-      head_ = e;
+      head_ = {f, 0, tag};
     } else {
-      push_to_block(e);
+      push_to_block(f, tag);
     }
   }
   // Returns the budget charge of the new entry.
@@ -109,14 +110,20 @@ class SendQueue {
   // each one published to a topic went (the only frames it may time). Forced inline: it is on
   // every write, and a call returning Released costs as much as what it does.
   [[gnu::always_inline]] Released consume(std::size_t n, DeliveryLatency* latency = nullptr) {
+    if (tail_ || !head_.frame) return consume_chain(n, latency);
+    return consume_one(n, latency);
+  }
+  // consume() when the queue holds one entry (one_entry()).
+  [[gnu::always_inline]] Released consume_one(std::size_t n, DeliveryLatency* latency) {
     // The common case: the socket took the one frame there was, whole.
-    if (tail_ || n != bytes_ || !head_.frame || head_.tag == kRawTag) return consume_chain(n, latency);
-    if (published(head_.tag) && latency) latency->written(*head_.frame);
-    Released r{1, n, 0, charge_, head_.frame->charged_once() ? kEntryCharge : charge_};
-    head_.frame->release();
+    if (n != bytes_ || head_.tag == kRawTag) return consume_chain(n, latency);
+    FrameBuffer* f = head_.frame;
+    if (published(head_.tag) && latency) latency->written(*f);
+    Released r{1, n, 0, charge_, f->charged_once() ? kEntryCharge : charge_};
     head_ = {};
     bytes_ = 0;
     charge_ = 0;
+    f->release_inline();
     return r;
   }
 
@@ -154,7 +161,7 @@ class SendQueue {
   };
   static_assert(kEntryCharge * kBlockEntries >= mem::malloc_footprint(sizeof(Block)),
                 "an entry's charge covers its share of a block");
-  void push_to_block(const Entry& e);
+  void push_to_block(FrameBuffer* f, std::uint32_t tag);  // by value: the entry stays in registers
   int fill_iovecs_chain(iovec* iov, int max) const;
   Released consume_chain(std::size_t n, DeliveryLatency* latency);
   static void count_release(const Entry& e, Released& r);  // e's frame is about to be released
