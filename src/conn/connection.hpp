@@ -183,7 +183,9 @@ class Connection final : public LoopClient {
   // permessage-deflate (deflate_path.cpp).
   std::optional<DeflateParams> negotiate_deflate(const UpgradeRequest& req) const;
   void start_deflate(const DeflateSide& side);
-  FrameRef compress(Opcode opcode, std::string_view payload);        // empty: send it uncompressed
+  bool deflate_own_context() const;                            // our messages carry a context of their own
+  ConnectionDeflate& deflate_streams();                        // made on first use
+  FrameRef compress(Opcode opcode, std::string_view payload);  // empty: send it uncompressed
   bool on_compressed_message(Opcode opcode, std::string_view data);  // false: failed the connection
   bool refuse_inflated(ProtocolError e);
   void on_peer_close(std::string_view payload);
@@ -245,7 +247,7 @@ class Connection final : public LoopClient {
     std::uint64_t bytes_dropped = 0;
     std::uint32_t high_water = 0;
     std::uint32_t over_cap_since = 0;            // loop ms when the current at-cap episode began
-    std::unique_ptr<ConnectionDeflate> deflate;  // only when permessage-deflate was negotiated
+    std::unique_ptr<ConnectionDeflate> deflate;  // once a message needs a zlib stream of its own
   };
   // After the handshake part is gone.
   Extras& extras() {

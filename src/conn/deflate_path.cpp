@@ -8,28 +8,39 @@
 namespace sluice::detail {
 
 void Connection::start_deflate(const DeflateSide& side) {
-  auto d = std::make_unique<ConnectionDeflate>();
-  d->side = side;
-  d->mode = ep_.limits().compression;
-  extras().deflate = std::move(d);
+  outbox_.set_deflate(side.send_window_bits, side.send_no_context_takeover);
+  assembler_.set_peer_starts_afresh(side.receive_no_context_takeover);
   parser_.allow_rsv(rsv_bit::compressed);
 }
 
+bool Connection::deflate_own_context() const {
+  // Dedicated mode, and the peer agreed that our messages may refer back to earlier ones.
+  return ep_.limits().compression == Compression::dedicated && !outbox_.deflate_no_context_takeover();
+}
+
 int Connection::shared_deflate_bits() const {
-  const Extras* e = phase_.get<Extras>();
-  if (!e || !e->deflate || !e->deflate->compresses() || e->deflate->own_context()) return 0;
-  return e->deflate->side.send_window_bits;
+  const int bits = outbox_.deflate_window_bits();
+  // zlib cannot keep to an 8-bit window: such a peer is sent nothing compressed.
+  if (!deflate_negotiated() || bits < 9 || deflate_own_context()) return 0;
+  return bits;
+}
+
+ConnectionDeflate& Connection::deflate_streams() {
+  std::unique_ptr<ConnectionDeflate>& d = extras().deflate;
+  if (!d) d = std::make_unique<ConnectionDeflate>();
+  return *d;
 }
 
 FrameRef Connection::compress(Opcode opcode, std::string_view payload) {
-  ConnectionDeflate& d = *extras().deflate;
-  if (!d.compresses()) return {};
+  const int bits = outbox_.deflate_window_bits();
+  if (bits < 9) return {};
   std::string& out = ep_.shared_deflate().compressed();
-  if (d.own_context()) {
-    if (!d.deflater) d.deflater = std::make_unique<Deflater>(ep_, d.side.send_window_bits);
+  if (deflate_own_context()) {
+    ConnectionDeflate& d = deflate_streams();
+    if (!d.deflater) d.deflater = std::make_unique<Deflater>(ep_, bits);
     if (!d.deflater->compress(payload, out, true)) return {};
   } else {
-    if (!ep_.shared_deflate().deflater(d.side.send_window_bits).compress(payload, out, false)) return {};
+    if (!ep_.shared_deflate().deflater(bits).compress(payload, out, false)) return {};
     // Starting afresh, a message that did not shrink may as well go as it is.
     if (out.size() >= payload.size()) return {};
   }
@@ -46,11 +57,11 @@ SendStatus Connection::publish_compressed(std::string_view payload, Opcode opcod
 }
 
 bool Connection::on_compressed_message(Opcode opcode, std::string_view data) {
-  ConnectionDeflate& d = *extras().deflate;
   SharedDeflate& shared = ep_.shared_deflate();
   Inflater* inflater = &shared.inflater();
-  const bool keep = !d.side.receive_no_context_takeover;
+  const bool keep = !assembler_.peer_starts_afresh();
   if (keep) {
+    ConnectionDeflate& d = deflate_streams();
     if (!d.inflater) d.inflater = std::make_unique<Inflater>(ep_);
     inflater = d.inflater.get();
   }

@@ -1,7 +1,8 @@
-// permessage-deflate on a connection (RFC 7692): ConnectionDeflate, what one connection agreed
-// at its upgrade and the zlib streams that must carry a context from one message to the next,
-// made on first use and hung off the connection's extras only when compression was negotiated;
-// and SharedDeflate, an endpoint's streams for every message that starts afresh (one compressor
+// permessage-deflate on a connection (RFC 7692): ConnectionDeflate, the zlib streams of one
+// connection that must carry a context from one message to the next, made on first use and hung
+// off the connection's extras (what the upgrade agreed is kept in spare bits of the outbox and
+// the assembler, so a connection that agreed holds nothing more until a message flows); and
+// SharedDeflate, an endpoint's streams for every message that starts afresh (one compressor
 // per window size, one inflater), which is what lets a connection in shared mode hold no zlib
 // memory at all, and a published message be compressed once per window size.
 #pragma once
@@ -18,15 +19,8 @@
 namespace sluice::detail {
 
 struct ConnectionDeflate {
-  DeflateSide side;
-  Compression mode = Compression::shared;
   std::unique_ptr<Deflater> deflater;  // dedicated mode, while our context carries over
   std::unique_ptr<Inflater> inflater;  // while the peer's context carries over
-
-  // Our messages keep a context of their own (dedicated mode, and the peer agreed).
-  bool own_context() const { return mode == Compression::dedicated && !side.send_no_context_takeover; }
-  // Whether we compress at all: zlib cannot keep to an 8-bit window.
-  bool compresses() const { return side.send_window_bits >= 9; }
 };
 
 class SharedDeflate {

@@ -54,6 +54,16 @@ class Outbox {
     return cap_kib_ ? std::min(l.low_watermark, std::size_t{cap_kib_} * 256) : l.low_watermark;
   }
 
+  // What the peer agreed for the messages it is sent under permessage-deflate (RFC 7692): the
+  // window they are compressed with (8: none, zlib cannot keep to it) and whether each starts
+  // afresh. Kept in spare bits, so that agreeing costs no memory until a message flows.
+  void set_deflate(int window_bits, bool no_context_takeover) {
+    deflate_bits_ = static_cast<std::uint8_t>(window_bits - 8);
+    deflate_fresh_ = no_context_takeover;
+  }
+  int deflate_window_bits() const { return 8 + deflate_bits_; }
+  bool deflate_no_context_takeover() const { return deflate_fresh_; }
+
   // The policy this connection's frames meet at the cap: its own, else the topic's, else the
   // endpoint's.
   void set_policy(SlowConsumerPolicy p) { policy_ = static_cast<std::uint8_t>(static_cast<int>(p) + 1); }
@@ -117,8 +127,11 @@ class Outbox {
   SendQueue queue_;
   std::uint32_t last_progress_ = 0;  // loop ms: the socket last took queued bytes, or began to wait
   std::uint8_t flags_ = 0;
-  std::uint8_t policy_ = 0;    // set_policy's choice + 1; 0: none
-  std::uint16_t cap_kib_ = 0;  // set_cap's, in KiB; 0: none
+  static_assert(slow_consumer_policy_count < 8, "a policy + 1 fits policy_'s bits");
+  std::uint8_t policy_ : 3 = 0;        // set_policy's choice + 1; 0: none
+  std::uint8_t deflate_bits_ : 3 = 7;  // set_deflate's window - 8
+  bool deflate_fresh_ : 1 = false;     // set_deflate's no_context_takeover
+  std::uint16_t cap_kib_ = 0;          // set_cap's, in KiB; 0: none
 };
 
 // The per-message steps, forced inline: at -O2 the compiler would leave them as calls, which on

@@ -61,6 +61,11 @@ class MessageAssembler {
     in_message_ = false;
   }
   bool idle() const { return !in_message_ && !gather_; }
+  // Under permessage-deflate, whether each compressed message the peer sends starts afresh (its
+  // no_context_takeover, RFC 7692 §7.1.1): kept here for the connection that inflates them, in
+  // a spare bit, so that agreeing costs no memory until a message flows.
+  void set_peer_starts_afresh(bool on) { peer_starts_afresh_ = on; }
+  bool peer_starts_afresh() const { return peer_starts_afresh_; }
   // Memory held between calls (charged to the account), allocator overhead included.
   std::size_t held_bytes() const;
 
@@ -96,6 +101,7 @@ class MessageAssembler {
   bool in_message_ : 1 = false;
   bool frame_started_ : 1 = false;  // a payload chunk of the current frame was seen
   bool compressed_ : 1 = false;     // the message in progress is compressed: UTF-8 is checked later
+  bool peer_starts_afresh_ : 1 = false;
 };
 
 inline MessageAssembler::Event MessageAssembler::on_frame(const FrameHeader& h,
