@@ -36,7 +36,10 @@ IoResult read_retry(int fd, std::span<std::uint8_t> buf, ssize_t n) {
   }
 }
 
-IoResult write_retry(int fd, const msghdr& msg) {
+IoResult write_retry(int fd, const iovec* iov, int count) {
+  msghdr msg{};
+  msg.msg_iov = const_cast<iovec*>(iov);
+  msg.msg_iovlen = static_cast<std::size_t>(count);
   for (;;) {
     if (errno != EINTR) return from_errno(errno);
     ssize_t n = ::sendmsg(fd, &msg, kSendFlags);

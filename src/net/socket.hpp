@@ -32,7 +32,7 @@ namespace socket_detail {
 inline constexpr int kSendFlags = MSG_NOSIGNAL | MSG_DONTWAIT;
 // The rare outcomes (end of stream, EINTR, errors), out of line.
 IoResult read_retry(int fd, std::span<std::uint8_t> buf, ssize_t n);
-IoResult write_retry(int fd, const msghdr& msg);
+IoResult write_retry(int fd, const iovec* iov, int count);
 }  // namespace socket_detail
 
 // Reads what is available into `buf` (one read call, more only after EINTR). Inline: one per
@@ -42,14 +42,20 @@ inline IoResult read_some(int fd, std::span<std::uint8_t> buf) {
   if (n > 0) return IoResult::done_(static_cast<std::size_t>(n));
   return socket_detail::read_retry(fd, buf, n);
 }
-// Gathers `iov` into one sendmsg with MSG_NOSIGNAL, so a dead peer never raises SIGPIPE.
+// Gathers `iov` into one sendmsg with MSG_NOSIGNAL, so a dead peer never raises SIGPIPE. One
+// buffer (a reply: the usual flush) goes by send(), which needs no message header built.
 inline IoResult write_some(int fd, const iovec* iov, int count) {
-  msghdr msg{};
-  msg.msg_iov = const_cast<iovec*>(iov);
-  msg.msg_iovlen = static_cast<std::size_t>(count);
-  ssize_t n = ::sendmsg(fd, &msg, socket_detail::kSendFlags);
+  ssize_t n;
+  if (count == 1) {
+    n = ::send(fd, iov[0].iov_base, iov[0].iov_len, socket_detail::kSendFlags);
+  } else {
+    msghdr msg{};
+    msg.msg_iov = const_cast<iovec*>(iov);
+    msg.msg_iovlen = static_cast<std::size_t>(count);
+    n = ::sendmsg(fd, &msg, socket_detail::kSendFlags);
+  }
   if (n >= 0) return IoResult::done_(static_cast<std::size_t>(n));
-  return socket_detail::write_retry(fd, msg);
+  return socket_detail::write_retry(fd, iov, count);
 }
 // Writes a small control message (best effort, used when cutting a connection).
 IoResult write_some(int fd, std::span<const std::uint8_t> buf);
