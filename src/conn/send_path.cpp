@@ -125,11 +125,17 @@ std::optional<SendStatus> Connection::at_cap(const FrameBuffer& frame, std::uint
 
 SendStatus Connection::enqueue_control(FrameRef frame, std::uint32_t tag) {
   // Control frames are tiny and are not refused at the cap: a pong or a close must get through.
-  // They are charged like any frame, a peer's pings are answered by one pending pong at most,
-  // and reading stops while the queue is over its cap, so a ping flood cannot grow the queue.
+  // They are charged like any frame, and reading stops while the queue is over its cap. Pongs
+  // are answered one for one while little waits (a reading peer's burst of pings, which
+  // Autobahn's 2.10 expects answered in full); past kPongBacklog queued, or with the socket
+  // backed up, a pong supersedes the one still waiting (RFC 6455 §5.5.3 allows answering the
+  // newest ping only), so a flood of pings holds one pending pong.
+  constexpr std::size_t kPongBacklog = 2048;
   if (session_.is(ConnState::closed) || session_.finishing()) return SendStatus::closed;
   SendStatus status = outbox_.is(Outbox::write_armed) ? SendStatus::queued : SendStatus::sent;
-  if (tag == SendQueue::kPongTag && outbox_.is(Outbox::pong_queued) && outbox_.supersede_pong(ep_, frame))
+  if (tag == SendQueue::kPongTag && outbox_.is(Outbox::pong_queued) &&
+      (outbox_.is(Outbox::write_armed) || outbox_.charge() >= kPongBacklog) &&
+      outbox_.supersede_pong(ep_, frame))
     return status;
   if (tag == SendQueue::kPongTag) outbox_.set(Outbox::pong_queued, true);
   push(std::move(frame), tag);

@@ -26,6 +26,25 @@ TEST(Pings, PingGetsAPongWithTheSamePayload) {
   EXPECT_EQ(tally.messages.load(), 0) << "pings are not messages";
 }
 
+TEST(Pings, EveryPingOfABurstFromAReadingPeerIsAnswered) {
+  // Ten pings in one write reach the server in one read; a peer that reads is not behind, so
+  // no pong supersedes another (Autobahn 2.10 and 2.11 expect one for each).
+  Tally tally;
+  ServerThread srv(test_options(), echo_behaviors(tally));
+  RawClient c(srv.port());
+  ASSERT_TRUE(c.handshake());
+  std::string burst;
+  for (int i = 0; i < 10; ++i) burst += frame(op::ping, "payload-" + std::to_string(i));
+  ASSERT_TRUE(c.send_raw(burst));
+  for (int i = 0; i < 10; ++i) {
+    auto f = c.read_frame();
+    ASSERT_TRUE(f.has_value()) << "pong " << i;
+    EXPECT_EQ(f->opcode, op::pong);
+    EXPECT_EQ(f->payload, "payload-" + std::to_string(i));
+  }
+  expect_echo(c, "after");  // and nothing else came first
+}
+
 TEST(Pings, UnsolicitedPongIsIgnored) {
   Tally tally;
   ServerThread srv(test_options(), echo_behaviors(tally));
