@@ -103,7 +103,7 @@ inline void Connection::on_readable() {
   std::span<std::uint8_t> in(loop.scratch(), r.bytes);
   switch (session_.state()) {
     case ConnState::open:
-    case ConnState::closing: on_frame_bytes(in); break;
+    case ConnState::closing: parse_frames(in); break;
     case ConnState::handshaking:
       if (ep_.role() == Role::server) {
         on_handshake_bytes(in);
@@ -140,7 +140,9 @@ void Connection::after_secure_read() {
   flush();
 }
 
-void Connection::on_frame_bytes(std::span<std::uint8_t> in) {
+void Connection::on_frame_bytes(std::span<std::uint8_t> in) { parse_frames(in); }
+
+[[gnu::always_inline]] inline void Connection::parse_frames(std::span<std::uint8_t> in) {
   // Entered open or closing; stops when the input runs out, when a callback or error moved us
   // past `closing`, or when the queue is over its cap (the rest waits).
   do {

@@ -174,6 +174,7 @@ class Connection final : public LoopClient {
   void on_handshake_response(std::span<std::uint8_t> in);                             // client_upgrade.cpp
   void fail_open(std::string_view why);                                               // client_upgrade.cpp
   void on_frame_bytes(std::span<std::uint8_t> in);
+  void parse_frames(std::span<std::uint8_t> in);  // on_frame_bytes, inline in the read
   bool on_assembled(const MessageAssembler::Event& ev);
   // Over the cap, the peer is not read: what is left of a read waits here (charged to the budget).
   bool hold_input(std::span<std::uint8_t> rest);  // false: no room in the budget to hold it
