@@ -10,7 +10,8 @@
 // outbox is over its cap, parsing stops at the next message boundary and the rest of the read
 // waits, held, until the queue drains.
 // Write (send_path.cpp): send()/publish -> enqueue_message, the one place the cap is checked ->
-// Outbox -> flush before the loop sleeps -> one gathered write -> on_drain.
+// Outbox -> flush (the replies when the read that asked for them is handled, anything else
+// before the loop sleeps) -> one gathered write -> on_drain.
 //
 // A connection is never freed inside a call chain: closing marks it, and the loop's before-sleep
 // pass deletes it.
@@ -155,6 +156,7 @@ class Connection final : public LoopClient {
  private:
   // Read side, in data-path order.
   void on_readable();
+  void read_input();
   void on_read_failed(const IoResult& r);
   void after_secure_read();  // TLS read nothing but may have moved its handshake on
   void on_handshake_bytes(std::span<std::uint8_t> in);  // upgrade.cpp
@@ -294,7 +296,8 @@ inline std::uint32_t Connection::now32() const { return static_cast<std::uint32_
 
 [[gnu::always_inline]] inline void Connection::request_flush() {
   EventLoop& loop = ep_.loop();
-  // Inside a loop turn sends are corked: one write per connection before the loop sleeps.
+  // Inside a loop turn sends are corked: one write per connection when its own read is handled
+  // (on_readable holds its deferrals) or before the loop sleeps.
   if (loop.dispatching()) {
     loop.defer(this);
   } else {

@@ -4,6 +4,7 @@
 // message assembly and held input ask the budget before they grow.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <string_view>
@@ -63,6 +64,7 @@ class Endpoint : public mem::MemoryAccount {
            std::span<const StreamBehaviors> streams, MemoryBudget& budget, int budget_slot)
       : loop_(loop),
         limits_(limits),
+        watermark_floor_(std::min(limits.low_watermark, kLeastOwnLowWatermark)),
         behaviors_(behaviors),
         streams_(streams),
         allowance_(budget, budget_slot),
@@ -75,6 +77,10 @@ class Endpoint : public mem::MemoryAccount {
   EventLoop& loop() { return loop_; }
   Role role() const { return role_; }
   const Limits& limits() const { return limits_; }
+  // The lowest low watermark any of its connections can have: a connection's own cap is at
+  // least 1 KiB and its low watermark at most a quarter of that (Outbox::low_watermark).
+  static constexpr std::size_t kLeastOwnLowWatermark = 256;
+  std::size_t watermark_floor() const { return watermark_floor_; }
   const Behaviors& behaviors(std::uint8_t set) const { return behaviors_[set]; }
   const StreamBehaviors& stream_behaviors(std::uint8_t set) const { return streams_[set]; }
   Counters& counters() { return counters_; }
@@ -126,6 +132,7 @@ class Endpoint : public mem::MemoryAccount {
  private:
   EventLoop& loop_;
   Limits limits_;
+  std::size_t watermark_floor_;
   std::span<const Behaviors> behaviors_;
   std::span<const StreamBehaviors> streams_;
   Counters counters_;

@@ -51,6 +51,7 @@ class Outbox {
     return cap_kib_ ? std::size_t{cap_kib_} * 1024 : l.max_buffered_bytes;
   }
   std::size_t low_watermark(const Limits& l) const {
+    static_assert(Endpoint::kLeastOwnLowWatermark == 256, "a quarter of the least own cap, 1 KiB");
     return cap_kib_ ? std::min(l.low_watermark, std::size_t{cap_kib_} * 256) : l.low_watermark;
   }
 
@@ -92,7 +93,7 @@ class Outbox {
     Released written;
     bool failed = false;
   };
-  WriteOutcome write(Endpoint& ep, Transport& t, std::uint32_t now);
+  WriteOutcome write(Endpoint& ep, Transport& t);
 
   // What the connection should wait for now, and whether that differs from what it waits for.
   struct InterestChange {
@@ -122,7 +123,7 @@ class Outbox {
 
  private:
   WriteOutcome write_chain(Endpoint& ep, Transport& t);  // more than one entry: a gathered loop
-  void count_written(Endpoint& ep, const Released& r, std::uint32_t now);
+  void count_written(Endpoint& ep, const Released& r);
 
   SendQueue queue_;
   std::uint32_t last_progress_ = 0;  // loop ms: the socket last took queued bytes, or began to wait
@@ -144,11 +145,13 @@ class Outbox {
   Counters& counters = ep.counters();
   counters.buffered_bytes.add(size);
   counters.buffered_high_water.raise_to(counters.buffered_bytes.get());
-  return queue_.charge() > low_watermark(ep.limits()) && !is(over_watermark);
+  const std::size_t charge = queue_.charge();
+  if (charge <= ep.watermark_floor()) [[likely]]
+    return false;  // under any low watermark this connection can have: no need to work out which
+  return charge > low_watermark(ep.limits()) && !is(over_watermark);
 }
 
-[[gnu::always_inline]] inline Outbox::WriteOutcome Outbox::write(Endpoint& ep, Transport& t,
-                                                                 std::uint32_t now) {
+[[gnu::always_inline]] inline Outbox::WriteOutcome Outbox::write(Endpoint& ep, Transport& t) {
   WriteOutcome out;
   if (queue_.one_entry()) [[likely]] {
     // The usual flush: one frame (a reply), one write, no loop over the iovec array.
@@ -163,13 +166,13 @@ class Outbox {
   } else {
     out = write_chain(ep, t);
   }
-  if (out.written.bytes > 0) count_written(ep, out.written, now);
+  if (out.written.bytes > 0) count_written(ep, out.written);
   return out;
 }
 
-[[gnu::always_inline]] inline void Outbox::count_written(Endpoint& ep, const Released& r, std::uint32_t now) {
+[[gnu::always_inline]] inline void Outbox::count_written(Endpoint& ep, const Released& r) {
   // The write deadline only matters while bytes wait; next_interest starts it afresh.
-  if (!queue_.empty()) last_progress_ = now;
+  if (!queue_.empty()) last_progress_ = static_cast<std::uint32_t>(ep.loop().now_ms());
   Counters& c = ep.counters();
   c.messages_sent.add(r.messages);
   c.buffered_bytes.sub(r.bytes);

@@ -56,12 +56,13 @@ SendStatus Connection::send_chunk(std::string_view chunk) {
 
 SendStatus Connection::publish(FrameRef frame, std::uint32_t tag,
                                std::optional<SlowConsumerPolicy> topic_policy) {
+  if (!session_.sends()) return SendStatus::closed;
   return enqueue_message(std::move(frame), tag, topic_policy);
 }
 
+// The caller has checked that the connection sends (session_.sends()).
 [[gnu::always_inline]] inline SendStatus Connection::enqueue_message(
     FrameRef frame, std::uint32_t tag, std::optional<SlowConsumerPolicy> topic_policy) {
-  if (!session_.sends()) return SendStatus::closed;
   const SendQueue::Charge charge = SendQueue::charges(*frame.get());
   const std::size_t after = outbox_.charge() + charge.cap;
   // A message always fits an empty queue as far as the connection's cap goes, but never the
@@ -85,7 +86,11 @@ void Connection::publish_each(std::span<Connection* const> subscribers, const Fr
   // own back.
   FrameBuffer* f = frame.get();
   f->retain(static_cast<std::uint32_t>(subscribers.size()));
-  for (Connection* c : subscribers) tally.add(c->enqueue_message(FrameRef(f), tag, topic_policy));
+  for (Connection* c : subscribers) {
+    FrameRef ref(f);  // given back here if the subscriber no longer sends
+    tally.add(c->session_.sends() ? c->enqueue_message(std::move(ref), tag, topic_policy)
+                                  : SendStatus::closed);
+  }
 }
 
 std::optional<SendStatus> Connection::at_cap(const FrameBuffer& frame, std::uint32_t tag,
@@ -175,7 +180,7 @@ void Connection::flush() {
     // The queue is at its longest just before a write: between two, it only grows (or drops
     // at its cap).
     const auto queued = static_cast<std::uint32_t>(outbox_.bytes());
-    Outbox::WriteOutcome w = outbox_.write(ep_, transport_, now32());
+    Outbox::WriteOutcome w = outbox_.write(ep_, transport_);
     if (w.written.bytes > 0) count_written(w.written, queued);
     if (w.failed) {
       // Never on_close inside the application's own send(): the before-sleep pass gives it.
@@ -214,8 +219,10 @@ void Connection::flush() {
 }
 
 inline void Connection::count_written(const Released& r, std::uint32_t queued) {
-  Extras* e = phase_.get<Extras>();
-  if (!e) {
+  Extras* e;
+  if (phase_.holds<Extras>()) [[likely]] {
+    e = phase_.get<Extras>();
+  } else {
     // HTTP bytes alone (the handshake's answer): an idle connection stays without extras.
     if (r.messages == 0) return;
     e = &make_extras();

@@ -142,10 +142,11 @@ void EventLoop::forget(LoopClient* client) {
   for (int i = 0; i < batch_size_; ++i) {
     if (batch_[i].data.ptr == client) batch_[i].data.ptr = nullptr;
   }
-  if (!client->deferred) return;
+  const bool queued = client->deferral == Deferral::queued;
+  client->deferral = Deferral::none;
+  if (!queued) return;
   std::erase(deferred_, client);
   std::replace(running_.begin(), running_.end(), client, static_cast<LoopClient*>(nullptr));  // mid-pass
-  client->deferred = false;
 }
 
 void EventLoop::schedule(LoopClient* client, std::chrono::milliseconds after) {
@@ -161,7 +162,7 @@ void EventLoop::run_deferred() {
     running_.swap(deferred_);
     for (LoopClient* c : running_) {
       if (!c) continue;
-      c->deferred = false;
+      c->deferral = Deferral::none;
       c->on_before_sleep();  // may free c
     }
     running_.clear();

@@ -1,7 +1,9 @@
 // EventLoop: one epoll instance per thread. It dispatches readiness to LoopClients found
 // through epoll_event.data.ptr, runs due timers, then calls every deferred client (the corked
-// flushes) before it sleeps again. post() is the one thread-safe entry, woken by an eventfd; its
-// queue is bounded in tasks like every other queue, and a burst of posts wakes the loop once.
+// flushes) before it sleeps again; a client handling its own event may hold its deferrals and
+// do that work itself when the event is handled. post() is the one thread-safe entry, woken by
+// an eventfd; its queue is bounded in tasks like every other queue, and a burst of posts wakes
+// the loop once.
 #pragma once
 
 #include <sys/uio.h>
@@ -52,11 +54,29 @@ class EventLoop {
   std::uint64_t posts_refused() const { return posts_refused_.load(std::memory_order_relaxed); }
   std::uint64_t post_wakeups() const { return post_wakeups_.load(std::memory_order_relaxed); }
 
-  // Calls client->on_before_sleep() once before the loop next sleeps.
+  // Calls client->on_before_sleep() once before the loop next sleeps (while it holds its
+  // deferrals, notes that it asked instead).
   void defer(LoopClient* client) {
-    if (client->deferred) return;
-    client->deferred = true;
+    if (client->deferral != Deferral::none) {
+      client->deferral = static_cast<Deferral>(static_cast<std::uint8_t>(client->deferral) | 1);
+      return;
+    }
+    client->deferral = Deferral::queued;
     deferred_.push_back(client);
+  }
+  // A client about to handle its own event holds what it defers meanwhile, so that it can do
+  // that work itself when the event is handled: false if it is queued already (then the pass
+  // does it, as before).
+  static bool hold_deferrals(LoopClient* client) {
+    if (client->deferral != Deferral::none) return false;
+    client->deferral = Deferral::held;
+    return true;
+  }
+  // Ends hold_deferrals(): true if anything deferred the client meanwhile.
+  static bool release_deferrals(LoopClient* client) {
+    const bool asked = client->deferral == Deferral::asked;
+    client->deferral = Deferral::none;
+    return asked;
   }
   // Drops every pending call to `client` (deferred, timed, or an event later in the batch being
   // dispatched): it is about to be freed.

@@ -20,6 +20,17 @@ struct TimerNode {
   bool scheduled() const { return next != nullptr; }
 };
 
+// Whether a client's on_before_sleep is due. While a client handles its own readiness it may
+// hold its deferrals (EventLoop::hold_deferrals): a defer() then only notes that it asked, and
+// the client does that work itself once its event is handled, without a turn through the
+// loop's list. The values are bits: defer() marks any state but `none` as asked with one OR.
+enum class Deferral : std::uint8_t {
+  none = 0,
+  queued = 1,  // in the loop's list, for the before-sleep pass
+  held = 2,    // handling its own event; nobody asked yet
+  asked = 3,   // handling its own event; something deferred it meanwhile
+};
+
 class LoopClient : public TimerNode {
  public:
   // `events` holds io_event bits; errors and hang-ups arrive as readable|writable so the next
@@ -28,7 +39,7 @@ class LoopClient : public TimerNode {
   virtual void on_timer() {}
   virtual void on_before_sleep() {}
 
-  bool deferred = false;  // queued for on_before_sleep; sits in TimerNode's padding
+  Deferral deferral = Deferral::none;  // sits in TimerNode's padding
 
  protected:
   ~LoopClient() = default;

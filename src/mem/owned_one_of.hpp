@@ -28,7 +28,10 @@ class OwnedOneOf {
   }
   template <typename T>
   T* get() const {
-    return holds<T>() ? reinterpret_cast<T*>(bits_ & ~kTagMask) : nullptr;
+    if (!holds<T>()) return nullptr;
+    T* p = reinterpret_cast<T*>(bits_ & ~kTagMask);
+    if (p == nullptr) __builtin_unreachable();  // a tag is set only with a pointer: no second test
+    return p;
   }
 
   // Replaces what is held with a new T made from `args`.

@@ -32,8 +32,9 @@ class FrameBuffer {
   // std::bad_alloc when memory runs out.
   static FrameBuffer* allocate(std::size_t size) {
     std::uint8_t pool_class;
-    void* mem = frame_pool::allocate(sizeof(FrameBuffer) + size, pool_class);
-    return new (mem) FrameBuffer(size, pool_class);
+    std::size_t occupies;
+    void* mem = frame_pool::allocate(sizeof(FrameBuffer) + size, pool_class, occupies);
+    return new (mem) FrameBuffer(size, pool_class, occupies);
   }
 
   std::uint8_t* data() { return reinterpret_cast<std::uint8_t*>(this + 1); }
@@ -69,10 +70,9 @@ class FrameBuffer {
   }
 
  private:
-  FrameBuffer(std::size_t size, std::uint8_t pool_class)
+  FrameBuffer(std::size_t size, std::uint8_t pool_class, std::size_t occupies)
       : size_(static_cast<std::uint32_t>(size)),
-        queue_charge_(static_cast<std::uint32_t>(
-            frame_pool::footprint(pool_class, sizeof(FrameBuffer) + size) + kQueueEntryCharge)),
+        queue_charge_(static_cast<std::uint32_t>(occupies + kQueueEntryCharge)),
         pool_class_(pool_class) {}
   void free_block();  // the last reference went
   std::atomic<std::uint32_t> refs_{1};

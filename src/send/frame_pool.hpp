@@ -87,12 +87,25 @@ void free_slow(void* block, std::uint8_t cls, std::size_t bytes);
 
 }  // namespace pool_detail
 
-// Returns a block of at least `bytes` (> 0); `cls` receives what free() needs to take it back.
-inline void* allocate(std::size_t bytes, std::uint8_t& cls) {
+// What a block of class `cls`, asked for with `bytes`, occupies.
+inline std::size_t footprint(std::uint8_t cls, std::size_t bytes) {
   using namespace pool_detail;
-  if (bytes > kMaxPooledBlock) return heap_allocate(bytes, cls);
+  if (cls < kClasses) return kClassFootprint[cls];
+  return cls == kMappedClass ? mem::page_footprint(bytes) : mem::malloc_footprint(bytes);
+}
+
+// Returns a block of at least `bytes` (> 0); `cls` receives what free() needs to take it back,
+// `occupies` its footprint() (known without a test on the pooled path).
+inline void* allocate(std::size_t bytes, std::uint8_t& cls, std::size_t& occupies) {
+  using namespace pool_detail;
+  if (bytes > kMaxPooledBlock) {
+    void* block = heap_allocate(bytes, cls);
+    occupies = footprint(cls, bytes);
+    return block;
+  }
   const unsigned c = kClassOf16[(bytes - 1) / 16];
   cls = static_cast<std::uint8_t>(c);
+  occupies = kClassFootprint[c];
   Pool& pool = t_pool;
   if (void* block = pool.heads[c]) {
     pool.heads[c] = *static_cast<void**>(block);
@@ -118,13 +131,6 @@ inline std::uint8_t class_for(std::size_t bytes) {
   using namespace pool_detail;
   if (bytes <= kMaxPooledBlock) return kClassOf16[(bytes - 1) / 16];
   return bytes < mem::kLargeBlock ? kHeapClass : kMappedClass;
-}
-
-// What a block of class `cls`, asked for with `bytes`, occupies.
-inline std::size_t footprint(std::uint8_t cls, std::size_t bytes) {
-  using namespace pool_detail;
-  if (cls < kClasses) return kClassFootprint[cls];
-  return cls == kMappedClass ? mem::page_footprint(bytes) : mem::malloc_footprint(bytes);
 }
 
 // Gives every block this thread's pool caches back to the heap. The blocks were freed at many

@@ -101,7 +101,12 @@ inline FrameParser::Step FrameParser::next_frame(std::span<std::uint8_t>& input)
       if (length >= 126 && 4 + key_size + length <= input.size()) return whole_frame(input, 4, length);
     }
   }
-  return next_frame_general(input);
+  // Through a copy: were `input` itself passed out of line, the caller's loop would keep it in
+  // memory instead of registers on the fast path too.
+  std::span<std::uint8_t> rest = input;
+  const Step step = next_frame_general(rest);
+  input = rest;
+  return step;
 }
 
 }  // namespace sluice::detail

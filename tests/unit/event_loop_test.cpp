@@ -120,7 +120,58 @@ TEST(EventLoop, ADeferredClientRunsOnceBeforeTheLoopSleeps) {
   run_bounded(loop);
   EXPECT_EQ(p.io_calls, 1);
   EXPECT_EQ(p.sleep_calls, 1);
-  EXPECT_FALSE(p.deferred);
+  EXPECT_EQ(p.deferral, Deferral::none);
+}
+
+TEST(EventLoop, AClientHoldingItsDeferralsIsToldItWasAskedAndIsNotQueued) {
+  // A connection handling its own read holds its deferrals and flushes itself afterwards; a
+  // deferral by someone else in the meantime is noted the same way, never run twice.
+  EventLoop loop;
+  EventFd ev;
+  Probe p, other, stopper;
+  bool asked = false, asked_again = true;
+  p.io = [&](std::uint32_t) {
+    ev.drain();
+    ASSERT_TRUE(EventLoop::hold_deferrals(&p));
+    EXPECT_EQ(p.deferral, Deferral::held);
+    loop.defer(&p);
+    loop.defer(&p);
+    EXPECT_EQ(p.deferral, Deferral::asked);
+    loop.defer(&other);  // not holding: queued as before
+    asked = EventLoop::release_deferrals(&p);
+    EXPECT_EQ(p.deferral, Deferral::none);
+    ASSERT_TRUE(EventLoop::hold_deferrals(&p));
+    asked_again = EventLoop::release_deferrals(&p);
+    loop.defer(&stopper);
+  };
+  stopper.before_sleep = [&] { loop.stop(); };
+  ASSERT_EQ(loop.watch(ev.fd(), &p, true, false), 0);
+  ev.signal();
+  run_bounded(loop);
+  EXPECT_TRUE(asked);
+  EXPECT_FALSE(asked_again) << "nothing deferred it the second time";
+  EXPECT_EQ(p.sleep_calls, 0) << "its own deferrals were held, not queued";
+  EXPECT_EQ(other.sleep_calls, 1);
+}
+
+TEST(EventLoop, AClientAlreadyQueuedDoesNotHoldItsDeferrals) {
+  EventLoop loop;
+  EventFd ev;
+  Probe p;
+  bool held = true;
+  p.io = [&](std::uint32_t) {
+    ev.drain();
+    loop.defer(&p);
+    held = EventLoop::hold_deferrals(&p);
+    loop.defer(&p);
+  };
+  p.before_sleep = [&] { loop.stop(); };
+  ASSERT_EQ(loop.watch(ev.fd(), &p, true, false), 0);
+  ev.signal();
+  run_bounded(loop);
+  EXPECT_FALSE(held) << "queued already: the pass runs it";
+  EXPECT_EQ(p.sleep_calls, 1);
+  EXPECT_EQ(p.deferral, Deferral::none);
 }
 
 TEST(EventLoop, DeferredClientsRunAfterTheWholeBatch) {
@@ -218,7 +269,7 @@ TEST(EventLoop, ForgetDropsAPendingDeferralAndTimer) {
   EXPECT_EQ(stopper.timer_calls, 1);
   EXPECT_EQ(doomed.sleep_calls, 0);
   EXPECT_EQ(doomed.timer_calls, 0);
-  EXPECT_FALSE(doomed.deferred);
+  EXPECT_EQ(doomed.deferral, Deferral::none);
 }
 
 TEST(EventLoop, ForgetDuringTheDeferredRunDropsAClientNotYetRun) {
