@@ -84,9 +84,9 @@ void Connection::on_io(std::uint32_t events) {
 
 void Connection::on_readable() {
   // The replies to what is read now go out in one write when the read is handled, rather than
-  // from the loop's before-sleep pass: the same one write per connection, without the turn
+  // from the loop's before-sleep pass: every reply of this read in one write, without the turn
   // through the loop's list. Already queued there (another connection sent to this one in
-  // this batch), it stays queued.
+  // this batch), it stays queued and the pass writes.
   const bool held = EventLoop::hold_deferrals(this);
   read_input();
   if (held && EventLoop::release_deferrals(this)) {
