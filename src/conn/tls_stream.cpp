@@ -12,6 +12,7 @@
 #include "mem/footprint.hpp"
 #include "net/tls_client_context.hpp"
 #include "net/tls_memory.hpp"
+#include "net/tls_records.hpp"
 #include "net/tls_server_context.hpp"
 
 namespace sluice::detail {
@@ -25,6 +26,13 @@ constexpr std::size_t kRecord = 16 * 1024;
 std::uint8_t* gather_buffer() {
   thread_local std::unique_ptr<std::uint8_t[]> buffer;
   if (!buffer) buffer = std::make_unique<std::uint8_t[]>(kRecord);
+  return buffer.get();
+}
+
+// Where our records are sealed: per thread, made on first use.
+std::uint8_t* seal_buffer() {
+  thread_local std::unique_ptr<std::uint8_t[]> buffer;
+  if (!buffer) buffer = std::make_unique<std::uint8_t[]>(TlsRecords::kMaxSealed);
   return buffer.get();
 }
 
@@ -109,6 +117,10 @@ std::unique_ptr<TlsStream> TlsStream::open(Fd fd, SSL* ssl, std::shared_ptr<cons
     BIO* bio = new_tls_socket_bio(&s->socket_);
     if (bio) SSL_set_bio(ssl, bio, bio);
     ok = bio != nullptr;
+    // Without kernel TLS the records become ours once a TLS 1.3 handshake is done.
+    s->handoff_ = std::make_unique<TlsHandoff>();
+    allowance.charge(mem::malloc_footprint(sizeof(TlsHandoff)));
+    if (ok) attach_handoff(ssl, s->handoff_.get());
   }
   s->charge_change(before);
   if (!ok) {
@@ -135,7 +147,28 @@ TlsStream::~TlsStream() {
     Charge charge(*this);
     SSL_free(ssl_);
   }
+  release(held_in_);
+  release(held_out_);
+  if (handoff_) allowance_.uncharge(mem::malloc_footprint(sizeof(TlsHandoff)));
+  if (records_) allowance_.uncharge(mem::malloc_footprint(sizeof(TlsRecords)));
   allowance_.uncharge(charged_);
+}
+
+void TlsStream::hold(Held& h, const std::uint8_t* p, std::size_t n) {
+  release(h);
+  if (n == 0) return;
+  h.bytes.reset(new std::uint8_t[n]);
+  std::memcpy(h.bytes.get(), p, n);
+  h.size = static_cast<std::uint32_t>(n);
+  allowance_.charge(mem::malloc_footprint(n));
+}
+
+void TlsStream::release(Held& h) {
+  if (h.size == 0) return;
+  allowance_.uncharge(mem::malloc_footprint(h.size));
+  h.bytes.reset();
+  h.size = 0;
+  h.offset = 0;
 }
 
 void TlsStream::charge_change(std::int64_t before) {
@@ -151,19 +184,30 @@ void TlsStream::charge_change(std::int64_t before) {
 }
 
 IoResult TlsStream::read(std::span<std::uint8_t> buf) {
+  if (stage_ == Stage::own) [[likely]]
+    return read_records(buf);
+  if (stage_ == Stage::own_ended) return {IoResult::Kind::closed};
   Charge charge(*this);
+  if (stage_ == Stage::handshake) {
+    // The handshake alone: OpenSSL reads no record past the peer's Finished, so none it read is
+    // lost when the records become ours.
+    const int r = SSL_do_handshake(ssl_);
+    if (r != 1) return outcome(r);
+    on_established();
+    if (stage_ == Stage::own) return read_records(buf);
+  }
   std::size_t n = 0;
   const int r = SSL_read_ex(ssl_, buf.data(), buf.size(), &n);
-  if (!established_) [[unlikely]]
-    note_established();
   if (r == 1) return IoResult::done_(n);
   return outcome(r);
 }
 
 IoResult TlsStream::write(const iovec* iov, int count) {
+  if (stage_ == Stage::own || stage_ == Stage::own_ended) [[likely]]
+    return write_records(iov, count);
   Charge charge(*this);
   if (!settle_pending()) return IoResult::failed(EPROTO);
-  if (!established_ || owed_ > 0) return {IoResult::Kind::would_block};
+  if (stage_ != Stage::openssl || owed_ > 0) return {IoResult::Kind::would_block};
   std::size_t taken = 0;
   for (Chunks chunks(iov, count); !chunks.done();) {
     std::span<const std::uint8_t> chunk = chunks.next();
@@ -199,22 +243,22 @@ bool TlsStream::start_handshake() {
 
 void TlsStream::shutdown_write() {
   Charge charge(*this);
-  if (!established_ || !failure_.empty()) {
+  if (stage_ == Stage::handshake || !failure_.empty()) {
     ::shutdown(socket_.fd, SHUT_WR);
+    closing_ = Closing::done;
     return;
   }
-  const int r = SSL_shutdown(ssl_);
-  if (r < 0 && SSL_get_error(ssl_, r) == SSL_ERROR_WANT_WRITE) {
-    shutdown_owed_ = true;
+  closing_ = Closing::notify_owed;
+  if (stage_ != Stage::openssl) {
+    settle_records();
     return;
   }
-  ERR_clear_error();
-  ::shutdown(socket_.fd, SHUT_WR);
+  settle_pending();
 }
 
 std::optional<Interest> TlsStream::rewatch(Interest wanted) {
   Interest i = wanted;
-  if (!established_) {
+  if (stage_ == Stage::handshake) {
     i = {want_ != Want::write, want_ == Want::write};  // the handshake leads
   } else {
     i.write = wanted.write || holds_output();
@@ -226,13 +270,17 @@ std::optional<Interest> TlsStream::rewatch(Interest wanted) {
 
 bool TlsStream::handshake_step() {
   const int r = SSL_do_handshake(ssl_);
-  note_established();
-  if (r == 1) return true;
+  if (r == 1) {
+    on_established();
+    return true;
+  }
   return outcome(r).kind != IoResult::Kind::error;
 }
 
 bool TlsStream::settle_pending() {
-  if (!established_ && want_ == Want::write && !handshake_step()) return false;
+  if (stage_ == Stage::own || stage_ == Stage::own_ended) return settle_records();
+  if (stage_ == Stage::handshake && want_ == Want::write && !handshake_step()) return false;
+  if (stage_ == Stage::own) return settle_records();  // the handshake just finished
   if (owed_ > 0) {
     // The same length again from any address (SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER): OpenSSL only
     // finishes sending the record it built from the original bytes.
@@ -241,11 +289,11 @@ bool TlsStream::settle_pending() {
     if (r != 1) return outcome(r).kind != IoResult::Kind::error;
     owed_ = 0;
   }
-  if (shutdown_owed_) {
+  if (closing_ == Closing::notify_owed && stage_ == Stage::openssl) {
     const int r = SSL_shutdown(ssl_);
     if (r < 0 && SSL_get_error(ssl_, r) == SSL_ERROR_WANT_WRITE) return true;
     ERR_clear_error();
-    shutdown_owed_ = false;
+    closing_ = Closing::done;
     ::shutdown(socket_.fd, SHUT_WR);
   }
   return true;
@@ -282,7 +330,7 @@ void TlsStream::fail(unsigned long e) {
     failure_ = "plain HTTP request on the TLS port";
     return;
   }
-  if (established_) {
+  if (stage_ != Stage::handshake) {
     failure_ = "TLS error: " + why;
     return;
   }
@@ -297,20 +345,170 @@ void TlsStream::fail(unsigned long e) {
   }
 }
 
-void TlsStream::note_established() {
-  if (established_ || !SSL_is_init_finished(ssl_)) return;
-  established_ = true;
+void TlsStream::on_established() {
+  stage_ = Stage::openssl;
   want_ = Want::nothing;
-  if (log_level() > LogLevel::debug) return;
-  const unsigned char* alpn = nullptr;
-  unsigned int alpn_size = 0;
-  SSL_get0_alpn_selected(ssl_, &alpn, &alpn_size);
-  const char* name = SSL_get_servername(ssl_, TLSEXT_NAMETYPE_host_name);
-  log(LogLevel::debug, "{}: {} {}, ALPN {}, server name {}, kernel TLS send {} receive {}",
-      describe_peer(fd()), SSL_get_version(ssl_), SSL_get_cipher_name(ssl_),
-      alpn_size ? std::string_view(reinterpret_cast<const char*>(alpn), alpn_size) : "none",
-      name ? name : "none", BIO_get_ktls_send(SSL_get_wbio(ssl_)) ? "on" : "off",
-      BIO_get_ktls_recv(SSL_get_rbio(ssl_)) ? "on" : "off");
+  if (handoff_) {
+    records_ = TlsRecords::take(ssl_, *handoff_);
+    attach_handoff(ssl_, nullptr);
+    handoff_.reset();
+    allowance_.uncharge(mem::malloc_footprint(sizeof(TlsHandoff)));
+    if (records_) allowance_.charge(mem::malloc_footprint(sizeof(TlsRecords)));
+  }
+  if (log_level() <= LogLevel::debug) {
+    const unsigned char* alpn = nullptr;
+    unsigned int alpn_size = 0;
+    SSL_get0_alpn_selected(ssl_, &alpn, &alpn_size);
+    const char* name = SSL_get_servername(ssl_, TLSEXT_NAMETYPE_host_name);
+    log(LogLevel::debug,
+        "{}: {} {}, ALPN {}, server name {}, records kept by {}, kernel TLS send {} receive {}",
+        describe_peer(fd()), SSL_get_version(ssl_), SSL_get_cipher_name(ssl_),
+        alpn_size ? std::string_view(reinterpret_cast<const char*>(alpn), alpn_size) : "none",
+        name ? name : "none", records_ ? "sluice" : "OpenSSL",
+        BIO_get_ktls_send(SSL_get_wbio(ssl_)) ? "on" : "off",
+        BIO_get_ktls_recv(SSL_get_rbio(ssl_)) ? "on" : "off");
+  }
+  if (!records_) return;
+  SSL_free(ssl_);  // the session's memory goes; the socket BIO with it
+  ssl_ = nullptr;
+  stage_ = Stage::own;
+}
+
+IoResult TlsStream::read_records(std::span<std::uint8_t> buf) {
+  Charge charge(*this);  // a key update makes OpenSSL allocate
+  std::size_t have = held_in_.size;
+  if (have > 0) {
+    std::memcpy(buf.data(), held_in_.bytes.get(), have);
+    release(held_in_);
+  }
+  const IoResult r = read_some(socket_.fd, buf.subspan(have));
+  if (r.kind == IoResult::Kind::done) {
+    have += r.bytes;
+  } else if (r.kind != IoResult::Kind::would_block) {
+    return r;  // the stream ended (a record cut short with it) or failed
+  }
+  std::size_t plain = 0;  // application bytes, moved to the front of buf
+  std::size_t at = 0;
+  while (at < have) {
+    const TlsRecords::Size size = TlsRecords::record_size(buf.subspan(at, have - at));
+    if (size.alert != 0) return refuse(size.alert, "TLS error: a bad record header");
+    if (size.bytes == 0 || size.bytes > have - at) break;  // the rest comes later
+    const TlsRecords::Received got = records_->open(buf.subspan(at, size.bytes));
+    at += size.bytes;
+    switch (got.kind) {
+      case TlsRecords::Received::Kind::data:
+        std::memmove(buf.data() + plain, got.data.data(), got.data.size());
+        plain += got.data.size();
+        break;
+      case TlsRecords::Received::Kind::nothing: break;
+      case TlsRecords::Received::Kind::close_notify:
+        // Reads end here. The bytes before it go up first; the socket's read side is shut so
+        // that the loop reports it readable again and the next read says the stream ended.
+        stage_ = Stage::own_ended;
+        ::shutdown(socket_.fd, SHUT_RD);
+        return plain > 0 ? IoResult::done_(plain) : IoResult{IoResult::Kind::closed};
+      case TlsRecords::Received::Kind::peer_alert:
+        failure_ = std::string("TLS alert from the peer: ") + got.why;
+        return IoResult::failed(EPROTO);
+      case TlsRecords::Received::Kind::error: return refuse(got.alert, got.why);
+    }
+  }
+  hold(held_in_, buf.data() + at, have - at);
+  if (plain > 0) return IoResult::done_(plain);
+  return {IoResult::Kind::would_block};
+}
+
+IoResult TlsStream::refuse(std::uint8_t alert, const char* why) {
+  failure_ = why;
+  if (alert != 0 && held_out_.size == 0) {  // best effort: the connection ends either way
+    std::uint8_t* out = seal_buffer();
+    const std::size_t n = records_->seal_alert(alert, out);
+    iovec v{out, n};
+    if (n > 0) write_some(socket_.fd, &v, 1);
+  }
+  return IoResult::failed(EPROTO);
+}
+
+IoResult TlsStream::write_records(const iovec* iov, int count) {
+  if (!settle_records()) return ended_writing();
+  if (held_out_.size > 0 || closing_ != Closing::open) return {IoResult::Kind::would_block};
+  std::uint8_t* out = seal_buffer();
+  std::size_t taken = 0;
+  for (Chunks chunks(iov, count); !chunks.done();) {
+    const std::span<const std::uint8_t> chunk = chunks.next();
+    const std::size_t n = records_->seal_data(chunk, out);
+    if (n == 0) {
+      failure_ = "TLS error: cannot seal a record";
+      return IoResult::failed(EPROTO);
+    }
+    taken += chunk.size();  // sealed: it goes out whole, now or from held_out_
+    if (!send_sealed(out, n)) return ended_writing();
+    if (held_out_.size > 0) break;
+    if (records_->key_update_owed()) {
+      if (!settle_records()) return ended_writing();
+      if (held_out_.size > 0) break;
+    }
+  }
+  return IoResult::done_(taken);
+}
+
+IoResult TlsStream::ended_writing() const {
+  if (!failure_.empty()) return IoResult::failed(EPROTO);
+  if (socket_.error != 0) return IoResult::failed(socket_.error);
+  return {IoResult::Kind::closed};
+}
+
+bool TlsStream::send_sealed(const std::uint8_t* p, std::size_t n) {
+  iovec v{const_cast<std::uint8_t*>(p), n};
+  const IoResult r = write_some(socket_.fd, &v, 1);
+  switch (r.kind) {
+    case IoResult::Kind::done:
+      if (r.bytes < n) hold(held_out_, p + r.bytes, n - r.bytes);
+      return true;
+    case IoResult::Kind::would_block: hold(held_out_, p, n); return true;
+    case IoResult::Kind::closed: socket_.eof = true; return false;
+    case IoResult::Kind::error: socket_.error = r.error; return false;
+  }
+  return false;
+}
+
+bool TlsStream::settle_records() {
+  if (held_out_.size > 0) {
+    const std::uint32_t left = held_out_.size - held_out_.offset;
+    iovec v{held_out_.bytes.get() + held_out_.offset, left};
+    const IoResult r = write_some(socket_.fd, &v, 1);
+    if (r.kind == IoResult::Kind::would_block) return true;
+    if (r.kind == IoResult::Kind::closed) socket_.eof = true;
+    if (r.kind == IoResult::Kind::error) socket_.error = r.error;
+    if (r.kind != IoResult::Kind::done) return false;
+    if (r.bytes < left) {
+      held_out_.offset += static_cast<std::uint32_t>(r.bytes);
+      return true;
+    }
+    release(held_out_);
+  }
+  std::uint8_t* out = seal_buffer();
+  if (records_->key_update_owed()) {
+    Charge charge(*this);  // the next key's context
+    const std::size_t n = records_->seal_key_update(out);
+    if (n == 0) {
+      failure_ = "TLS error: cannot update the key";
+      return false;
+    }
+    if (!send_sealed(out, n)) return false;
+    if (held_out_.size > 0) return true;
+  }
+  if (closing_ == Closing::notify_owed) {
+    const std::size_t n = records_->seal_alert(0, out);
+    if (n == 0 || !send_sealed(out, n)) return false;
+    closing_ = Closing::fin_owed;
+    if (held_out_.size > 0) return true;
+  }
+  if (closing_ == Closing::fin_owed) {
+    ::shutdown(socket_.fd, SHUT_WR);
+    closing_ = Closing::done;
+  }
+  return true;
 }
 
 }  // namespace sluice::detail

@@ -2,6 +2,8 @@
 
 #include <openssl/err.h>
 
+#include "net/tls_handoff.hpp"
+
 #include <stdexcept>
 
 namespace sluice::detail {
@@ -17,6 +19,7 @@ SslCtxPtr new_tls_context(bool server) {
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
   // Resumption uses stateless tickets only, so no session is kept per client.
   SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
+  capture_traffic_secrets(ctx.get());  // for taking the records after a TLS 1.3 handshake
   return ctx;
 }
 
