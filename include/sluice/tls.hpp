@@ -2,6 +2,8 @@
 // ALPN http/1.1. A server names its certificates here (ServerOptions::tls); a client says whom it
 // trusts (ClientOptions::tls). Files are PEM; each is read when the server starts (or reloads its
 // certificates) or when the client is made, and a problem is reported then, naming the file.
+// OpenSSL makes every handshake; after a TLS 1.3 one (AES-GCM or ChaCha20-Poly1305) sluice keeps
+// the records itself and frees OpenSSL's session, so an idle secure connection holds about 3 KiB.
 #pragma once
 
 #include <string>
@@ -26,7 +28,7 @@ struct ServerTlsOptions {
   // cannot be read stops the server from starting (or a reload from taking effect).
   std::vector<TlsCertificate> certificates;
   // Kernel TLS (SSL_OP_ENABLE_KTLS): after the handshake, the kernel encrypts and decrypts where
-  // it and OpenSSL support the negotiated cipher; elsewhere OpenSSL does, as without it. While a
+  // it and OpenSSL support the negotiated cipher; elsewhere user space does, as without it. While a
   // server with kernel TLS runs, SIGPIPE is blocked on its threads (OpenSSL then writes to the
   // socket itself, without MSG_NOSIGNAL).
   bool kernel_tls = false;

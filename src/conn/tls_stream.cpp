@@ -117,11 +117,11 @@ std::unique_ptr<TlsStream> TlsStream::open(Fd fd, SSL* ssl, std::shared_ptr<cons
     BIO* bio = new_tls_socket_bio(&s->socket_);
     if (bio) SSL_set_bio(ssl, bio, bio);
     ok = bio != nullptr;
-    // Without kernel TLS the records become ours once a TLS 1.3 handshake is done.
-    s->handoff_ = std::make_unique<TlsHandoff>();
-    allowance.charge(mem::malloc_footprint(sizeof(TlsHandoff)));
-    if (ok) attach_handoff(ssl, s->handoff_.get());
   }
+  // The records become ours once a TLS 1.3 handshake is done, unless the kernel took them.
+  s->handoff_ = std::make_unique<TlsHandoff>();
+  allowance.charge(mem::malloc_footprint(sizeof(TlsHandoff)));
+  if (ok) attach_handoff(ssl, s->handoff_.get());
   s->charge_change(before);
   if (!ok) {
     ERR_clear_error();
@@ -348,8 +348,9 @@ void TlsStream::fail(unsigned long e) {
 void TlsStream::on_established() {
   stage_ = Stage::openssl;
   want_ = Want::nothing;
+  const bool kernel_tls = BIO_get_ktls_send(SSL_get_wbio(ssl_)) || BIO_get_ktls_recv(SSL_get_rbio(ssl_));
   if (handoff_) {
-    records_ = TlsRecords::take(ssl_, *handoff_);
+    if (!kernel_tls) records_ = TlsRecords::take(ssl_, *handoff_);
     attach_handoff(ssl_, nullptr);
     handoff_.reset();
     allowance_.uncharge(mem::malloc_footprint(sizeof(TlsHandoff)));

@@ -6,7 +6,8 @@
 //
 // Once a TLS 1.3 handshake is done, the records are taken from OpenSSL (tls_records.hpp) and its
 // session is freed: an idle connection then holds two AEAD contexts and a few secrets instead of
-// OpenSSL's 14 KiB. TLS 1.2, kernel TLS, and a suite not taken over (CCM) stay with OpenSSL.
+// OpenSSL's 14 KiB. TLS 1.2, a suite not taken over (CCM), and a session the kernel took
+// (kernel TLS) stay with OpenSSL.
 //
 // A write seals at most one record (16 KiB) at a time and stops at the first the socket will not
 // take whole: the rest of that record is held here (or by OpenSSL) from then on (its bytes leave

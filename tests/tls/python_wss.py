@@ -74,14 +74,42 @@ async def echo_round_trips(url, ctx, server_hostname="localhost"):
 
 
 async def echoes_over_tls_1_3_and_1_2_with_alpn_http_1_1():
+    # TLS 1.3 records are sluice's once the handshake is done; TLS 1.2's stay with OpenSSL.
     s = Setup()
-    server = s.server()
+    server = s.server("--log-level", "debug")
     ctx13 = s.context()
     ctx13.set_alpn_protocols(["http/1.1"])
     version, alpn = await echo_round_trips(wss(server), ctx13)
     expect(version == "TLSv1.3" and alpn == "http/1.1", f"negotiated {version}, ALPN {alpn}")
+    wait_for_log(server, "records kept by sluice")
     version, alpn = await echo_round_trips(wss(server), s.context(maximum=ssl.TLSVersion.TLSv1_2))
     expect(version == "TLSv1.2", f"negotiated {version} with a client capped at TLS 1.2")
+    wait_for_log(server, "records kept by OpenSSL")
+
+
+async def sluice_client_over_wss_to_a_python_websockets_server():
+    # The client's records after its handshake: the server's session tickets skipped, messages
+    # larger than a record both ways.
+    s = Setup()
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(s.cert, s.key)
+
+    async def echo(ws):
+        async for message in ws:
+            await ws.send(message)
+
+    lines = ["hello over TLS", text_of_size(200_000), "bye"]
+    async with websockets.serve(echo, "127.0.0.1", 0, ssl=server_ctx, max_size=None) as ws_server:
+        port = ws_server.sockets[0].getsockname()[1]
+        client = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), "sluice-client")
+        proc = await asyncio.create_subprocess_exec(
+            client, "--ca-file", s.ca, "--count", str(len(lines)), "--log-level", "debug",
+            f"wss://localhost:{port}/", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE)
+        out, err = await within(proc.communicate(("\n".join(lines) + "\n").encode()), BIG_WAIT_S, "sluice-client")
+    expect(proc.returncode == 0, f"sluice-client exited with {proc.returncode}: {err.decode()[-800:]}")
+    expect(out.decode().split("\n")[:len(lines)] == lines, "sluice-client printed other messages than it sent")
+    expect(b"TLSv1.3" in err and b"records kept by sluice" in err, f"no TLS 1.3 record hand-over: {err.decode()[-800:]}")
 
 
 async def refuses_tls_below_1_2_and_alpn_without_http_1_1():
@@ -255,8 +283,9 @@ async def an_encrypted_key_needs_its_passphrase_file():
 
 
 async def kernel_tls_option_serves_the_same_bytes():
-    # Where the kernel or OpenSSL cannot take the session over, OpenSSL keeps it: either way the
-    # bytes must be the same, including messages larger than the socket takes at once.
+    # Where the kernel cannot take the session over, sluice (TLS 1.3) or OpenSSL (TLS 1.2) keeps
+    # the records: either way the bytes must be the same, including messages larger than the
+    # socket takes at once.
     s = Setup()
     server = s.server("--kernel-tls")
     await echo_round_trips(wss(server), s.context())
@@ -268,4 +297,5 @@ if __name__ == "__main__":
          openssl_s_client_verifies_and_upgrades, https_requests_are_answered_too, sni_picks_the_certificate_for_the_name,
          plain_http_on_the_tls_port_gets_no_answer_and_one_log_line, a_bad_client_hello_is_closed_with_one_log_line,
          sighup_reloads_certificates_and_open_connections_stay, an_expired_certificate_stops_the_server_naming_the_file,
-         an_encrypted_key_needs_its_passphrase_file, kernel_tls_option_serves_the_same_bytes])
+         an_encrypted_key_needs_its_passphrase_file, kernel_tls_option_serves_the_same_bytes,
+         sluice_client_over_wss_to_a_python_websockets_server])
