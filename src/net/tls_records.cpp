@@ -14,10 +14,7 @@
 namespace sluice::detail {
 namespace {
 
-// Record and message types, alerts (RFC 8446 §5.1, §4, §6).
-constexpr std::uint8_t kAlert = 21;
-constexpr std::uint8_t kHandshake = 22;
-constexpr std::uint8_t kApplicationData = 23;
+// Message types and alerts (RFC 8446 §4, §6).
 constexpr std::uint8_t kNewSessionTicket = 4;
 constexpr std::uint8_t kKeyUpdate = 24;
 constexpr std::uint8_t kCloseNotify = 0;
@@ -27,9 +24,6 @@ constexpr std::uint8_t kRecordOverflow = 22;
 constexpr std::uint8_t kIllegalParameter = 47;
 constexpr std::uint8_t kDecodeError = 50;
 constexpr std::uint8_t kUserCanceled = 90;
-
-// §5.5: AES-GCM keys are good for about 2^24.5 full records; we move on well before.
-constexpr std::uint64_t kRecordsPerKey = std::uint64_t{1} << 24;
 
 const EVP_CIPHER* fetched(const char* name) { return EVP_CIPHER_fetch(nullptr, name, nullptr); }
 
@@ -86,21 +80,30 @@ std::unique_ptr<TlsRecords> TlsRecords::take(SSL* ssl, const TlsHandoff& h) {
   if (SSL_has_pending(ssl) || BIO_wpending(SSL_get_wbio(ssl)) > 0) return nullptr;
   const SSL_CIPHER* suite = SSL_get_current_cipher(ssl);
   if (!suite) return nullptr;
+  const bool server = SSL_is_server(ssl) == 1;
+  const TlsHandoff::Secret& ours = server ? h.server : h.client;
+  const TlsHandoff::Secret& theirs = server ? h.client : h.server;
+  return from_secrets(SSL_CIPHER_get_protocol_id(suite), server, {ours.bytes.data(), ours.size},
+                      {theirs.bytes.data(), theirs.size}, h.written_after_finished, h.read_after_finished);
+}
+
+std::unique_ptr<TlsRecords> TlsRecords::from_secrets(std::uint16_t suite, bool server,
+                                                     std::span<const std::uint8_t> ours,
+                                                     std::span<const std::uint8_t> theirs,
+                                                     std::uint64_t written, std::uint64_t read) {
   std::unique_ptr<TlsRecords> r(new TlsRecords);
-  r->cipher_ = aead_of(SSL_CIPHER_get_protocol_id(suite), r->key_size_);
-  r->hash_ = SSL_CIPHER_get_handshake_digest(suite);
-  if (!r->cipher_ || !r->hash_) return nullptr;
-  const int secret_size = EVP_MD_get_size(r->hash_);
-  if (secret_size <= 0 || h.client.size != secret_size || h.server.size != secret_size) return nullptr;
+  r->cipher_ = aead_of(suite, r->key_size_);
+  r->hash_ = suite == 0x1302 ? EVP_sha384() : EVP_sha256();
+  if (!r->cipher_) return nullptr;
+  const auto secret_size = static_cast<std::size_t>(EVP_MD_get_size(r->hash_));
+  if (ours.size() != secret_size || theirs.size() != secret_size) return nullptr;
   r->secret_size_ = static_cast<std::uint8_t>(secret_size);
-  r->server_ = SSL_is_server(ssl) == 1;
-  const TlsHandoff::Secret& ours = r->server_ ? h.server : h.client;
-  const TlsHandoff::Secret& theirs = r->server_ ? h.client : h.server;
-  std::memcpy(r->write_.secret, ours.bytes.data(), ours.size);
-  std::memcpy(r->read_.secret, theirs.bytes.data(), theirs.size);
+  r->server_ = server;
+  std::memcpy(r->write_.secret, ours.data(), secret_size);
+  std::memcpy(r->read_.secret, theirs.data(), secret_size);
   if (!r->install(r->write_, true) || !r->install(r->read_, false)) return nullptr;
-  r->write_.sequence = h.written_after_finished;
-  r->read_.sequence = h.read_after_finished;
+  r->write_.sequence = written;
+  r->read_.sequence = read;
   return r;
 }
 

@@ -30,12 +30,26 @@ class TlsRecords {
   static constexpr std::size_t kMaxPlain = 16 * 1024;                        // RFC 8446 §5.1
   static constexpr std::size_t kMaxWire = kHeader + kMaxPlain + 256;         // §5.2: the largest to accept
   static constexpr std::size_t kMaxSealed = kHeader + kMaxPlain + 1 + kTag;  // the largest we make
+  // §5.5: AES-GCM keys are good for about 2^24.5 full records; we move ours on well before.
+  static constexpr std::uint64_t kRecordsPerKey = std::uint64_t{1} << 24;
+  // Record content types (§5.1).
+  static constexpr std::uint8_t kAlert = 21;
+  static constexpr std::uint8_t kHandshake = 22;
+  static constexpr std::uint8_t kApplicationData = 23;
 
   // Takes the records of `ssl`, an established TLS 1.3 session whose traffic secrets and record
   // counts `handoff` collected; null when they cannot be taken (another version, a cipher other
   // than AES-GCM or ChaCha20-Poly1305, a secret not given, a byte still held by OpenSSL), and the
   // session then stays with OpenSSL.
   static std::unique_ptr<TlsRecords> take(SSL* ssl, const TlsHandoff& handoff);
+  // The same from the secrets themselves: `suite` is the cipher suite's number (0x1301 to 0x1303),
+  // `ours` and `theirs` the traffic secrets we write and read with, `written` and `read` the
+  // records already sent under each. Null when the suite is not one of those or a secret is not
+  // its hash's size.
+  static std::unique_ptr<TlsRecords> from_secrets(std::uint16_t suite, bool server,
+                                                  std::span<const std::uint8_t> ours,
+                                                  std::span<const std::uint8_t> theirs, std::uint64_t written,
+                                                  std::uint64_t read);
   ~TlsRecords();
   TlsRecords(const TlsRecords&) = delete;
   TlsRecords& operator=(const TlsRecords&) = delete;
@@ -75,6 +89,9 @@ class TlsRecords {
   std::size_t seal_key_update(std::uint8_t* out);
   // An alert record (close_notify is 0), 0 when sealing failed.
   std::size_t seal_alert(std::uint8_t description, std::uint8_t* out);
+  // A record of any content type: `plain` then `type` sealed (seal_data, seal_alert and
+  // seal_key_update are made of it).
+  std::size_t seal(std::uint8_t type, std::span<const std::uint8_t> plain, std::uint8_t* out);
 
  private:
   struct Direction {
@@ -87,7 +104,6 @@ class TlsRecords {
   bool install(Direction& d, bool sealing);      // the key and IV of d.secret
   bool next_secret(Direction& d, bool sealing);  // RFC 8446 §7.2, then install
   void nonce(const Direction& d, std::uint8_t out[12]) const;
-  std::size_t seal(std::uint8_t type, std::span<const std::uint8_t> plain, std::uint8_t* out);
   Received on_handshake(std::span<const std::uint8_t> messages);
 
   const EVP_CIPHER* cipher_ = nullptr;

@@ -138,6 +138,8 @@ class FakeRelay:
             self.template = json.load(f)
         self.started = time.time()
         self.stats_peers = set()
+        self.sending = set()  # stats peers with a snapshot still going out
+        self.send_tasks = set()
         self.refuse_stats_until = 0.0
         self.subscriptions = {}  # peer -> pattern
         self.last_seq = {"sensors/radio": 9000, "sensors/gps": 120, "logs/app": 3}
@@ -237,7 +239,24 @@ class FakeRelay:
             self.tick()
             text = self.snapshot_json()
             for peer in list(self.stats_peers):
+                self.send_snapshot(peer, text)
+
+    def send_snapshot(self, peer, text):
+        """Each page on its own: one slow to read (or gone) holds up no other page's snapshots,
+        and gets the newest once it has taken the last."""
+        if peer in self.sending:
+            return
+        self.sending.add(peer)
+
+        async def send():
+            try:
                 await peer.send(text)
+            finally:
+                self.sending.discard(peer)
+
+        task = asyncio.get_running_loop().create_task(send())
+        self.send_tasks.add(task)  # the loop keeps only a weak reference
+        task.add_done_callback(self.send_tasks.discard)
 
     # ---- publishing
 
