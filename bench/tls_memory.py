@@ -4,14 +4,14 @@ negotiated, next to the same figure over plain TCP (issue 14 items 2 and 5), as 
 
 A throwaway CA and a P-256 server certificate are made with the `openssl` command. The server
 is started once per row; after 200 warm-up connections its VmRSS is read, then COUNT more
-connections are opened (TLS handshake with Python's ssl module where the row is wss://, WebSocket
-upgrade, offering permessage-deflate where the row says so, one text message echoed, so every
-session has had record buffers to release, unless the row says "no message") and VmRSS is read
-again:
-(after - before) / COUNT. RSS is the server's user-space memory; the kernel's socket buffers are
-not in it. The server's own figure, memory_bytes from its stats (what it charges to the memory
-budget: connection objects and what OpenSSL holds, through its allocator hooks), is not read
-here; the test tls.ServerTls.WhatOpenSslHoldsIsChargedToTheBudgetAndGivenBack asserts it.
+connections are opened (TLS handshake with Python's ssl module where the row is wss://, TLS 1.3
+unless the row caps it at 1.2; WebSocket upgrade, offering permessage-deflate where the row says
+so; one text message echoed, so every session has had record buffers to release, unless the row
+says "no message") and VmRSS is read again: (after - before) / COUNT. RSS is the server's
+user-space memory; the kernel's socket buffers are not in it. The server's own figure,
+memory_bytes from its stats (what it charges to the memory budget: connection objects, held
+record bytes and what OpenSSL holds, through its allocator hooks), is not read here; the test
+tls.ServerTls.WhatOpenSslHoldsIsChargedToTheBudgetAndGivenBack asserts it.
 
 Usage (from the repository's root, after a build):
   /usr/bin/python3 bench/tls_memory.py --bin build/bin [--connections 10000] [--kernel-tls]
@@ -104,7 +104,10 @@ def main():
         tls = ["--tls-cert", cert, "--tls-key", key]
         offer = "permessage-deflate; client_max_window_bits"
         shared, dedicated = base + ["--compression", "shared"], base + ["--compression", "dedicated"]
-        rows = [("ws://", base, None, None, True), ("wss://", base + tls, context, None, True)]
+        tls12 = ssl.create_default_context(cafile=ca)
+        tls12.maximum_version = ssl.TLSVersion.TLSv1_2
+        rows = [("ws://", base, None, None, True), ("wss://", base + tls, context, None, True),
+                ("wss://, a client capped at TLS 1.2", base + tls, tls12, None, True)]
         if a.kernel_tls:
             rows.append(("wss:// --kernel-tls", base + tls + ["--kernel-tls"], context, None, True))
         rows += [("ws://, --compression shared, deflate negotiated", shared, None, offer, True),

@@ -432,6 +432,7 @@ IoResult TlsStream::refuse(std::uint8_t alert, const char* why) {
 
 IoResult TlsStream::write_records(const iovec* iov, int count) {
   if (!settle_records()) return ended_writing();
+  if (closing_ == Closing::done) return {IoResult::Kind::closed};  // our close_notify went
   if (held_out_.size > 0 || closing_ != Closing::open) return {IoResult::Kind::would_block};
   std::uint8_t* out = seal_buffer();
   std::size_t taken = 0;
