@@ -203,7 +203,7 @@ IoResult TlsStream::read(std::span<std::uint8_t> buf) {
 }
 
 IoResult TlsStream::write(const iovec* iov, int count) {
-  if (stage_ == Stage::own || stage_ == Stage::own_ended) [[likely]]
+  if (records_) [[likely]]
     return write_records(iov, count);
   Charge charge(*this);
   if (!settle_pending()) return IoResult::failed(EPROTO);
@@ -278,9 +278,9 @@ bool TlsStream::handshake_step() {
 }
 
 bool TlsStream::settle_pending() {
-  if (stage_ == Stage::own || stage_ == Stage::own_ended) return settle_records();
+  if (records_) return settle_records();
   if (stage_ == Stage::handshake && want_ == Want::write && !handshake_step()) return false;
-  if (stage_ == Stage::own) return settle_records();  // the handshake just finished
+  if (records_) return settle_records();  // the handshake just finished
   if (owed_ > 0) {
     // The same length again from any address (SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER): OpenSSL only
     // finishes sending the record it built from the original bytes.

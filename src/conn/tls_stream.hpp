@@ -84,8 +84,6 @@ class TlsStream {
 
   // Why TLS failed, as one line for a log or on_error; empty while it has not.
   const std::string& failure() const { return failure_; }
-  // Whether sluice keeps the records (after a TLS 1.3 handshake), not OpenSSL.
-  bool own_records() const { return records_ != nullptr; }
 
  private:
   enum class Stage : std::uint8_t {
