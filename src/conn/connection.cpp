@@ -187,9 +187,11 @@ bool Connection::hold_input(std::span<std::uint8_t> rest) {
   if (h.buffer.size() < rest.size()) {
     free_held_input();
     // With the process at its budget there is no room to hold the rest: it is parsed now, and
-    // what it asks to send meets the policy like any send over the cap.
+    // what it asks to send meets the policy like any send over the cap. The holder is the
+    // connection, queue included: a peer whose queue is at its cap may not hold input out of
+    // the budget's last eighth, which is kept for small holders (MemoryBudget).
     const std::size_t bytes = mem::page_footprint(rest.size());
-    if (!ep_.try_charge(bytes, bytes)) return false;
+    if (!ep_.try_charge(bytes, outbox_.charge() + assembler_.held_bytes() + bytes)) return false;
     if (!h.buffer.allocate(rest.size())) {
       ep_.uncharge(bytes);
       return false;

@@ -12,6 +12,9 @@ namespace {
 // Large next to what the kernel's socket buffers hold, so that a queue of tiny frames is not
 // drained by the kernel taking a few kilobytes of them.
 constexpr std::size_t kCap = 4 * 1024 * 1024;
+// What the process budget counts as a small holder (a queue, held input, a message being
+// assembled), which may take the budget's last eighth.
+constexpr std::size_t kSmallHolder = 64 * 1024;
 
 sluice::ServerOptions hostile_options(sluice::SlowConsumerPolicy policy) {
   sluice::ServerOptions o = base_options();
@@ -202,6 +205,44 @@ TEST(HostilePeer, AnEmptyQueueAsksTheBudgetToo) {
   EXPECT_GE(ss.messages_dropped, 3u) << "echoes were queued past the budget";
   EXPECT_LE(ss.messages_dropped, 5u);
   EXPECT_GE(ss.budget_refusals, ss.messages_dropped);
+}
+
+// Found by a hostile-peer run: a peer whose queue was at its cap still held the rest of a read
+// (up to 64 KiB) out of the budget's last eighth, which is kept for small holders, as if the
+// held input were a small holder of its own; 24 such peers used the reserve up and a healthy
+// client's 20-byte echoes were dropped. The held input now counts with its connection's queue.
+TEST(HostilePeer, PeersAtTheBudgetHoldNoInputFromItsLastEighth) {
+  sluice::ServerOptions o = hostile_options(sluice::SlowConsumerPolicy::drop_newest);
+  o.max_total_buffered_bytes = 2 * 1024 * 1024;
+  EchoServer echo(o);
+  constexpr int kPeers = 3;
+  std::vector<std::unique_ptr<RawClient>> peers;
+  for (int i = 0; i < kPeers; ++i) {
+    peers.push_back(std::make_unique<RawClient>(echo.srv->port(), 4096));
+    ASSERT_TRUE(peers.back()->handshake());
+  }
+  RawClient healthy(echo.srv->port());
+  ASSERT_TRUE(healthy.handshake());
+  ASSERT_TRUE(wait_until([&] { return echo.rec.opens.load() == kPeers + 1; }));
+
+  // The peers flood tiny frames one after the other until the server stops reading each. The
+  // first fills the budget up to its last eighth; the others' queues start empty, so each may
+  // take up to a small holder's 64 KiB of the reserve, but none may hold input there.
+  const std::string tiny = repeated(frame(op::text, "a"), 4096);
+  for (int pass = 0; pass < 2; ++pass)
+    for (auto& p : peers) flood(*p, tiny, 64u * 1024 * 1024);
+  sluice::ServerStats ss = echo.srv->stats();
+  EXPECT_GT(ss.budget_refusals, 0u) << "the budget was never reached";
+  const std::size_t seven_eighths = o.max_total_buffered_bytes - o.max_total_buffered_bytes / 8;
+  EXPECT_LE(ss.memory_bytes, seven_eighths + (kPeers - 1) * kSmallHolder + 4096)
+      << "the peers held input in the reserve";
+
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(healthy.send_raw(frame(op::text, "healthy client ping!")));
+    std::optional<Frame> echoed = healthy.read_frame(kWait);
+    ASSERT_TRUE(echoed) << "echo " << i << " never came";
+    EXPECT_EQ(echoed->payload, "healthy client ping!");
+  }
 }
 
 TEST(HostilePeer, MessageAssemblyIsInsideTheBudgetAndThePeerThatWouldCrossItIsClosedWith1009) {
