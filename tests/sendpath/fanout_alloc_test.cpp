@@ -122,8 +122,11 @@ TEST(FanoutAllocation, ABacklogThatComesBackEveryTurnReusesItsQueuesBlocks) {
 
 // A publish from a thread that runs no loop goes to every worker through its inbox: one frame
 // and one copy of the topic's name for all of them, so what the publishing thread allocates does
-// not grow with the number of workers. (Whether a frame comes from this thread's pool or from
-// the heap depends on where earlier frames were freed, so the totals may differ by a few.)
+// not grow with the number of workers. Whether a frame comes from this thread's pool or from the
+// heap depends on where and when earlier frames were freed, so a run may take anything from
+// none to all of its frames from the heap (a busy machine's run with 2 workers took 15 of 50
+// from the pool, its run with 4 none): the bounds are per publish, never one run against the
+// other's luck.
 constexpr int kPublishes = 50;
 
 std::size_t allocations_publishing_from_outside(int threads) {
@@ -142,9 +145,11 @@ TEST(FanoutAllocation, APublishFromAnotherThreadAllocatesNothingPerWorker) {
   const std::size_t four = allocations_publishing_from_outside(4);
   std::printf("allocations for %d publishes from outside the loops: %zu with 2 workers, %zu with 4\n",
               kPublishes, two, four);
-  // One allocation per worker per publish would add 100 with the two more workers.
-  EXPECT_LE(four, two + kPublishes / 5);
+  // At most the frame and the topic's name, once each per publish: one allocation per worker
+  // per publish would be 3 per publish with 2 workers and 5 with 4.
+  EXPECT_LE(two, 2u * kPublishes) << "the frame and the topic's name, once each";
   EXPECT_LE(four, 2u * kPublishes) << "the frame and the topic's name, once each";
+  EXPECT_GE(two, static_cast<std::size_t>(kPublishes)) << "every publish shares a new copy of the name";
 }
 
 }  // namespace
