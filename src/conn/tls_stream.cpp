@@ -278,9 +278,9 @@ bool TlsStream::handshake_step() {
 }
 
 bool TlsStream::settle_pending() {
-  if (records_) return settle_records();
+  // records_ is set once the handshake is done, also by the step just below.
   if (stage_ == Stage::handshake && want_ == Want::write && !handshake_step()) return false;
-  if (records_) return settle_records();  // the handshake just finished
+  if (records_) return settle_records();
   if (owed_ > 0) {
     // The same length again from any address (SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER): OpenSSL only
     // finishes sending the record it built from the original bytes.
